@@ -1,0 +1,193 @@
+// Package diag defines the diagnostics that every stage of graph2mobileconfig
+// reports: what happened to a setting, where it came from and how serious it is.
+//
+// A Diagnostic names the Graph JSON path of the setting it is about (for
+// example "$.onDemandRules[1].action") and, where there is one, the Apple key
+// path it maps to (for example "IKEv2.OnDemandRules[1].Action"). Messages are
+// sentences written for an administrator, never for a developer, and never
+// contain secret values.
+package diag
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Severity says how serious a diagnostic is.
+type Severity int
+
+// The severities, from least to most serious.
+const (
+	Info Severity = iota
+	Warning
+	Error
+)
+
+// String returns the lower-case name used in printed diagnostics.
+func (s Severity) String() string {
+	switch s {
+	case Info:
+		return "info"
+	case Warning:
+		return "warning"
+	case Error:
+		return "error"
+	}
+	return fmt.Sprintf("severity(%d)", int(s))
+}
+
+// MarshalText writes the severity by name, so JSON output reads "warning".
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a severity name written by MarshalText.
+func (s *Severity) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "info":
+		*s = Info
+	case "warning":
+		*s = Warning
+	case "error":
+		*s = Error
+	default:
+		return fmt.Errorf("diag: unknown severity %q (want info, warning or error)", b)
+	}
+	return nil
+}
+
+// Diagnostic is one finding about an input or an output.
+type Diagnostic struct {
+	Severity Severity `json:"severity"`
+	// Code is a short stable identifier of the kind of finding, such as
+	// "unknown-property" or "ignored-setting", for filtering and tests.
+	Code string `json:"code"`
+	// Path is the Graph JSON path ("$.server.address"), or for lint findings
+	// the location inside the profile; empty when the finding is about the
+	// whole input.
+	Path string `json:"path,omitempty"`
+	// Key is the Apple key path the finding concerns ("IKEv2.MTU"), if any.
+	Key string `json:"key,omitempty"`
+	// Message is a complete sentence for a human.
+	Message string `json:"message"`
+}
+
+// String formats the diagnostic as printed on stderr:
+// "warning: $.mtuSizeInBytes: message".
+func (d Diagnostic) String() string {
+	var b strings.Builder
+	b.WriteString(d.Severity.String())
+	b.WriteString(": ")
+	if d.Path != "" {
+		b.WriteString(d.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(d.Message)
+	if d.Key != "" && !strings.Contains(d.Message, d.Key) {
+		b.WriteString(" [")
+		b.WriteString(d.Key)
+		b.WriteString("]")
+	}
+	return b.String()
+}
+
+// List is an ordered collection of diagnostics.
+type List []Diagnostic
+
+// Add appends a diagnostic built from its parts.
+func (l *List) Add(sev Severity, code, path, key, format string, args ...any) {
+	*l = append(*l, Diagnostic{Severity: sev, Code: code, Path: path, Key: key, Message: fmt.Sprintf(format, args...)})
+}
+
+// Errorf appends an error.
+func (l *List) Errorf(code, path, format string, args ...any) {
+	l.Add(Error, code, path, "", format, args...)
+}
+
+// Warnf appends a warning.
+func (l *List) Warnf(code, path, format string, args ...any) {
+	l.Add(Warning, code, path, "", format, args...)
+}
+
+// Infof appends an informational note.
+func (l *List) Infof(code, path, format string, args ...any) {
+	l.Add(Info, code, path, "", format, args...)
+}
+
+// HasErrors reports whether any diagnostic is an error.
+func (l List) HasErrors() bool { return l.Count(Error) > 0 }
+
+// Count returns how many diagnostics have the given severity.
+func (l List) Count(sev Severity) int {
+	n := 0
+	for _, d := range l {
+		if d.Severity == sev {
+			n++
+		}
+	}
+	return n
+}
+
+// Errors returns only the error diagnostics.
+func (l List) Errors() List { return l.filter(Error) }
+
+func (l List) filter(sev Severity) List {
+	var out List
+	for _, d := range l {
+		if d.Severity == sev {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Promote returns a copy in which every warning is an error; used by --strict.
+func (l List) Promote() List {
+	out := make(List, len(l))
+	for i, d := range l {
+		if d.Severity == Warning {
+			d.Severity = Error
+			d.Message += " (an error because of --strict)"
+		}
+		out[i] = d
+	}
+	return out
+}
+
+// Sorted returns a copy ordered by path, then severity (errors first), then
+// code, so that output is stable whatever order the checks ran in.
+func (l List) Sorted() List {
+	out := append(List(nil), l...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		return a.Code < b.Code
+	})
+	return out
+}
+
+// Error makes a List usable as an error: it lists the error diagnostics.
+func (l List) Error() string {
+	errs := l.Errors()
+	if len(errs) == 0 {
+		return "no errors"
+	}
+	parts := make([]string, len(errs))
+	for i, d := range errs {
+		parts[i] = d.String()
+	}
+	return strings.Join(parts, "\n")
+}
+
+// MarshalJSON writes an empty list as [] rather than null.
+func (l List) MarshalJSON() ([]byte, error) {
+	if l == nil {
+		return []byte("[]"), nil
+	}
+	return json.Marshal([]Diagnostic(l))
+}
