@@ -1,0 +1,191 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
+	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
+	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
+	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
+)
+
+// Environment variables that may hold passwords; passwords are never taken
+// from flag values, which other users can see in the process list.
+const (
+	envIdentityPassword = "GRAPH2MOBILECONFIG_IDENTITY_PASSWORD"
+	envSignPassword     = "GRAPH2MOBILECONFIG_SIGN_PASSWORD"
+)
+
+func commands(e env) []*cli.Command {
+	return []*cli.Command{
+		compileCommand(e),
+	}
+}
+
+// compileFlags are shared by compile and batch.
+func compileFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "format", Value: "xml", Usage: "plist encoding of the profile: xml or binary"},
+		&cli.StringFlag{Name: "organization", Usage: "PayloadOrganization shown on the device"},
+		&cli.StringFlag{Name: "identifier-prefix", Value: compiler.DefaultIdentifierPrefix, Usage: "reverse-DNS prefix of PayloadIdentifier (`PREFIX`.<graph id>), e.g. com.contoso.vpn"},
+		&cli.StringFlag{Name: "identity", Usage: "client identity `FILE.p12` to embed for certificate authentication (re-encoded in the legacy form iOS imports)"},
+		&cli.StringFlag{Name: "identity-password-file", Usage: "`FILE` holding the --identity password (or set " + envIdentityPassword + ")"},
+		&cli.StringFlag{Name: "identity-uuid", Usage: "reference an identity payload with this PayloadUUID that your MDM delivers, instead of --identity"},
+		&cli.StringSliceFlag{Name: "ca", Usage: "CA certificate `FILE` (PEM or DER) to embed so devices trust the VPN server; repeatable"},
+		&cli.StringSliceFlag{Name: "var", Usage: "substitute {{NAME}} tokens with VALUE (`NAME=VALUE`); repeatable"},
+		&cli.StringFlag{Name: "target", Usage: "device to compile for, ios:VERSION or ipados:VERSION (default " + compiler.DefaultTarget().String() + ", the newest the key table knows)"},
+		&cli.BoolFlag{Name: "strict", Usage: "treat warnings and unresolved {{tokens}} as errors"},
+		&cli.StringFlag{Name: "diagnostics", Value: "text", Usage: "diagnostics on stderr: text or json"},
+		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "also print informational diagnostics"},
+		&cli.Int64Flag{Name: "max-input-size", Value: defaultMaxInputSize, Usage: "refuse inputs larger than this many `BYTES`"},
+		&cli.BoolFlag{Name: "force", Usage: "replace an output path that is a symbolic link"},
+	}
+}
+
+func compileCommand(e env) *cli.Command {
+	return &cli.Command{
+		Name:      "compile",
+		Usage:     "compile one Graph export into a .mobileconfig",
+		ArgsUsage: "INPUT.json|-",
+		Description: "INPUT is a Graph export of one microsoft.graph.iosikEv2VpnConfiguration: the entity object,\n" +
+			"{\"value\": {...}}, or a list holding exactly one IKEv2 entity; - reads standard input.\n" +
+			"Without -o the profile is written next to the current folder as INPUT.mobileconfig.",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` (- for standard output)"},
+		}, append(compileFlags(), signFlags()...)...),
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usagef("compile takes exactly one INPUT (a file, or - for standard input); got %d", c.NArg())
+			}
+			input := c.Args().First()
+			output := c.String("output")
+			if output == "" {
+				if input == "-" {
+					return usagef("reading standard input needs -o FILE (or -o - for standard output)")
+				}
+				output = strings.TrimSuffix(filepath.Base(input), filepath.Ext(input)) + ".mobileconfig"
+			}
+			opts, printer, err := pipelineOptions(c, e)
+			if err != nil {
+				return err
+			}
+			data, err := readInput(e, input, c.Int64("max-input-size"))
+			if err != nil {
+				return fmt.Errorf("%w", err)
+			}
+			out := pipeline.Document(data, opts)
+			printer.print("", out.Diagnostics)
+			report := jsonReport{Input: input, Diagnostics: out.Diagnostics}
+			if out.Diagnostics.HasErrors() || out.Bytes == nil {
+				printer.printJSON(report)
+				if !printer.json {
+					fmt.Fprintf(e.stderr, "graph2mobileconfig: %s: %d error(s); nothing written\n", displayName(input), out.Diagnostics.Count(diag.Error))
+				}
+				return failure{}
+			}
+			protect := []string{}
+			if input != "-" {
+				protect = append(protect, input)
+			}
+			if err := writeOutput(e, output, out.Bytes, out.Secrets, c.Bool("force"), protect...); err != nil {
+				return err
+			}
+			report.Output, report.OK = output, true
+			printer.printJSON(report)
+			return nil
+		},
+	}
+}
+
+// pipelineOptions turns the shared compile and signing flags into options.
+func pipelineOptions(c *cli.Context, e env) (pipeline.Options, diagPrinter, error) {
+	var opts pipeline.Options
+	jsonDiags, err := parseDiagFormat(c.String("diagnostics"))
+	if err != nil {
+		return opts, diagPrinter{}, err
+	}
+	printer := diagPrinter{e: e, json: jsonDiags, verbose: c.Bool("verbose")}
+	if opts.Format, err = plistout.ParseFormat(c.String("format")); err != nil {
+		return opts, printer, usagef("--%v", err)
+	}
+	opts.Limits = graphjson.DefaultLimits
+	co := &opts.Compile
+	co.IdentifierPrefix = c.String("identifier-prefix")
+	co.Organization = c.String("organization")
+	co.Strict = c.Bool("strict")
+	if t := c.String("target"); t != "" {
+		if co.Target, err = compiler.ParseTarget(t); err != nil {
+			return opts, printer, usagef("--target: %v", err)
+		}
+	}
+	for _, kv := range c.StringSlice("var") {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(name) == "" {
+			return opts, printer, usagef("--var %q: want NAME=VALUE", kv)
+		}
+		if co.Vars == nil {
+			co.Vars = map[string]string{}
+		}
+		co.Vars[strings.TrimSpace(name)] = value
+	}
+	for _, path := range c.StringSlice("ca") {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return opts, printer, fmt.Errorf("--ca: cannot read %s: %w", path, err)
+		}
+		certs, err := signing.ParseCertificates(data)
+		if err != nil {
+			return opts, printer, fmt.Errorf("--ca %s: %w", path, err)
+		}
+		co.CACertificates = append(co.CACertificates, certs...)
+	}
+	if id := c.String("identity"); id != "" {
+		if c.String("identity-uuid") != "" {
+			return opts, printer, usagef("give either --identity or --identity-uuid, not both")
+		}
+		identity, err := loadDeviceIdentity(c, e, id)
+		if err != nil {
+			return opts, printer, err
+		}
+		co.Identity = identity
+	}
+	co.IdentityUUID = c.String("identity-uuid")
+	if err := signingOptions(c, e, &opts); err != nil {
+		return opts, printer, err
+	}
+	return opts, printer, nil
+}
+
+func loadDeviceIdentity(c *cli.Context, e env, path string) (*compiler.Identity, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--identity: cannot read %s: %w", path, err)
+	}
+	warnLoosePermissions(e, path, "the identity file")
+	password, err := password(c, e, "identity-password-file", envIdentityPassword)
+	if err != nil {
+		return nil, err
+	}
+	p12, cert, err := signing.ReencodePKCS12ForDevice(data, password)
+	if err != nil {
+		return nil, fmt.Errorf("--identity %s: %w", path, err)
+	}
+	return &compiler.Identity{PKCS12: p12, Password: password, Certificate: cert}, nil
+}
+
+// password reads a password from the named file flag, else from the
+// environment variable; it is empty when neither is given.
+func password(c *cli.Context, e env, fileFlag, envVar string) (string, error) {
+	if f := c.String(fileFlag); f != "" {
+		warnLoosePermissions(e, f, "the password file")
+		return readSecretFile(f)
+	}
+	return e.getenv(envVar), nil
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
+	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
+)
+
+// signFlags select the signer identity and encryption; shared by compile,
+// batch and sign.
+func signFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "sign-cert", Usage: "signer certificate `FILE` (PEM or DER; further PEM certificates in it count as the chain)"},
+		&cli.StringFlag{Name: "sign-key", Usage: "signer private key `FILE` (PEM: PKCS#1, PKCS#8, SEC1, optionally encrypted)"},
+		&cli.StringSliceFlag{Name: "sign-chain", Usage: "intermediate certificate `FILE` to embed so devices can build the chain; repeatable"},
+		&cli.StringFlag{Name: "sign-p12", Usage: "signer identity as a PKCS#12 `FILE` (legacy or modern encoding)"},
+		&cli.StringFlag{Name: "sign-password-file", Usage: "`FILE` holding the password of --sign-key or --sign-p12 (or set " + envSignPassword + ")"},
+		&cli.StringFlag{Name: "encrypt-to", Usage: "encrypt the payloads to the device certificate `FILE` (RSA only)"},
+	}
+}
+
+// loadSigner reads the signer identity from the --sign-* flags and checks it
+// before anything is written; nil when no signer is asked for.
+func loadSigner(c *cli.Context, e env) (*signing.Identity, error) {
+	certPath, keyPath, p12Path := c.String("sign-cert"), c.String("sign-key"), c.String("sign-p12")
+	var id *signing.Identity
+	switch {
+	case p12Path != "" && (certPath != "" || keyPath != ""):
+		return nil, usagef("give either --sign-p12 or --sign-cert with --sign-key, not both")
+	case p12Path != "":
+		data, err := os.ReadFile(p12Path)
+		if err != nil {
+			return nil, fmt.Errorf("--sign-p12: cannot read %s: %w", p12Path, err)
+		}
+		warnLoosePermissions(e, p12Path, "the signing identity")
+		pw, err := password(c, e, "sign-password-file", envSignPassword)
+		if err != nil {
+			return nil, err
+		}
+		if id, err = signing.LoadPKCS12Identity(data, pw); err != nil {
+			return nil, fmt.Errorf("--sign-p12 %s: %w", p12Path, err)
+		}
+	case certPath != "" || keyPath != "":
+		if certPath == "" || keyPath == "" {
+			return nil, usagef("--sign-cert and --sign-key go together")
+		}
+		certData, err := os.ReadFile(certPath)
+		if err != nil {
+			return nil, fmt.Errorf("--sign-cert: cannot read %s: %w", certPath, err)
+		}
+		keyData, err := os.ReadFile(keyPath)
+		if err != nil {
+			return nil, fmt.Errorf("--sign-key: cannot read %s: %w", keyPath, err)
+		}
+		warnLoosePermissions(e, keyPath, "the signing key")
+		pw, err := password(c, e, "sign-password-file", envSignPassword)
+		if err != nil {
+			return nil, err
+		}
+		if id, err = signing.LoadPEMIdentity(certData, keyData, []byte(pw)); err != nil {
+			return nil, fmt.Errorf("--sign-key %s: %w", keyPath, err)
+		}
+	default:
+		if len(c.StringSlice("sign-chain")) > 0 {
+			return nil, usagef("--sign-chain needs a signer (--sign-p12, or --sign-cert with --sign-key)")
+		}
+		return nil, nil
+	}
+	for _, path := range c.StringSlice("sign-chain") {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("--sign-chain: cannot read %s: %w", path, err)
+		}
+		certs, err := signing.ParseCertificates(data)
+		if err != nil {
+			return nil, fmt.Errorf("--sign-chain %s: %w", path, err)
+		}
+		id.Chain = append(id.Chain, certs...)
+	}
+	warnings, err := signing.CheckIdentity(id, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("the signer cannot be used: %w", err)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(e.stderr, "graph2mobileconfig: %s\n", w.String())
+	}
+	return id, nil
+}
+
+func signingOptions(c *cli.Context, e env, opts *pipeline.Options) error {
+	id, err := loadSigner(c, e)
+	if err != nil {
+		return err
+	}
+	opts.Signer = id
+	if path := c.String("encrypt-to"); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("--encrypt-to: cannot read %s: %w", path, err)
+		}
+		certs, err := signing.ParseCertificates(data)
+		if err != nil {
+			return fmt.Errorf("--encrypt-to %s: %w", path, err)
+		}
+		opts.EncryptTo = certs[0]
+	}
+	return nil
+}

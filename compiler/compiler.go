@@ -1,0 +1,244 @@
+// Package compiler turns a decoded Intune IKEv2 VPN configuration into an
+// Apple configuration profile (a Configuration dictionary holding a
+// com.apple.vpn.managed payload and any certificate payloads), and reports
+// what happened to every setting.
+//
+// One declarative table (see Rules) says, for every Graph property, which
+// Apple key it becomes, how its value is converted, or why it is ignored. The
+// same table drives compilation, the printed mapping reference, lint, and the
+// iOS version gates. The package does no I/O: certificates and identities
+// arrive already loaded, and the profile leaves as plain Go values for
+// plistout to encode.
+package compiler
+
+import (
+	"crypto/x509"
+	"fmt"
+	"strings"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
+	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
+)
+
+// DefaultIdentifierPrefix is the PayloadIdentifier prefix used when none is
+// given. Admins should pass their own reverse-DNS prefix.
+const DefaultIdentifierPrefix = "graph2mobileconfig"
+
+// Identity is a client identity to embed as a com.apple.security.pkcs12
+// payload.
+type Identity struct {
+	// PKCS12 is the container to embed, already encoded in a form iOS
+	// imports (legacy 3DES/SHA-1).
+	PKCS12 []byte
+	// Password unlocks PKCS12. It is written into the payload so that the
+	// device can import the identity without asking; empty means the device
+	// asks the user.
+	Password string
+	// Certificate is the identity's leaf certificate, for names.
+	Certificate *x509.Certificate
+}
+
+// Options control a compilation. The zero value is usable.
+type Options struct {
+	// IdentifierPrefix starts every PayloadIdentifier; DefaultIdentifierPrefix
+	// when empty.
+	IdentifierPrefix string
+	// Organization becomes PayloadOrganization.
+	Organization string
+	// Identity is the client identity for certificate authentication.
+	Identity *Identity
+	// IdentityUUID references an identity payload that the MDM delivers in
+	// the same profile, instead of embedding Identity.
+	IdentityUUID string
+	// CACertificates are embedded as certificate payloads so that the device
+	// trusts the VPN server.
+	CACertificates []*x509.Certificate
+	// Vars substitute {{name}} tokens at compile time (names match without
+	// regard to case).
+	Vars map[string]string
+	// Strict turns warnings and unresolved {{tokens}} into errors.
+	Strict bool
+	// Target is the device the profile is for; the zero value means the
+	// newest iOS the key table knows.
+	Target Target
+}
+
+// Input is one configuration to compile.
+type Input struct {
+	// Config is the decoded Graph entity.
+	Config *graphjson.IosikEv2VpnConfiguration
+	// Path is the entity's JSON path in its document ("$" or "$.value[2]");
+	// diagnostics are reported under it.
+	Path string
+}
+
+// Result is the outcome of a compilation.
+type Result struct {
+	// Profile is the outer Configuration dictionary, or nil when the
+	// diagnostics hold an error.
+	Profile map[string]any
+	// Identifier and UUID are the profile's PayloadIdentifier and PayloadUUID.
+	Identifier, UUID string
+	// Secrets reports whether the profile holds a secret (a shared secret, an
+	// identity or its password); such files must be written with mode 0600.
+	Secrets bool
+	// Diagnostics are every finding, sorted by JSON path.
+	Diagnostics diag.List
+}
+
+// Compile maps one IKEv2 configuration to an Apple profile.
+func Compile(in Input, opts Options) *Result {
+	if in.Path == "" {
+		in.Path = "$"
+	}
+	b := newBuild(in, opts)
+	b.run()
+	res := &Result{Secrets: b.secrets}
+	diags := b.diags
+	if opts.Strict {
+		diags = diags.Promote()
+	}
+	res.Diagnostics = diags.Sorted()
+	if res.Diagnostics.HasErrors() {
+		return res
+	}
+	res.Profile, res.Identifier, res.UUID = b.profile, b.identifier, b.uuid
+	return res
+}
+
+type dict = map[string]any
+
+// build holds the state of one compilation.
+type build struct {
+	in    Input
+	cfg   *graphjson.IosikEv2VpnConfiguration
+	opts  Options
+	diags diag.List
+
+	target Target
+	// vpn holds the VPN payload's own keys; ike the IKEv2 dictionary, which
+	// ends up under "IKEv2" or inside the always-on tunnel configuration.
+	vpn dict
+	ike dict
+	// origin maps each Apple key path written to the Graph path it came from.
+	origin map[string]string
+
+	auth             authPlan
+	alwaysOn         bool
+	tunnelInterfaces []string
+	secrets          bool
+	// outer holds keys of the outer Configuration dictionary.
+	outer dict
+
+	identifier, uuid string
+	profile          dict
+	usedVars         map[string]bool
+}
+
+func newBuild(in Input, opts Options) *build {
+	return &build{
+		in: in, cfg: in.Config, opts: opts,
+		vpn: dict{}, ike: dict{}, origin: map[string]string{}, usedVars: map[string]bool{},
+	}
+}
+
+// path returns the absolute JSON path of a property of the entity.
+func (b *build) path(rel string) string {
+	if rel == "" {
+		return b.in.Path
+	}
+	p := b.in.Path
+	for _, part := range strings.Split(rel, ".") {
+		name, rest, _ := strings.Cut(part, "[")
+		p = graphjson.JoinName(p, name)
+		if rest != "" {
+			p += "[" + rest
+		}
+	}
+	return p
+}
+
+func (b *build) errorf(code, rel, key, format string, args ...any) {
+	b.diags.Add(diag.Error, code, b.path(rel), key, format, args...)
+}
+
+func (b *build) warnf(code, rel, key, format string, args ...any) {
+	b.diags.Add(diag.Warning, code, b.path(rel), key, format, args...)
+}
+
+func (b *build) infof(code, rel, key, format string, args ...any) {
+	b.diags.Add(diag.Info, code, b.path(rel), key, format, args...)
+}
+
+// setIKE writes a key of the IKEv2 dictionary; rel is the Graph property it
+// comes from. Strings have their {{tokens}} resolved on the way in.
+func (b *build) setIKE(key string, v any, rel string) {
+	b.ike[key] = b.resolve(v, rel)
+	b.origin["IKEv2."+key] = rel
+}
+
+// setVPN writes a key of the VPN payload at a dotted path ("Proxies.HTTPPort").
+func (b *build) setVPN(keyPath string, v any, rel string) {
+	setPath(b.vpn, keyPath, b.resolve(v, rel))
+	b.origin[keyPath] = rel
+}
+
+func setPath(d dict, keyPath string, v any) {
+	parts := strings.Split(keyPath, ".")
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := d[p].(dict)
+		if !ok {
+			next = dict{}
+			d[p] = next
+		}
+		d = next
+	}
+	d[parts[len(parts)-1]] = v
+}
+
+// deletePath removes a key at a dotted path and any dictionaries the removal
+// leaves empty, so the profile never carries an empty container that would
+// mean something different from "not configured".
+func deletePath(root dict, keyPath string) {
+	parts := strings.Split(keyPath, ".")
+	chain := []dict{root}
+	d := root
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := d[p].(dict)
+		if !ok {
+			return
+		}
+		chain = append(chain, next)
+		d = next
+	}
+	delete(d, parts[len(parts)-1])
+	for i := len(chain) - 1; i > 0 && len(chain[i]) == 0; i-- {
+		delete(chain[i-1], parts[i-1])
+	}
+}
+
+func flag(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// has reports whether an optional string is configured: not null, not empty.
+func has(s *string) bool { return s != nil && strings.TrimSpace(*s) != "" }
+
+func val[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func quoteList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,658 @@
+package compiler
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/compiler/appleschema"
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
+)
+
+// LintOptions control Lint.
+type LintOptions struct {
+	// Target is the device the profile is checked for; zero means the newest
+	// iOS the key table knows.
+	Target Target
+	// Signed and Encrypted describe the file the profile came from: secrets
+	// in a profile that is neither are reported.
+	Signed, Encrypted bool
+}
+
+// certificatePayloadTypes are the payloads a PayloadCertificateUUID may
+// point at.
+var certificatePayloadTypes = []string{
+	"com.apple.security.pkcs12", "com.apple.security.scep", "com.apple.security.acme",
+	"com.apple.security.root", "com.apple.security.pkcs1", "com.apple.security.pem",
+}
+
+// identityPayloadTypes are the payloads that carry a private key.
+var identityPayloadTypes = []string{"com.apple.security.pkcs12", "com.apple.security.scep", "com.apple.security.acme"}
+
+// Lint checks a decoded profile against Apple's schema: unknown keys, plist
+// types, allowed values and ranges, required keys, iOS versions, dangling
+// PayloadCertificateUUID references, duplicate identifiers, and secrets in a
+// profile that is neither signed nor encrypted. Paths in the findings locate
+// the value in the profile ("PayloadContent[1].IKEv2.MTU").
+func Lint(profile map[string]any, opts LintOptions) diag.List {
+	l := &linter{opts: opts}
+	if l.opts.Target.IsZero() {
+		l.opts.Target = DefaultTarget()
+	}
+	l.profile(profile)
+	return l.diags.Sorted()
+}
+
+type linter struct {
+	opts  LintOptions
+	diags diag.List
+}
+
+func (l *linter) add(sev diag.Severity, code, path, key, format string, args ...any) {
+	l.diags.Add(sev, code, path, key, format, args...)
+}
+
+func (l *linter) profile(p map[string]any) {
+	top, _ := appleschema.Lookup("TopLevel")
+	encrypted := isTrue(p["IsEncrypted"]) || p["EncryptedPayloadContent"] != nil
+	l.dict(p, top.Keys, "", "", top.IOS, func(k appleschema.Key) bool {
+		return k.Name != "PayloadContent" || !encrypted
+	})
+	if t, ok := p["PayloadType"].(string); ok && t != "Configuration" {
+		l.add(diag.Error, "bad-value", "PayloadType", "PayloadType", "the outer PayloadType is %q; a configuration profile's must be \"Configuration\"", t)
+	}
+	content, _ := p["PayloadContent"].([]any)
+	payloads := make([]map[string]any, 0, len(content))
+	for i, el := range content {
+		path := fmt.Sprintf("PayloadContent[%d]", i)
+		pd, ok := el.(map[string]any)
+		if !ok {
+			continue // the type check above has reported it
+		}
+		payloads = append(payloads, pd)
+		l.payload(pd, path)
+	}
+	l.crossChecks(p, payloads)
+	if !l.opts.Signed && !l.opts.Encrypted && !encrypted {
+		l.secrets(p, payloads)
+	}
+}
+
+func (l *linter) payload(p map[string]any, path string) {
+	pt, _ := p["PayloadType"].(string)
+	common, _ := appleschema.Lookup("CommonPayloadKeys")
+	schema, known := appleschema.Lookup(pt)
+	if !known || pt == "TopLevel" || pt == "CommonPayloadKeys" {
+		l.add(diag.Info, "unchecked-payload", path, "", "payload type %q is not checked: graph2mobileconfig knows the VPN and certificate payloads", pt)
+		l.dict(p, common.Keys, path, "", common.IOS, nil)
+		return
+	}
+	if !schema.IOS.Supported(l.opts.Target.Version) {
+		l.add(diag.Error, "target-unsupported", path, pt, "%s is not available on %s (introduced %s)", pt, l.opts.Target.label(), schema.IOS.Introduced)
+	}
+	keys := append(slices.Clone(common.Keys), schema.Keys...)
+	l.dict(p, keys, path, "", schema.IOS, nil)
+	if pt == vpnPayloadType {
+		l.vpnChecks(p, path)
+	}
+}
+
+// dict checks a dictionary against its schema keys. requiredHere may waive
+// a required key (the outer PayloadContent of an encrypted profile).
+func (l *linter) dict(m map[string]any, keys []appleschema.Key, path, schemaPath string, eff appleschema.Support, requiredHere func(appleschema.Key) bool) {
+	names := sortedKeys(m)
+	for _, name := range names {
+		k := findSchemaKey(keys, name)
+		kp := joinPath(path, name)
+		sp := joinPath(schemaPath, name)
+		if k == nil {
+			l.add(diag.Warning, "unknown-key", kp, sp, "%s is not a key Apple's schema defines here; the device ignores it (check the spelling: keys are case-sensitive)", name)
+			continue
+		}
+		l.value(m[name], *k, kp, sp, inherit(eff, k.IOS))
+	}
+	for _, k := range keys {
+		if !k.Required || k.IsElement || k.AnyName {
+			continue
+		}
+		if _, ok := m[k.Name]; ok {
+			continue
+		}
+		if requiredHere != nil && !requiredHere(k) {
+			continue
+		}
+		ke := inherit(eff, k.IOS)
+		if !ke.Supported(l.opts.Target.Version) {
+			continue // not required on a device that does not know the key
+		}
+		l.add(diag.Error, "missing-key", path, joinPath(schemaPath, k.Name), "the required key %s is missing", joinPath(schemaPath, k.Name))
+	}
+}
+
+func (l *linter) value(v any, k appleschema.Key, path, schemaPath string, eff appleschema.Support) {
+	if !eff.Supported(l.opts.Target.Version) {
+		switch {
+		case eff.Introduced == "n/a":
+			l.add(diag.Warning, "target-unsupported", path, schemaPath, "%s is not available on iOS", schemaPath)
+		case eff.Removed != "" && appleschema.CompareVersions(l.opts.Target.Version, eff.Removed) >= 0:
+			l.add(diag.Warning, "target-unsupported", path, schemaPath, "%s was removed in iOS %s; the target is %s", schemaPath, eff.Removed, l.opts.Target.label())
+		default:
+			l.add(diag.Warning, "target-unsupported", path, schemaPath, "%s needs iOS %s; the target %s ignores or rejects it", schemaPath, eff.Introduced, l.opts.Target.label())
+		}
+	} else if eff.Deprecated != "" && appleschema.CompareVersions(l.opts.Target.Version, eff.Deprecated) >= 0 {
+		l.add(diag.Warning, "deprecated-key", path, schemaPath, "%s is deprecated since iOS %s", schemaPath, eff.Deprecated)
+	}
+	if !l.typeOK(v, k, path, schemaPath) {
+		return
+	}
+	switch k.Type {
+	case appleschema.Dictionary:
+		l.dict(v.(map[string]any), k.Subkeys, path, schemaPath, eff, nil)
+	case appleschema.Array:
+		arr := asList(v)
+		if len(k.Subkeys) != 1 {
+			return
+		}
+		el := k.Subkeys[0]
+		for i, item := range arr {
+			ip := fmt.Sprintf("%s[%d]", path, i)
+			if schemaPath == "AlwaysOn.TunnelConfigurations" {
+				l.tunnelConfiguration(item, el, ip, eff)
+				continue
+			}
+			l.value(item, el, ip, schemaPath+"[]", inherit(eff, el.IOS))
+		}
+	default:
+		l.scalar(v, k, path, schemaPath)
+	}
+}
+
+// tunnelConfiguration checks an Always On tunnel configuration. Apple's
+// schema lists only ProtocolType and Interfaces there; the IKEv2 settings of
+// the tunnel go in the same dictionary (Apple's older prose reference), so
+// they are checked against the IKEv2 dictionary's keys.
+func (l *linter) tunnelConfiguration(item any, el appleschema.Key, path string, eff appleschema.Support) {
+	if !l.typeOK(item, el, path, "AlwaysOn.TunnelConfigurations[]") {
+		return
+	}
+	ike, _, _ := appleschema.Find(vpnPayloadType, "IKEv2")
+	keys := append(slices.Clone(el.Subkeys), ike.Subkeys...)
+	m := item.(map[string]any)
+	l.dict(m, keys, path, "AlwaysOn.TunnelConfigurations[]", inherit(eff, el.IOS), func(k appleschema.Key) bool {
+		// The IKEv2 keys are required inside an IKEv2 tunnel only.
+		return slices.ContainsFunc(el.Subkeys, func(s appleschema.Key) bool { return s.Name == k.Name }) || m["ProtocolType"] == "IKEv2"
+	})
+	if m["ProtocolType"] == "IKEv2" {
+		l.ikev2Checks(m, path)
+	}
+}
+
+func (l *linter) typeOK(v any, k appleschema.Key, path, schemaPath string) bool {
+	got := plistType(v)
+	want := k.Type
+	if want == appleschema.Any || got == want {
+		return true
+	}
+	switch {
+	case want == appleschema.Integer && got == appleschema.Boolean:
+		b := v.(bool)
+		l.add(diag.Error, "wrong-type", path, schemaPath, "%s is <%v/>, but Apple's schema types it <integer> (write <integer>%d</integer>); devices may accept it, schema validators such as Apple Business Manager reject it", schemaPath, b, flag(b))
+	case want == appleschema.Integer && got == appleschema.Real:
+		f := v.(float64)
+		fix := ""
+		if f == math.Trunc(f) {
+			fix = fmt.Sprintf(" (write <integer>%v</integer>)", f)
+		}
+		l.add(diag.Error, "wrong-type", path, schemaPath, "%s is <real>%v</real>, but Apple's schema types it <integer>%s", schemaPath, f, fix)
+	case want == appleschema.Boolean && got == appleschema.Integer:
+		l.add(diag.Error, "wrong-type", path, schemaPath, "%s is an <integer>, but Apple's schema types it <true/> or <false/>", schemaPath)
+	default:
+		l.add(diag.Error, "wrong-type", path, schemaPath, "%s is %s, but Apple's schema types it <%s>", schemaPath, describeType(got), want)
+	}
+	return false
+}
+
+func (l *linter) scalar(v any, k appleschema.Key, path, schemaPath string) {
+	if len(k.RangeList) > 0 && !inRangeList(v, k.RangeList) {
+		hint := ""
+		if s, ok := v.(string); ok {
+			for _, r := range k.RangeList {
+				if rs, ok := r.(string); ok && strings.EqualFold(rs, s) {
+					hint = fmt.Sprintf(" (values are case-sensitive: %q)", rs)
+				}
+			}
+		}
+		l.add(diag.Error, "bad-value", path, schemaPath, "%s is %s, which Apple does not allow; allowed: %s%s", schemaPath, describeValue(v), describeList(k.RangeList), hint)
+	}
+	if n, ok := number(v); ok {
+		if k.Min != nil && n < *k.Min || k.Max != nil && n > *k.Max {
+			l.add(diag.Error, "out-of-range", path, schemaPath, "%s is %v, outside Apple's range %s", schemaPath, n, describeRange2(k.Min, k.Max))
+		}
+	}
+	if s, ok := v.(string); ok && k.Format != "" {
+		if re, err := regexp.Compile(k.Format); err == nil && !re.MatchString(s) {
+			l.add(diag.Error, "bad-format", path, schemaPath, "%s is %q, which does not have the form Apple requires (%s)", schemaPath, s, k.Format)
+		}
+	}
+}
+
+// vpnChecks applies Apple's rules that span several VPN keys.
+func (l *linter) vpnChecks(p map[string]any, path string) {
+	vt, _ := p["VPNType"].(string)
+	switch vt {
+	case "IKEv2":
+		ike, ok := p["IKEv2"].(map[string]any)
+		if !ok {
+			l.add(diag.Error, "missing-key", path, "IKEv2", "VPNType is IKEv2 but the payload has no IKEv2 dictionary")
+			return
+		}
+		if st, ok := p["VPNSubType"].(string); ok && st != "" {
+			l.add(diag.Warning, "bad-value", joinPath(path, "VPNSubType"), "VPNSubType", "for IKEv2, VPNSubType is reserved and must be an empty string; it is %q", st)
+		}
+		l.ikev2Checks(ike, joinPath(path, "IKEv2"))
+	case "AlwaysOn":
+		if _, ok := p["AlwaysOn"].(map[string]any); !ok {
+			l.add(diag.Error, "missing-key", path, "AlwaysOn", "VPNType is AlwaysOn but the payload has no AlwaysOn dictionary")
+		}
+	}
+}
+
+// ikev2Checks applies Apple's rules between IKEv2 keys, and the known device
+// behaviours documented with them.
+func (l *linter) ikev2Checks(ike map[string]any, path string) {
+	method, _ := ike["AuthenticationMethod"].(string)
+	_, hasEAP := ike["ExtendedAuthEnabled"]
+	eap := isTrue(ike["ExtendedAuthEnabled"])
+	if !hasEAP {
+		msg := "ExtendedAuthEnabled is missing: iOS 18 and later refuse IKEv2 profiles without it; write <integer>0</integer> or <integer>1</integer>"
+		if method == "None" {
+			msg += " (and with AuthenticationMethod None and no ExtendedAuthEnabled, Apple falls back to SharedSecret)"
+		}
+		l.add(diag.Warning, "missing-extended-auth", path, "IKEv2.ExtendedAuthEnabled", "%s", msg)
+	}
+	if method == "SharedSecret" {
+		if s, _ := ike["SharedSecret"].(string); s == "" {
+			l.add(diag.Warning, "missing-key", path, "IKEv2.SharedSecret", "AuthenticationMethod is SharedSecret but SharedSecret is empty; the device will ask the user for it")
+		}
+	}
+	if method == "Certificate" && !eap {
+		if _, ok := ike["PayloadCertificateUUID"]; !ok {
+			l.add(diag.Warning, "missing-key", path, "IKEv2.PayloadCertificateUUID", "AuthenticationMethod is Certificate without EAP, but no PayloadCertificateUUID names the client identity; the connection cannot authenticate")
+		}
+	}
+	if _, ok := ike["CertificateType"]; ok {
+		if s, _ := ike["ServerCertificateIssuerCommonName"].(string); s == "" {
+			l.add(diag.Error, "missing-key", path, "IKEv2.ServerCertificateIssuerCommonName", "CertificateType is set, and Apple then requires ServerCertificateIssuerCommonName")
+		}
+	}
+	if rules, ok := ike["OnDemandRules"].([]any); ok {
+		if !isTrue(ike["OnDemandEnabled"]) && len(rules) > 0 {
+			l.add(diag.Info, "no-effect", joinPath(path, "OnDemandRules"), "IKEv2.OnDemandRules", "there are %d on-demand rules, but OnDemandEnabled is not 1, so they have no effect", len(rules))
+		}
+		for i, r := range rules {
+			rm, ok := r.(map[string]any)
+			if !ok {
+				continue
+			}
+			rp := fmt.Sprintf("%s.OnDemandRules[%d]", path, i)
+			action, _ := rm["Action"].(string)
+			if _, ok := rm["ActionParameters"]; ok && action != "EvaluateConnection" {
+				l.add(diag.Warning, "no-effect", rp, "IKEv2.OnDemandRules[].ActionParameters", "ActionParameters apply only to the EvaluateConnection action; this rule's action is %s", action)
+			}
+			if action == "EvaluateConnection" {
+				if _, ok := rm["ActionParameters"]; !ok {
+					l.add(diag.Error, "missing-key", rp, "IKEv2.OnDemandRules[].ActionParameters", "an EvaluateConnection rule needs ActionParameters")
+				}
+			}
+			if action == "Allow" {
+				l.add(diag.Warning, "deprecated-value", rp, "IKEv2.OnDemandRules[].Action", "the Allow action is deprecated; use Connect, EvaluateConnection or Ignore")
+			}
+		}
+	}
+	if l.opts.Target.IsZero() || appleschema.CompareVersions(l.opts.Target.Version, "14.2") < 0 {
+		return
+	}
+	if strings.Contains(path, "AlwaysOn") {
+		for _, sa := range []string{"IKESecurityAssociationParameters", "ChildSecurityAssociationParameters"} {
+			d, _ := ike[sa].(map[string]any)
+			if g, ok := number(d["DiffieHellmanGroup"]); ok && g < 14 {
+				l.add(diag.Warning, "target-unsupported", joinPath(joinPath(path, sa), "DiffieHellmanGroup"), "IKEv2."+sa+".DiffieHellmanGroup", "an Always On VPN on iOS 14.2 and later needs Diffie-Hellman group 14 or higher; group %v is refused on %s", g, l.opts.Target.label())
+			}
+		}
+	}
+}
+
+// crossChecks look across payloads: identifiers, UUIDs and certificate
+// references.
+func (l *linter) crossChecks(top map[string]any, payloads []map[string]any) {
+	uuids := map[string]string{}
+	idents := map[string]string{}
+	check := func(m map[string]any, path string) {
+		if u, ok := m["PayloadUUID"].(string); ok {
+			if !uuidPattern.MatchString(u) {
+				l.add(diag.Error, "bad-uuid", joinPath(path, "PayloadUUID"), "PayloadUUID", "PayloadUUID %q is not a UUID", u)
+			} else if placeholderUUID(u) {
+				l.add(diag.Warning, "placeholder-uuid", joinPath(path, "PayloadUUID"), "PayloadUUID", "PayloadUUID %q looks like a placeholder; another profile with the same UUID would replace this one", u)
+			}
+			key := strings.ToUpper(u)
+			if prev, dup := uuids[key]; dup {
+				l.add(diag.Error, "duplicate-uuid", joinPath(path, "PayloadUUID"), "PayloadUUID", "PayloadUUID %s is also used by %s; every payload needs its own", u, describeLoc(prev))
+			} else {
+				uuids[key] = path
+			}
+		}
+		if id, ok := m["PayloadIdentifier"].(string); ok {
+			if prev, dup := idents[id]; dup {
+				l.add(diag.Warning, "duplicate-identifier", joinPath(path, "PayloadIdentifier"), "PayloadIdentifier", "PayloadIdentifier %q is also used by %s; identifiers must be unique within the profile", id, describeLoc(prev))
+			} else {
+				idents[id] = path
+			}
+		}
+	}
+	check(top, "")
+	certs := map[string]string{}
+	for i, p := range payloads {
+		path := fmt.Sprintf("PayloadContent[%d]", i)
+		check(p, path)
+		if pt, _ := p["PayloadType"].(string); slices.Contains(certificatePayloadTypes, pt) {
+			if u, ok := p["PayloadUUID"].(string); ok {
+				certs[strings.ToUpper(u)] = pt
+			}
+			l.certificatePayload(p, pt, path)
+		}
+	}
+	for i, p := range payloads {
+		path := fmt.Sprintf("PayloadContent[%d]", i)
+		for _, ref := range certificateRefs(p, path) {
+			pt, ok := certs[strings.ToUpper(ref.uuid)]
+			switch {
+			case !ok:
+				l.add(diag.Error, "dangling-reference", ref.path, ref.key, "PayloadCertificateUUID %s names no certificate payload in this profile; the device refuses to install it (\"failed to fill in cert references\")", ref.uuid)
+			case ref.identity && !slices.Contains(identityPayloadTypes, pt):
+				l.add(diag.Error, "dangling-reference", ref.path, ref.key, "PayloadCertificateUUID %s names a %s payload, which holds no private key; the client identity must be a PKCS#12, SCEP or ACME payload", ref.uuid, pt)
+			}
+		}
+	}
+}
+
+type certRef struct {
+	uuid, path, key string
+	identity        bool
+}
+
+func certificateRefs(p map[string]any, path string) []certRef {
+	var out []certRef
+	if ike, ok := p["IKEv2"].(map[string]any); ok {
+		if u, ok := ike["PayloadCertificateUUID"].(string); ok {
+			out = append(out, certRef{u, joinPath(path, "IKEv2.PayloadCertificateUUID"), "IKEv2.PayloadCertificateUUID", true})
+		}
+	}
+	if ao, ok := p["AlwaysOn"].(map[string]any); ok {
+		tcs, _ := ao["TunnelConfigurations"].([]any)
+		for i, tc := range tcs {
+			if m, ok := tc.(map[string]any); ok {
+				if u, ok := m["PayloadCertificateUUID"].(string); ok {
+					out = append(out, certRef{u, fmt.Sprintf("%s.AlwaysOn.TunnelConfigurations[%d].PayloadCertificateUUID", path, i), "AlwaysOn.TunnelConfigurations[].PayloadCertificateUUID", true})
+				}
+			}
+		}
+	}
+	for _, dictName := range []string{"IPSec", "VPN", "DNS"} {
+		if d, ok := p[dictName].(map[string]any); ok {
+			if u, ok := d["PayloadCertificateUUID"].(string); ok {
+				out = append(out, certRef{u, joinPath(path, dictName+".PayloadCertificateUUID"), dictName + ".PayloadCertificateUUID", true})
+			}
+		}
+	}
+	return out
+}
+
+// certificatePayload checks what a certificate payload carries.
+func (l *linter) certificatePayload(p map[string]any, pt, path string) {
+	data, ok := p["PayloadContent"].([]byte)
+	if !ok {
+		return
+	}
+	switch pt {
+	case "com.apple.security.root", "com.apple.security.pkcs1":
+		if bytes.HasPrefix(bytes.TrimSpace(data), []byte("-----BEGIN")) {
+			l.add(diag.Info, "pem-in-der-payload", joinPath(path, "PayloadContent"), pt+".PayloadContent", "the certificate is PEM text where Apple describes DER; devices accept it, but com.apple.security.pem is the matching payload type")
+		} else if len(data) < 2 || data[0] != 0x30 {
+			l.add(diag.Error, "bad-certificate", joinPath(path, "PayloadContent"), pt+".PayloadContent", "PayloadContent is not a DER certificate")
+		}
+	case "com.apple.security.pkcs12":
+		if len(data) < 2 || data[0] != 0x30 {
+			l.add(diag.Error, "bad-certificate", joinPath(path, "PayloadContent"), pt+".PayloadContent", "PayloadContent is not a PKCS#12 container")
+		}
+	}
+}
+
+// secrets reports secrets that travel in the clear.
+func (l *linter) secrets(top map[string]any, payloads []map[string]any) {
+	for i, p := range payloads {
+		path := fmt.Sprintf("PayloadContent[%d]", i)
+		pt, _ := p["PayloadType"].(string)
+		if pt == "com.apple.security.pkcs12" {
+			what := "a private key (PKCS#12)"
+			if _, ok := p["Password"]; ok {
+				what = "a private key (PKCS#12) and its password"
+			}
+			l.add(diag.Warning, "unprotected-secret", path, pt, "the profile carries %s but is neither signed nor encrypted; sign it and encrypt it to the device", what)
+		}
+		for _, s := range []struct{ dict, key string }{
+			{"IKEv2", "SharedSecret"}, {"IKEv2", "AuthPassword"}, {"IKEv2", "Password"}, {"IPSec", "SharedSecret"},
+			{"IPSec", "XAuthPassword"}, {"PPP", "AuthPassword"}, {"Proxies", "HTTPProxyPassword"}, {"VPN", "Password"},
+		} {
+			d, ok := p[s.dict].(map[string]any)
+			if !ok {
+				continue
+			}
+			switch v := d[s.key].(type) {
+			case string:
+				if v == "" {
+					continue
+				}
+			case []byte:
+				if len(v) == 0 {
+					continue
+				}
+			default:
+				continue
+			}
+			l.add(diag.Warning, "unprotected-secret", joinPath(path, s.dict+"."+s.key), s.dict+"."+s.key, "%s.%s is a secret in a profile that is neither signed nor encrypted; sign it and encrypt it to the device", s.dict, s.key)
+		}
+	}
+}
+
+func placeholderUUID(u string) bool {
+	u = strings.ToUpper(u)
+	if strings.HasPrefix(u, "12345678-1234-") || strings.HasPrefix(u, "00000000-0000-0000-0000-") {
+		return true
+	}
+	digits := strings.ReplaceAll(u, "-", "")
+	return strings.Count(digits, digits[:1]) == len(digits)
+}
+
+func describeLoc(path string) string {
+	if path == "" {
+		return "the profile itself"
+	}
+	return path
+}
+
+func inherit(eff, own appleschema.Support) appleschema.Support {
+	if own.Introduced != "" {
+		eff.Introduced = own.Introduced
+	}
+	if own.Deprecated != "" {
+		eff.Deprecated = own.Deprecated
+	}
+	if own.Removed != "" {
+		eff.Removed = own.Removed
+	}
+	eff.Supervised = eff.Supervised || own.Supervised
+	return eff
+}
+
+func findSchemaKey(keys []appleschema.Key, name string) *appleschema.Key {
+	var anyKey *appleschema.Key
+	for i := range keys {
+		k := &keys[i]
+		switch {
+		case k.IsElement:
+		case k.AnyName:
+			if anyKey == nil {
+				anyKey = k
+			}
+		case k.Name == name:
+			return k
+		}
+	}
+	return anyKey
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// asList returns the elements of an array value, whichever slice type holds
+// them.
+func asList(v any) []any {
+	switch x := v.(type) {
+	case []any:
+		return x
+	case []string:
+		out := make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+		return out
+	}
+	return nil
+}
+
+func isTrue(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	default:
+		n, ok := number(v)
+		return ok && n != 0
+	}
+}
+
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case uint64:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}
+
+// plistType names the plist type of a decoded value.
+func plistType(v any) appleschema.Type {
+	switch v.(type) {
+	case string:
+		return appleschema.String
+	case int, int64, uint64, int32, uint32:
+		return appleschema.Integer
+	case float64, float32:
+		return appleschema.Real
+	case bool:
+		return appleschema.Boolean
+	case []byte:
+		return appleschema.Data
+	case time.Time:
+		return appleschema.Date
+	case []any, []string:
+		return appleschema.Array
+	case map[string]any:
+		return appleschema.Dictionary
+	}
+	return "unknown"
+}
+
+func describeType(t appleschema.Type) string {
+	switch t {
+	case appleschema.Boolean:
+		return "a <true/> or <false/>"
+	case appleschema.Integer:
+		return "an <integer>"
+	case appleschema.Array:
+		return "an <array>"
+	}
+	return "a <" + string(t) + ">"
+}
+
+func inRangeList(v any, list []any) bool {
+	for _, r := range list {
+		switch rv := r.(type) {
+		case string:
+			if s, ok := v.(string); ok && s == rv {
+				return true
+			}
+		case int64:
+			if n, ok := number(v); ok && n == float64(rv) {
+				return true
+			}
+		case float64:
+			if n, ok := number(v); ok && n == rv {
+				return true
+			}
+		case bool:
+			if b, ok := v.(bool); ok && b == rv {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func describeValue(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprint(v)
+}
+
+func describeList(list []any) string {
+	parts := make([]string, len(list))
+	for i, r := range list {
+		parts[i] = fmt.Sprint(r)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func describeRange2(min, max *float64) string {
+	switch {
+	case min != nil && max != nil:
+		return fmt.Sprintf("%v to %v", *min, *max)
+	case min != nil:
+		return fmt.Sprintf("at least %v", *min)
+	case max != nil:
+		return fmt.Sprintf("at most %v", *max)
+	}
+	return "unbounded"
+}

@@ -1,0 +1,103 @@
+package graphjson
+
+import (
+	"reflect"
+	"strings"
+)
+
+// Property describes one property of the Graph model, for documentation and
+// for the compiler's check that every property has a mapping.
+type Property struct {
+	// Path is the property's path relative to the entity: "mtuSizeInBytes",
+	// "server.address", "onDemandRules[].action".
+	Path string
+	// DeclaredOn is the Graph type that declares it ("appleVpnConfiguration").
+	DeclaredOn string
+	// Type is the Graph (EDM) type: "Edm.String", "Collection(Edm.String)",
+	// an enum or complex type name.
+	Type string
+	// Secret marks values that must never be printed.
+	Secret bool
+	// Complex reports whether the property holds a complex type (whose
+	// members are listed as their own properties).
+	Complex bool
+}
+
+// Properties lists every property of microsoft.graph.iosikEv2VpnConfiguration
+// in model order, each top-level property followed by the members of its
+// complex type.
+func Properties() []Property {
+	var out []Property
+	collect(reflect.TypeFor[IosikEv2VpnConfiguration](), "", &out)
+	return out
+}
+
+// TopLevelProperties lists the 64 structural properties of the entity.
+func TopLevelProperties() []Property {
+	var out []Property
+	for _, p := range Properties() {
+		if !strings.ContainsAny(p.Path, ".[") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func collect(t reflect.Type, prefix string, out *[]Property) {
+	declared := reflect.Zero(t).Interface().(grapher).GraphType()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous {
+			collect(f.Type, prefix, out)
+			continue
+		}
+		name, opts := parseTag(f.Tag.Get("graph"))
+		if name == "" {
+			continue
+		}
+		p := Property{Path: prefix + name, DeclaredOn: declared}
+		for _, o := range opts {
+			if o == "secret" {
+				p.Secret = true
+			}
+		}
+		ft := f.Type
+		collection := false
+		if ft.Kind() == reflect.Slice {
+			collection = true
+			ft = ft.Elem()
+		}
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		var typeName string
+		switch {
+		case ft.Implements(enumerType):
+			typeName, _ = reflect.Zero(ft).Interface().(enumer).GraphEnum()
+		case ft.Kind() == reflect.Struct:
+			typeName = reflect.Zero(ft).Interface().(grapher).GraphType()
+			p.Complex = true
+		case ft.Kind() == reflect.String:
+			typeName = "Edm.String"
+			if strings.HasSuffix(name, "DateTime") {
+				typeName = "Edm.DateTimeOffset"
+			}
+		case ft.Kind() == reflect.Bool:
+			typeName = "Edm.Boolean"
+		case ft.Kind() == reflect.Int32:
+			typeName = "Edm.Int32"
+		}
+		if collection {
+			typeName = "Collection(" + typeName + ")"
+		}
+		p.Type = typeName
+		*out = append(*out, p)
+		if ft.Kind() == reflect.Struct {
+			sub := p.Path + "."
+			if collection {
+				sub = p.Path + "[]."
+			}
+			collect(ft, sub, out)
+		}
+	}
+}

@@ -1,0 +1,524 @@
+package graphjson
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Kind is the JSON type of a Value.
+type Kind uint8
+
+// The JSON kinds.
+const (
+	Null Kind = iota
+	Bool
+	Number
+	String
+	Array
+	Object
+)
+
+// String names the kind as an admin reads it in an error message.
+func (k Kind) String() string {
+	switch k {
+	case Null:
+		return "null"
+	case Bool:
+		return "a boolean"
+	case Number:
+		return "a number"
+	case String:
+		return "a string"
+	case Array:
+		return "an array"
+	case Object:
+		return "an object"
+	}
+	return "an unknown value"
+}
+
+// Value is one parsed JSON value. Objects keep their members in input order,
+// so that diagnostics come out in the order the admin wrote them.
+type Value struct {
+	Kind Kind
+	// Text is the string value, or the literal text of a number.
+	Text string
+	// Bool is the value of a boolean.
+	Bool bool
+	// Elems are the elements of an array.
+	Elems []Value
+	// Members are the members of an object, in input order.
+	Members []Member
+	// Offset is the byte offset of the value in the input.
+	Offset int
+}
+
+// Member is one name/value pair of a JSON object.
+type Member struct {
+	Name  string
+	Value Value
+}
+
+// Get returns the member called name, if the value is an object that has it.
+func (v *Value) Get(name string) (*Value, bool) {
+	if v.Kind != Object {
+		return nil, false
+	}
+	for i := range v.Members {
+		if v.Members[i].Name == name {
+			return &v.Members[i].Value, true
+		}
+	}
+	return nil, false
+}
+
+// Limits bounds what the parser accepts, so that hostile input fails fast
+// instead of exhausting memory or the stack.
+type Limits struct {
+	// MaxDepth is the deepest nesting of arrays and objects accepted.
+	MaxDepth int
+	// MaxArrayLen is the longest array accepted; the Graph model's longest
+	// legitimate collection holds 500 elements.
+	MaxArrayLen int
+}
+
+// DefaultLimits are generous for any real Graph export: the deepest Graph
+// IKEv2 entity nests 5 levels, a list response 7, and no collection in the
+// model may hold more than 500 elements.
+var DefaultLimits = Limits{MaxDepth: 64, MaxArrayLen: 100_000}
+
+// SyntaxError reports malformed JSON with a line and column.
+type SyntaxError struct {
+	Line, Column int
+	Offset       int
+	Msg          string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg)
+}
+
+// DuplicateKeyError reports an object that names the same member twice;
+// encoding/json would silently keep the last one, which makes the input
+// ambiguous, so we refuse it.
+type DuplicateKeyError struct {
+	Path string
+	Name string
+	Line int
+}
+
+func (e *DuplicateKeyError) Error() string {
+	return fmt.Sprintf("%s: the property %q appears twice in one object (second at line %d); remove one of them, the input is ambiguous", e.Path, e.Name, e.Line)
+}
+
+// Parse parses one JSON document into a Value tree. It rejects invalid
+// UTF-8, duplicate object members, trailing data and input nested deeper than
+// the limits allow, reporting the position of the first problem.
+func Parse(data []byte, lim Limits) (Value, error) {
+	p := parser{data: data, lim: lim}
+	p.skipSpace()
+	// A UTF-8 byte order mark is common in files saved by Windows tools.
+	if strings.HasPrefix(string(data[p.pos:min(len(data), p.pos+3)]), "\uFEFF") {
+		p.pos += 3
+		p.skipSpace()
+	}
+	if p.pos >= len(data) {
+		return Value{}, p.errorf("the input is empty; expected a JSON object exported from Microsoft Graph")
+	}
+	v, err := p.value("$", 0)
+	if err != nil {
+		return Value{}, err
+	}
+	p.skipSpace()
+	if p.pos < len(data) {
+		return Value{}, p.errorf("unexpected %s after the end of the JSON value", p.describeHere())
+	}
+	return v, nil
+}
+
+type parser struct {
+	data []byte
+	pos  int
+	lim  Limits
+}
+
+func (p *parser) errorf(format string, args ...any) error {
+	line, col := p.lineCol(p.pos)
+	return &SyntaxError{Line: line, Column: col, Offset: p.pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *parser) lineCol(off int) (line, col int) {
+	line, col = 1, 1
+	for i := 0; i < off && i < len(p.data); i++ {
+		if p.data[i] == '\n' {
+			line++
+			col = 1
+		} else if p.data[i]&0xC0 != 0x80 {
+			col++
+		}
+	}
+	return line, col
+}
+
+func (p *parser) describeHere() string {
+	if p.pos >= len(p.data) {
+		return "end of input"
+	}
+	r, _ := utf8.DecodeRune(p.data[p.pos:])
+	if r == '<' {
+		return "'<' (this looks like HTML or XML, not JSON: was a web page saved instead of the Graph response?)"
+	}
+	if r < 0x20 || r == utf8.RuneError {
+		return fmt.Sprintf("byte 0x%02x", p.data[p.pos])
+	}
+	return fmt.Sprintf("character %q", r)
+}
+
+func (p *parser) skipSpace() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) value(path string, depth int) (Value, error) {
+	if p.pos >= len(p.data) {
+		return Value{}, p.errorf("unexpected end of input (the file is truncated)")
+	}
+	start := p.pos
+	switch c := p.data[p.pos]; {
+	case c == '{':
+		return p.object(path, depth+1)
+	case c == '[':
+		return p.array(path, depth+1)
+	case c == '"':
+		s, err := p.str()
+		return Value{Kind: String, Text: s, Offset: start}, err
+	case c == 't':
+		return Value{Kind: Bool, Bool: true, Offset: start}, p.literal("true")
+	case c == 'f':
+		return Value{Kind: Bool, Offset: start}, p.literal("false")
+	case c == 'n':
+		return Value{Kind: Null, Offset: start}, p.literal("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		s, err := p.number()
+		return Value{Kind: Number, Text: s, Offset: start}, err
+	default:
+		return Value{}, p.errorf("unexpected %s; expected a JSON value", p.describeHere())
+	}
+}
+
+func (p *parser) literal(word string) error {
+	if !strings.HasPrefix(string(p.data[p.pos:min(len(p.data), p.pos+len(word))]), word) {
+		return p.errorf("unexpected %s; expected a JSON value", p.describeHere())
+	}
+	p.pos += len(word)
+	return nil
+}
+
+func (p *parser) object(path string, depth int) (Value, error) {
+	if depth > p.lim.MaxDepth {
+		return Value{}, p.errorf("the JSON is nested more than %d levels deep; no Graph export is", p.lim.MaxDepth)
+	}
+	v := Value{Kind: Object, Offset: p.pos}
+	var seen map[string]struct{}
+	p.pos++ // '{'
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+		return v, nil
+	}
+	for {
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return Value{}, p.errorf("unexpected end of input inside an object (the file is truncated)")
+		}
+		if p.data[p.pos] != '"' {
+			return Value{}, p.errorf("unexpected %s; expected a property name in double quotes", p.describeHere())
+		}
+		keyOff := p.pos
+		name, err := p.str()
+		if err != nil {
+			return Value{}, err
+		}
+		if p.seen(&v, &seen, name) {
+			line, _ := p.lineCol(keyOff)
+			return Value{}, &DuplicateKeyError{Path: path, Name: name, Line: line}
+		}
+		p.skipSpace()
+		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+			return Value{}, p.errorf("unexpected %s; expected ':' after the property name %q", p.describeHere(), name)
+		}
+		p.pos++
+		p.skipSpace()
+		child, err := p.value(JoinName(path, name), depth)
+		if err != nil {
+			return Value{}, err
+		}
+		v.Members = append(v.Members, Member{Name: name, Value: child})
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return Value{}, p.errorf("unexpected end of input inside an object (the file is truncated)")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case '}':
+			p.pos++
+			return v, nil
+		default:
+			return Value{}, p.errorf("unexpected %s; expected ',' or '}' in an object", p.describeHere())
+		}
+	}
+}
+
+// seen reports whether obj already has a member called name. Small objects
+// (all real Graph objects) are scanned; large hostile ones switch to a set so
+// that duplicate detection stays linear.
+func (p *parser) seen(obj *Value, set *map[string]struct{}, name string) bool {
+	const scanLimit = 32
+	if len(obj.Members) < scanLimit {
+		for _, m := range obj.Members {
+			if m.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	if *set == nil {
+		*set = make(map[string]struct{}, 2*len(obj.Members))
+		for _, m := range obj.Members {
+			(*set)[m.Name] = struct{}{}
+		}
+	}
+	if _, dup := (*set)[name]; dup {
+		return true
+	}
+	(*set)[name] = struct{}{}
+	return false
+}
+
+func (p *parser) array(path string, depth int) (Value, error) {
+	if depth > p.lim.MaxDepth {
+		return Value{}, p.errorf("the JSON is nested more than %d levels deep; no Graph export is", p.lim.MaxDepth)
+	}
+	v := Value{Kind: Array, Offset: p.pos}
+	p.pos++ // '['
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+		p.pos++
+		return v, nil
+	}
+	for {
+		if len(v.Elems) >= p.lim.MaxArrayLen {
+			return Value{}, p.errorf("%s has more than %d elements; no Graph collection may be that long", path, p.lim.MaxArrayLen)
+		}
+		p.skipSpace()
+		child, err := p.value(JoinIndex(path, len(v.Elems)), depth)
+		if err != nil {
+			return Value{}, err
+		}
+		v.Elems = append(v.Elems, child)
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return Value{}, p.errorf("unexpected end of input inside an array (the file is truncated)")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			return v, nil
+		default:
+			return Value{}, p.errorf("unexpected %s; expected ',' or ']' in an array", p.describeHere())
+		}
+	}
+}
+
+func (p *parser) number() (string, error) {
+	start := p.pos
+	if p.data[p.pos] == '-' {
+		p.pos++
+	}
+	digits := func() int {
+		n := 0
+		for p.pos < len(p.data) && p.data[p.pos] >= '0' && p.data[p.pos] <= '9' {
+			p.pos++
+			n++
+		}
+		return n
+	}
+	intStart := p.pos
+	if digits() == 0 {
+		return "", p.errorf("invalid number: expected a digit")
+	}
+	if p.data[intStart] == '0' && p.pos-intStart > 1 {
+		p.pos = intStart + 1
+		return "", p.errorf("invalid number: leading zeros are not allowed in JSON")
+	}
+	if p.pos < len(p.data) && p.data[p.pos] == '.' {
+		p.pos++
+		if digits() == 0 {
+			return "", p.errorf("invalid number: expected a digit after '.'")
+		}
+	}
+	if p.pos < len(p.data) && (p.data[p.pos] == 'e' || p.data[p.pos] == 'E') {
+		p.pos++
+		if p.pos < len(p.data) && (p.data[p.pos] == '+' || p.data[p.pos] == '-') {
+			p.pos++
+		}
+		if digits() == 0 {
+			return "", p.errorf("invalid number: expected a digit in the exponent")
+		}
+	}
+	return string(p.data[start:p.pos]), nil
+}
+
+// str parses a JSON string starting at the opening quote. It keeps the fast
+// path (no escapes) allocation-light, and checks UTF-8 as it goes.
+func (p *parser) str() (string, error) {
+	p.pos++ // opening quote
+	start := p.pos
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		switch {
+		case c == '"':
+			s := string(p.data[start:p.pos])
+			p.pos++
+			return s, nil
+		case c == '\\':
+			return p.strSlow(start)
+		case c < 0x20:
+			return "", p.errorf("a raw control character (byte 0x%02x) inside a string must be escaped", c)
+		case c < utf8.RuneSelf:
+			p.pos++
+		default:
+			r, size := utf8.DecodeRune(p.data[p.pos:])
+			if r == utf8.RuneError && size == 1 {
+				return "", p.errorf("invalid UTF-8 (byte 0x%02x); save the export as UTF-8", c)
+			}
+			p.pos += size
+		}
+	}
+	return "", p.errorf("unexpected end of input inside a string (the file is truncated)")
+}
+
+func (p *parser) strSlow(start int) (string, error) {
+	var b strings.Builder
+	b.Write(p.data[start:p.pos])
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		switch {
+		case c == '"':
+			p.pos++
+			return b.String(), nil
+		case c == '\\':
+			p.pos++
+			if p.pos >= len(p.data) {
+				return "", p.errorf("unexpected end of input inside a string (the file is truncated)")
+			}
+			e := p.data[p.pos]
+			p.pos++
+			switch e {
+			case '"', '\\', '/':
+				b.WriteByte(e)
+			case 'b':
+				b.WriteByte('\b')
+			case 'f':
+				b.WriteByte('\f')
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			case 'u':
+				r, err := p.hex4()
+				if err != nil {
+					return "", err
+				}
+				if utf16.IsSurrogate(r) {
+					// A surrogate pair spells one code point; a lone
+					// surrogate is not a character and cannot be stored.
+					if p.pos+6 <= len(p.data) && p.data[p.pos] == '\\' && p.data[p.pos+1] == 'u' {
+						p.pos += 2
+						r2, err := p.hex4()
+						if err != nil {
+							return "", err
+						}
+						r = utf16.DecodeRune(r, r2)
+					} else {
+						r = utf8.RuneError
+					}
+					if r == utf8.RuneError {
+						return "", p.errorf("invalid \\u escape: an unpaired UTF-16 surrogate is not a character")
+					}
+				}
+				b.WriteRune(r)
+			default:
+				p.pos--
+				return "", p.errorf("invalid escape sequence '\\%c' in a string", e)
+			}
+		case c < 0x20:
+			return "", p.errorf("a raw control character (byte 0x%02x) inside a string must be escaped", c)
+		case c < utf8.RuneSelf:
+			b.WriteByte(c)
+			p.pos++
+		default:
+			r, size := utf8.DecodeRune(p.data[p.pos:])
+			if r == utf8.RuneError && size == 1 {
+				return "", p.errorf("invalid UTF-8 (byte 0x%02x); save the export as UTF-8", c)
+			}
+			b.Write(p.data[p.pos : p.pos+size])
+			p.pos += size
+		}
+	}
+	return "", p.errorf("unexpected end of input inside a string (the file is truncated)")
+}
+
+func (p *parser) hex4() (rune, error) {
+	if p.pos+4 > len(p.data) {
+		return 0, p.errorf("unexpected end of input in a \\u escape")
+	}
+	n, err := strconv.ParseUint(string(p.data[p.pos:p.pos+4]), 16, 32)
+	if err != nil {
+		return 0, p.errorf("invalid \\u escape %q: expected four hexadecimal digits", p.data[p.pos:p.pos+4])
+	}
+	p.pos += 4
+	return rune(n), nil
+}
+
+// JoinName appends an object member to a JSON path: "$.server" + "address"
+// gives "$.server.address"; names that are not plain identifiers are
+// bracketed ("$['@odata.type']") so the path stays unambiguous.
+func JoinName(path, name string) string {
+	if isIdent(name) {
+		return path + "." + name
+	}
+	return path + "[" + strconv.Quote(name) + "]"
+}
+
+// JoinIndex appends an array index to a JSON path: "$.onDemandRules[1]".
+func JoinIndex(path string, i int) string {
+	return path + "[" + strconv.Itoa(i) + "]"
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,95 @@
+package graphjson
+
+// GraphType methods name the Graph type each struct models; the decoder uses
+// them to check nested "@odata.type" annotations and to word its messages.
+
+// GraphType returns "entity".
+func (Entity) GraphType() string { return "entity" }
+
+// GraphType returns "deviceConfiguration".
+func (DeviceConfiguration) GraphType() string { return "deviceConfiguration" }
+
+// GraphType returns "appleVpnConfiguration".
+func (AppleVpnConfiguration) GraphType() string { return "appleVpnConfiguration" }
+
+// GraphType returns "iosVpnConfiguration".
+func (IosVpnConfiguration) GraphType() string { return "iosVpnConfiguration" }
+
+// GraphType returns "iosikEv2VpnConfiguration".
+func (IosikEv2VpnConfiguration) GraphType() string { return "iosikEv2VpnConfiguration" }
+
+// GraphType returns "vpnServer".
+func (VpnServer) GraphType() string { return "vpnServer" }
+
+// GraphType returns "vpnProxyServer".
+func (VpnProxyServer) GraphType() string { return "vpnProxyServer" }
+
+// GraphType returns "vpnOnDemandRule".
+func (VpnOnDemandRule) GraphType() string { return "vpnOnDemandRule" }
+
+// GraphType returns "iosVpnSecurityAssociationParameters".
+func (IosVpnSecurityAssociationParameters) GraphType() string {
+	return "iosVpnSecurityAssociationParameters"
+}
+
+// GraphType returns "appleVpnAlwaysOnConfiguration".
+func (AppleVpnAlwaysOnConfiguration) GraphType() string { return "appleVpnAlwaysOnConfiguration" }
+
+// GraphType returns "specifiedCaptiveNetworkPlugins".
+func (SpecifiedCaptiveNetworkPlugins) GraphType() string { return "specifiedCaptiveNetworkPlugins" }
+
+// GraphType returns "keyValue".
+func (KeyValue) GraphType() string { return "keyValue" }
+
+// GraphType returns "keyValuePair".
+func (KeyValuePair) GraphType() string { return "keyValuePair" }
+
+// GraphType returns "appListItem".
+func (AppListItem) GraphType() string { return "appListItem" }
+
+// GraphType returns "deviceManagementApplicabilityRuleOsVersion".
+func (DeviceManagementApplicabilityRuleOsVersion) GraphType() string {
+	return "deviceManagementApplicabilityRuleOsVersion"
+}
+
+// GraphType returns "deviceManagementApplicabilityRuleOsEdition".
+func (DeviceManagementApplicabilityRuleOsEdition) GraphType() string {
+	return "deviceManagementApplicabilityRuleOsEdition"
+}
+
+// GraphType returns "deviceManagementApplicabilityRuleDeviceMode".
+func (DeviceManagementApplicabilityRuleDeviceMode) GraphType() string {
+	return "deviceManagementApplicabilityRuleDeviceMode"
+}
+
+// derivedTypes lists the Graph types that may stand in for a complex type
+// (OData polymorphism), with the members they add and why we ignore them.
+func derivedTypes(base string) map[string]string {
+	switch base {
+	case "vpnProxyServer":
+		return map[string]string{
+			"windows10VpnProxyServer": "Windows VPN profiles use",
+			"windows81VpnProxyServer": "Windows VPN profiles use",
+		}
+	case "appListItem":
+		return map[string]string{"appleAppListItem": ""}
+	}
+	return nil
+}
+
+// navigationProperty says whether name is a relationship of the entity and
+// what it holds. Relationships appear only with $expand and are not settings
+// of the profile.
+func navigationProperty(name string) (string, bool) {
+	switch name {
+	case "assignments", "groupAssignments":
+		return "the groups the profile is assigned to", true
+	case "deviceSettingStateSummaries", "deviceStatusOverview", "deviceStatuses", "userStatusOverview", "userStatuses":
+		return "reporting data", true
+	case "derivedCredentialSettings":
+		return "tenant-wide derived credential settings; give the identity with --identity or --identity-uuid", true
+	case "identityCertificate":
+		return "a link to the Intune certificate profile; give the identity with --identity or --identity-uuid", true
+	}
+	return "", false
+}

@@ -1,0 +1,106 @@
+// Package plistout writes profile models as property lists and reads
+// property lists back, with howett.net/plist.
+//
+// A profile model is a tree of Go values: map[string]any for dictionaries,
+// []any or []string for arrays, string, int, bool, []byte (data), float64
+// and time.Time. Dictionary keys are written sorted, so the same model always
+// gives the same bytes.
+package plistout
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"howett.net/plist"
+)
+
+// Format is a property list encoding.
+type Format int
+
+// The formats graph2mobileconfig writes.
+const (
+	XML Format = iota
+	Binary
+)
+
+// String names the format as the --format flag spells it.
+func (f Format) String() string {
+	if f == Binary {
+		return "binary"
+	}
+	return "xml"
+}
+
+// ParseFormat reads a --format value: "xml" or "binary".
+func ParseFormat(s string) (Format, error) {
+	switch s {
+	case "xml", "":
+		return XML, nil
+	case "binary", "bin":
+		return Binary, nil
+	}
+	return XML, fmt.Errorf("format %q: want xml or binary", s)
+}
+
+// Encode writes v as a property list. XML is indented with tabs and ends with
+// a newline, like Apple's own tools write it.
+func Encode(v any, f Format) ([]byte, error) {
+	switch f {
+	case Binary:
+		return plist.Marshal(v, plist.BinaryFormat)
+	case XML:
+		var buf bytes.Buffer
+		enc := plist.NewEncoderForFormat(&buf, plist.XMLFormat)
+		enc.Indent("\t")
+		if err := enc.Encode(v); err != nil {
+			return nil, err
+		}
+		buf.WriteByte('\n')
+		return buf.Bytes(), nil
+	}
+	return nil, fmt.Errorf("plistout: unknown format %d", f)
+}
+
+// ErrNotPlist is returned by Decode for input that is not a property list.
+var ErrNotPlist = errors.New("not a property list")
+
+// Decode reads an XML, binary or OpenStep property list whose root is a
+// dictionary, and reports which format it was.
+func Decode(data []byte) (map[string]any, Format, error) {
+	v, format, err := unmarshal(data)
+	if err != nil {
+		return nil, XML, fmt.Errorf("%w: %v", ErrNotPlist, err)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, XML, fmt.Errorf("%w: the root is a %T, not a dictionary", ErrNotPlist, v)
+	}
+	f := XML
+	if format == plist.BinaryFormat {
+		f = Binary
+	}
+	return m, f, nil
+}
+
+// DecodeAny reads a property list with any root value (an encrypted
+// profile's PayloadContent is an array).
+func DecodeAny(data []byte) (any, error) {
+	v, _, err := unmarshal(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotPlist, err)
+	}
+	return v, nil
+}
+
+// unmarshal guards the parser: profiles come from anywhere, and a malformed
+// one must be an error, never a crash.
+func unmarshal(data []byte) (v any, format int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, format, err = nil, 0, fmt.Errorf("malformed property list (%v)", r)
+		}
+	}()
+	format, err = plist.Unmarshal(data, &v)
+	return v, format, err
+}
