@@ -23,11 +23,6 @@ const (
 	envSignPassword     = "GRAPH2MOBILECONFIG_SIGN_PASSWORD"
 )
 
-func commands(e env) []*cli.Command {
-	return []*cli.Command{
-		compileCommand(e),
-	}
-}
 
 // compileFlags are shared by compile and batch.
 func compileFlags() []cli.Flag {
