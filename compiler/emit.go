@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig/compiler/appleschema"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
 )
 
@@ -201,6 +202,22 @@ func emitDisconnectOnIdle(b *build) {
 func emitSplitTunneling(b *build) {
 	if st := b.cfg.EnableSplitTunneling; st != nil && !*st {
 		b.setVPN("IPv4.OverridePrimary", 1, "enableSplitTunneling")
+	}
+}
+
+func emitIncludeAllNetworks(b *build) {
+	b.ikeFlag("IncludeAllNetworks", b.cfg.IncludeAllNetworks, "includeAllNetworks")
+	if !val(b.cfg.IncludeAllNetworks) {
+		return
+	}
+	v := b.target.Version
+	switch {
+	case appleschema.CompareVersions(v, "16.4") < 0:
+		b.infof("target-behaviour", "includeAllNetworks", "IKEv2.IncludeAllNetworks", "on %s, IncludeAllNetworks sends all traffic through the tunnel, cellular services (Wi-Fi calling, visual voicemail, MMS) and Apple push notifications included", b.target.label())
+	case appleschema.CompareVersions(v, "17.4") < 0:
+		b.infof("target-behaviour", "includeAllNetworks", "IKEv2.IncludeAllNetworks", "on %s, IncludeAllNetworks still leaves cellular services and Apple push notifications outside the tunnel (Apple's defaults ExcludeCellularServices 1 and ExcludeAPNs 1 from iOS 16.4, which Graph cannot change)", b.target.label())
+	default:
+		b.infof("target-behaviour", "includeAllNetworks", "IKEv2.IncludeAllNetworks", "on %s, IncludeAllNetworks still leaves cellular services, Apple push notifications and traffic to attached devices outside the tunnel (Apple's defaults ExcludeCellularServices, ExcludeAPNs (iOS 16.4) and ExcludeDeviceCommunication (iOS 17.4) are 1, and Graph cannot change them)", b.target.label())
 	}
 }
 

@@ -88,7 +88,7 @@ func ikev2(keys ...string) []string {
 
 func mappingTable() []Rule {
 	type C = graphjson.IosikEv2VpnConfiguration
-	return []Rule{
+	rules := []Rule{
 		// The profile envelope.
 		{Graph: "id", Apple: []string{"Profile.PayloadIdentifier", "Profile.PayloadUUID"}, Fate: Metadata,
 			Conversion: "PayloadIdentifier = <prefix>.<id>; every PayloadUUID is a UUIDv5 of its PayloadIdentifier",
@@ -177,6 +177,10 @@ func mappingTable() []Rule {
 			emit: func(b *build) {
 				b.securityAssociation("ChildSecurityAssociationParameters", b.cfg.ChildSecurityAssociationParameters, "childSecurityAssociationParameters", b.cfg.AllowDefaultChildSecurityAssociationParameters)
 			}},
+	}
+	rules = append(rules, saMemberRules("securityAssociationParameters", "IKESecurityAssociationParameters")...)
+	rules = append(rules, saMemberRules("childSecurityAssociationParameters", "ChildSecurityAssociationParameters")...)
+	rules = append(rules, []Rule{
 		{Graph: "allowDefaultSecurityAssociationParameters", Fate: Conditional, Apple: ikev2("IKESecurityAssociationParameters"),
 			Conversion: "no key of its own: members left null fall back to the device defaults",
 			Note:       "Only the members that are set are ever written; with false, each unset member is reported (info) because the device default applies.", Evidence: EvidenceInformed},
@@ -187,7 +191,8 @@ func mappingTable() []Rule {
 		{Graph: "enableSplitTunneling", Apple: []string{"IPv4.OverridePrimary"}, Fate: Mapped, Conversion: "false → IPv4.OverridePrimary 1 (all traffic through the VPN); true → no override",
 			Note: "Graph's description (\"send all network traffic through VPN\") is inverted; Intune's UI and docs say false means full tunnel.", Evidence: EvidenceInformed, emit: emitSplitTunneling},
 		{Graph: "includeAllNetworks", Apple: ikev2("IncludeAllNetworks"), Fate: Mapped, Conversion: "boolean → integer 0/1", Evidence: EvidenceSameName,
-			emit: func(b *build) { b.ikeFlag("IncludeAllNetworks", b.cfg.IncludeAllNetworks, "includeAllNetworks") }},
+			Note: "When true, an info diagnostic says which traffic the target iOS version still leaves outside the tunnel by default (ExcludeCellularServices and ExcludeAPNs from 16.4, ExcludeDeviceCommunication from 17.4), which Graph cannot set.",
+			emit: emitIncludeAllNetworks},
 		{Graph: "excludeLocalNetworks", Apple: ikev2("ExcludeLocalNetworks"), Fate: Mapped, Conversion: "boolean → integer 0/1",
 			Note: "Takes effect only with IncludeAllNetworks (or EnforceRoutes, which Graph cannot set).", Evidence: EvidenceSameName, emit: emitExcludeLocalNetworks},
 
@@ -228,8 +233,9 @@ func mappingTable() []Rule {
 		{Graph: "alwaysOnConfiguration.allowedCaptiveNetworkPlugins", Apple: []string{"AlwaysOn.AllowedCaptiveNetworkPlugins"}, Fate: Conditional, Conversion: "complex type; see its member", Evidence: EvidenceDocs},
 		{Graph: "alwaysOnConfiguration.allowedCaptiveNetworkPlugins.allowedBundleIdentifiers", Apple: []string{"AlwaysOn.AllowedCaptiveNetworkPlugins[].BundleIdentifier"}, Fate: Conditional, Conversion: "each bundle id → {BundleIdentifier}", Evidence: EvidenceDocs},
 		{Graph: "alwaysOnConfiguration.allowCaptiveWebSheet", Apple: []string{"AlwaysOn.AllowCaptiveWebSheet"}, Fate: Conditional, Conversion: "boolean → integer 0/1", Evidence: EvidenceDocs},
-		{Graph: "alwaysOnConfiguration.natKeepAliveIntervalInSeconds", Apple: []string{"AlwaysOn.TunnelConfigurations[].NATKeepAliveInterval"}, Fate: Conditional, Conversion: "integer seconds, 20 to 1440", Evidence: EvidenceDocs},
-		{Graph: "alwaysOnConfiguration.natKeepAliveOffloadEnable", Apple: []string{"AlwaysOn.TunnelConfigurations[].NATKeepAliveOffloadEnable"}, Fate: Conditional, Conversion: "boolean → integer 0/1", Evidence: EvidenceDocs},
+		{Graph: "alwaysOnConfiguration.natKeepAliveIntervalInSeconds", Apple: ikev2("NATKeepAliveInterval"), Fate: Conditional, Conversion: "integer seconds, 20 to 1440; in the always-on tunnel configuration",
+			Note: "An IKEv2 key: it travels with the other IKEv2 keys into AlwaysOn.TunnelConfigurations[0].", Evidence: EvidenceDocs},
+		{Graph: "alwaysOnConfiguration.natKeepAliveOffloadEnable", Apple: ikev2("NATKeepAliveOffloadEnable"), Fate: Conditional, Conversion: "boolean → integer 0/1; in the always-on tunnel configuration", Evidence: EvidenceDocs},
 
 		// Assignment targeting.
 		{Graph: "deviceManagementApplicabilityRuleOsVersion", Fate: Targeting, Conversion: "checked against --target: a target outside the rule is an error",
@@ -290,6 +296,26 @@ func mappingTable() []Rule {
 		{Graph: "version", Fate: Metadata, Note: "Intune bookkeeping; no Apple key."},
 		{Graph: "roleScopeTagIds", Fate: Metadata, Note: "Intune role-based access; no Apple key."},
 		{Graph: "supportsScopeTags", Fate: Metadata, Note: "Intune role-based access; no Apple key."},
+	}...)
+	return rules
+}
+
+// saMemberRules documents the four members of an SA proposal; the parent's
+// rule emits them.
+func saMemberRules(graph, apple string) []Rule {
+	key := func(k string) []string { return []string{"IKEv2." + apple + "." + k} }
+	return []Rule{
+		{Graph: graph + ".securityEncryptionAlgorithm", Apple: key("EncryptionAlgorithm"), Fate: Mapped, Evidence: EvidenceDocs,
+			Conversion: "aes128 → AES-128, aes256 → AES-256, aes128Gcm → AES-128-GCM, aes256Gcm → AES-256-GCM, des → DES, tripleDes → 3DES, chaCha20Poly1305 → ChaCha20Poly1305; aes192 and aes192Gcm are errors",
+			Note:       "DES and 3DES compile with a warning."},
+		{Graph: graph + ".securityIntegrityAlgorithm", Apple: key("IntegrityAlgorithm"), Fate: Mapped, Evidence: EvidenceDocs,
+			Conversion: "sha1_96 → SHA1-96, sha1_160 → SHA1-160, sha2_256 → SHA2-256, sha2_384 → SHA2-384, sha2_512 → SHA2-512; md5 is an error",
+			Note:       "The SHA-1 choices compile with a warning."},
+		{Graph: graph + ".securityDiffieHellmanGroup", Apple: key("DiffieHellmanGroup"), Fate: Mapped, Evidence: EvidenceSameName,
+			Conversion: "integer, one of 1, 2, 5, 14–21, 31, 32; others are errors naming the nearest valid groups",
+			Note:       "Groups 1, 2 and 5 compile with a warning; an Always On VPN needs 14 or higher from iOS 14.2."},
+		{Graph: graph + ".lifetimeInMinutes", Apple: key("LifeTimeInMinutes"), Fate: Mapped, Evidence: EvidenceSameName,
+			Conversion: "integer minutes, 10 to 1440"},
 	}
 }
 

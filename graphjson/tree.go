@@ -463,7 +463,7 @@ func (p *parser) strSlow(start int) (string, error) {
 				}
 				b.WriteRune(r)
 			default:
-				p.pos--
+				p.pos -= 2
 				return "", p.errorf("invalid escape sequence '\\%c' in a string", e)
 			}
 		case c < 0x20:

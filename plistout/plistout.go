@@ -96,6 +96,9 @@ func DecodeAny(data []byte) (any, error) {
 // unmarshal guards the parser: profiles come from anywhere, and a malformed
 // one must be an error, never a crash.
 func unmarshal(data []byte) (v any, format int, err error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, 0, errors.New("the input is empty")
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			v, format, err = nil, 0, fmt.Errorf("malformed property list (%v)", r)

@@ -1,0 +1,182 @@
+package compiler_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
+)
+
+func TestParseTarget(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"ios:17.4", "ios:17.4", true},
+		{"iPadOS:18", "ipados:18", true},
+		{"ios:9.0", "ios:9.0", true},
+		{"ios:8.4", "", false},
+		{"17.4", "", false},
+		{"macos:14", "", false},
+		{"ios:seventeen", "", false},
+	} {
+		got, err := compiler.ParseTarget(c.in)
+		if (err == nil) != c.ok || c.ok && got.String() != c.want {
+			t.Errorf("ParseTarget(%q) = %v, %v", c.in, got, err)
+		}
+	}
+	if d := compiler.DefaultTarget(); d.String() != "ios:18.0" {
+		t.Errorf("default target %s, want the newest iOS in Apple's schema (18.0)", d)
+	}
+}
+
+// TestTargets compiles the full-featured export for iOS 13, 15, 17 and 18 and
+// checks which keys each target gets and which warnings explain the
+// differences.
+func TestTargets(t *testing.T) {
+	cfg, path := decode(t, fixture(t, "full-featured"))
+	compileFor := func(v string, withRule bool) *compiler.Result {
+		target, err := compiler.ParseTarget("ios:" + v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := *cfg
+		if !withRule {
+			c.DeviceManagementApplicabilityRuleOsVersion = nil
+		}
+		return compiler.Compile(compiler.Input{Config: &c, Path: path}, compiler.Options{Target: target, IdentityUUID: "11111111-2222-4333-8444-555555555555"})
+	}
+	// Keys the export asks for and the iOS version Apple's schema gives them.
+	gated := map[string]string{
+		"IKEv2.MTU":                          "14.0",
+		"IKEv2.IncludeAllNetworks":           "14.0",
+		"IKEv2.OnDemandUserOverrideDisabled": "14.0",
+		"IKEv2.ExcludeLocalNetworks":         "14.2",
+	}
+	cases := []struct {
+		version   string
+		ruleOK    bool // the export's applicability rule: iOS 16.0 to 26.9
+		dropped   []string
+		behaviour string
+	}{
+		{"13.0", false, []string{"IKEv2.MTU", "IKEv2.IncludeAllNetworks", "IKEv2.OnDemandUserOverrideDisabled", "IKEv2.ExcludeLocalNetworks"}, ""},
+		{"14.1", false, []string{"IKEv2.ExcludeLocalNetworks"}, "cellular services (Wi-Fi calling"},
+		{"15.0", false, nil, "cellular services (Wi-Fi calling"},
+		{"17.0", true, nil, "ExcludeCellularServices 1 and ExcludeAPNs 1 from iOS 16.4"},
+		{"18.0", true, nil, "ExcludeDeviceCommunication (iOS 17.4)"},
+	}
+	var prev map[string]any
+	for _, c := range cases {
+		t.Run(c.version, func(t *testing.T) {
+			ruled := compileFor(c.version, true)
+			d, refused := findDiag(ruled.Diagnostics, "not-applicable", "deviceManagementApplicabilityRuleOsVersion")
+			if refused == c.ruleOK || (refused && (d.Severity != diag.Error || ruled.Profile != nil || !strings.Contains(d.Message, "does not apply to iOS "+c.version))) {
+				t.Errorf("applicability rule on iOS %s: refused=%v, want %v (%v)", c.version, refused, !c.ruleOK, d)
+			}
+			res := compileFor(c.version, false)
+			if res.Profile == nil {
+				t.Fatalf("no profile: %v", res.Diagnostics.Errors())
+			}
+			vpn := vpnPayload(t, res.Profile)
+			for key, needs := range gated {
+				_, present := lookup(vpn, key)
+				wantDropped := contains(c.dropped, key)
+				if present == wantDropped {
+					t.Errorf("%s present=%v on iOS %s (needs %s)", key, present, c.version, needs)
+				}
+				w, warned := findDiagKey(res.Diagnostics, "target-unsupported", key)
+				if warned != wantDropped {
+					t.Errorf("%s: warning present=%v, want %v", key, warned, wantDropped)
+				}
+				if warned && !(strings.Contains(w.Message, "needs iOS "+needs) && strings.Contains(w.Message, "iOS "+c.version)) {
+					t.Errorf("the warning must name the version needed and the target: %s", w.Message)
+				}
+			}
+			if c.behaviour != "" {
+				if d, ok := findDiag(res.Diagnostics, "target-behaviour", "includeAllNetworks"); !ok || !strings.Contains(d.Message, c.behaviour) {
+					t.Errorf("want the IncludeAllNetworks behaviour for iOS %s explained (%q), got %v", c.version, c.behaviour, d)
+				}
+			}
+			if f := lintFor(res.Profile, c.version); len(f) > 0 {
+				t.Errorf("the profile for iOS %s has schema findings for that target: %v", c.version, f)
+			}
+			if c.version == "15.0" && reflect.DeepEqual(prev, res.Profile) {
+				t.Error("the iOS 14.1 and iOS 15 profiles must differ")
+			}
+			prev = res.Profile
+		})
+	}
+}
+
+func lintFor(profile map[string]any, version string) diag.List {
+	target, _ := compiler.ParseTarget("ios:" + version)
+	var out diag.List
+	for _, d := range compiler.Lint(profile, compiler.LintOptions{Signed: true, Target: target}) {
+		if d.Severity != diag.Info && d.Code != "dangling-reference" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func TestAlwaysOnDiffieHellmanGate(t *testing.T) {
+	js := strings.Replace(with(`"enableAlwaysOnConfiguration": true, "securityAssociationParameters": {"securityDiffieHellmanGroup": 5}`), `"sharedSecret",`, `"certificate",`, 1)
+	for _, c := range []struct {
+		version string
+		kept    bool
+	}{{"14.0", true}, {"14.2", false}, {"18.0", false}} {
+		target, _ := compiler.ParseTarget("ios:" + c.version)
+		res := compileJSON(t, js, compiler.Options{Target: target, IdentityUUID: "11111111-2222-4333-8444-555555555555"})
+		if res.Profile == nil {
+			t.Fatalf("no profile: %v", res.Diagnostics.Errors())
+		}
+		tunnel := vpnPayload(t, res.Profile)["AlwaysOn"].(map[string]any)["TunnelConfigurations"].([]any)[0].(map[string]any)
+		_, kept := lookup(tunnel, "IKESecurityAssociationParameters.DiffieHellmanGroup")
+		if kept != c.kept {
+			t.Errorf("iOS %s: DH group 5 kept=%v, want %v", c.version, kept, c.kept)
+		}
+		if _, warned := findDiagKey(res.Diagnostics, "target-unsupported", "IKEv2.IKESecurityAssociationParameters.DiffieHellmanGroup"); warned == c.kept {
+			t.Errorf("iOS %s: gate warning present=%v", c.version, warned)
+		}
+	}
+}
+
+func TestApplicabilityRule(t *testing.T) {
+	for _, c := range []struct {
+		rule, target string
+		ok           bool
+	}{
+		{`{"minOSVersion":"16.0","maxOSVersion":null,"ruleType":"include"}`, "18.0", true},
+		{`{"minOSVersion":"16.0","ruleType":"include"}`, "15.7", false},
+		{`{"maxOSVersion":"16.9","ruleType":"include"}`, "17.0", false},
+		{`{"minOSVersion":"16.0","maxOSVersion":"16.9","ruleType":"exclude"}`, "16.4", false},
+		{`{"minOSVersion":"16.0","maxOSVersion":"16.9","ruleType":"exclude"}`, "17.0", true},
+		{`{"minOSVersion":"16.x","ruleType":"include"}`, "17.0", false},
+	} {
+		target, _ := compiler.ParseTarget("ios:" + c.target)
+		res := compileJSON(t, with(`"deviceManagementApplicabilityRuleOsVersion": `+c.rule), compiler.Options{Target: target})
+		if (res.Profile != nil) != c.ok {
+			t.Errorf("rule %s, target %s: profile=%v, want ok=%v (%v)", c.rule, c.target, res.Profile != nil, c.ok, res.Diagnostics)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func findDiagKey(l diag.List, code, key string) (diag.Diagnostic, bool) {
+	for _, d := range l {
+		if d.Code == code && d.Key == key {
+			return d, true
+		}
+	}
+	return diag.Diagnostic{}, false
+}

@@ -1,0 +1,58 @@
+package atomicfile_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/atomicfile"
+	_ "github.com/graph2mobileconfig/graph2mobileconfig/internal/golden"
+)
+
+func TestWriteFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "out.mobileconfig")
+	if err := atomicfile.WriteFile(p, []byte("one"), atomicfile.Options{Perm: 0o600}); err != nil {
+		t.Fatal(err)
+	}
+	if err := atomicfile.WriteFile(p, []byte("two"), atomicfile.Options{Perm: 0o600}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(p)
+	fi, _ := os.Stat(p)
+	if string(got) != "two" || fi.Mode().Perm() != 0o600 {
+		t.Errorf("content %q mode %v", got, fi.Mode().Perm())
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+func TestWriteFileRefusals(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target")
+	os.WriteFile(target, []byte("precious"), 0o644)
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(target, link); err != nil {
+		t.Skip("no symlinks here")
+	}
+	if err := atomicfile.WriteFile(link, []byte("x"), atomicfile.Options{}); !errors.Is(err, atomicfile.ErrSymlink) {
+		t.Errorf("writing through a symlink: %v", err)
+	}
+	if err := atomicfile.WriteFile(link, []byte("x"), atomicfile.Options{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(target); string(got) != "precious" {
+		t.Error("--force must replace the link, never the file it points to")
+	}
+	in := filepath.Join(dir, "input.json")
+	os.WriteFile(in, []byte("{}"), 0o644)
+	if err := atomicfile.WriteFile(in, []byte("x"), atomicfile.Options{Protect: []string{in}}); err == nil {
+		t.Error("overwrote the input file")
+	}
+	if err := atomicfile.WriteFile(filepath.Join(dir, "missing", "out"), []byte("x"), atomicfile.Options{}); err == nil {
+		t.Error("wrote into a missing folder")
+	}
+}

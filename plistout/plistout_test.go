@@ -1,0 +1,99 @@
+package plistout_test
+
+import (
+	"bytes"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	mplist "github.com/micromdm/plist"
+
+	_ "github.com/graph2mobileconfig/graph2mobileconfig/internal/golden"
+	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
+)
+
+func sample() map[string]any {
+	return map[string]any{
+		"PayloadType":    "Configuration",
+		"PayloadVersion": 1,
+		"Flag":           0,
+		"Bool":           false,
+		"Data":           []byte{0, 1, 2, 0xff},
+		"Text":           `a < b & "c" 'd'`,
+		"List":           []string{"x", "y"},
+		"Dicts":          []any{map[string]any{"Action": "Connect"}},
+		"Empty":          []any{},
+	}
+}
+
+func TestEncodeXML(t *testing.T) {
+	out, err := plistout.Encode(sample(), plistout.XML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(out)
+	for _, want := range []string{
+		`<?xml version="1.0" encoding="UTF-8"?>`,
+		"<key>Flag</key>\n\t\t<integer>0</integer>",
+		"<key>Bool</key>\n\t\t<false/>",
+		"<data>AAEC/w==</data>",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("XML lacks %q:\n%s", want, s)
+		}
+	}
+	if !strings.HasSuffix(s, "</plist>\n") {
+		t.Error("XML must end with a newline")
+	}
+	// Keys come out sorted, so the bytes never depend on map order.
+	if strings.Index(s, "<key>Bool</key>") > strings.Index(s, "<key>Data</key>") {
+		t.Error("keys are not sorted")
+	}
+	again, _ := plistout.Encode(sample(), plistout.XML)
+	if !bytes.Equal(out, again) {
+		t.Error("two encodings differ")
+	}
+}
+
+// TestRoundTripIndependently decodes our output with micromdm/plist, a
+// parser we did not write.
+func TestRoundTripIndependently(t *testing.T) {
+	for _, f := range []plistout.Format{plistout.XML, plistout.Binary} {
+		out, err := plistout.Encode(sample(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f == plistout.Binary && !bytes.HasPrefix(out, []byte("bplist00")) {
+			t.Error("binary plist magic missing")
+		}
+		var got map[string]any
+		if err := mplist.Unmarshal(out, &got); err != nil {
+			t.Fatalf("%v: micromdm/plist: %v", f, err)
+		}
+		if got["PayloadVersion"] != uint64(1) || got["Flag"] != uint64(0) || got["Bool"] != false {
+			t.Errorf("%v: scalar types %#v %#v %#v", f, got["PayloadVersion"], got["Flag"], got["Bool"])
+		}
+		if !bytes.Equal(got["Data"].([]byte), []byte{0, 1, 2, 0xff}) || got["Text"] != `a < b & "c" 'd'` {
+			t.Errorf("%v: data/text", f)
+		}
+		m, format, err := plistout.Decode(out)
+		if err != nil || format != f {
+			t.Fatalf("Decode: %v %v", format, err)
+		}
+		if !reflect.DeepEqual(m["List"], []any{"x", "y"}) {
+			t.Errorf("list %#v", m["List"])
+		}
+	}
+}
+
+func TestDecodeRejectsNonProfiles(t *testing.T) {
+	for _, in := range []string{"", "{not a plist", `<?xml version="1.0"?><plist><array/></plist>`, "\x30\x82\x01\x00garbage"} {
+		if _, _, err := plistout.Decode([]byte(in)); !errors.Is(err, plistout.ErrNotPlist) {
+			t.Errorf("Decode(%q) = %v, want ErrNotPlist", in, err)
+		}
+	}
+	if _, err := plistout.ParseFormat("json"); err == nil {
+		t.Error("ParseFormat must refuse unknown formats")
+	}
+}
