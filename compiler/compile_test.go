@@ -47,16 +47,16 @@ func testCA(t *testing.T) *x509.Certificate {
 func TestAuthenticationMatrix(t *testing.T) {
 	id := testIdentity(t)
 	cases := []struct {
-		name             string
-		method, client   string
-		eap              bool
-		identity         bool
-		wantMethod       string
-		wantEAP          int
-		wantCertRef      bool
-		wantSecret       bool
-		wantErrorCode    string
-		wantWarningCode  string
+		name            string
+		method, client  string
+		eap             bool
+		identity        bool
+		wantMethod      string
+		wantEAP         int
+		wantCertRef     bool
+		wantSecret      bool
+		wantErrorCode   string
+		wantWarningCode string
 	}{
 		{"device certificate", "certificate", "deviceAuthentication", false, true, "Certificate", 0, true, false, "", ""},
 		{"device shared secret", "sharedSecret", "deviceAuthentication", false, false, "SharedSecret", 0, false, true, "", ""},

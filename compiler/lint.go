@@ -88,7 +88,15 @@ func (l *linter) payload(p map[string]any, path string) {
 	schema, known := appleschema.Lookup(pt)
 	if !known || pt == "TopLevel" || pt == "CommonPayloadKeys" {
 		l.add(diag.Info, "unchecked-payload", path, "", "payload type %q is not checked: graph2mobileconfig knows the VPN and certificate payloads", pt)
-		l.dict(p, common.Keys, path, "", common.IOS, nil)
+		// Check only the keys every payload has; the others belong to a
+		// schema this program does not carry.
+		known := map[string]any{}
+		for _, k := range common.Keys {
+			if v, ok := p[k.Name]; ok {
+				known[k.Name] = v
+			}
+		}
+		l.dict(known, common.Keys, path, "", common.IOS, nil)
 		return
 	}
 	if !schema.IOS.Supported(l.opts.Target.Version) {
@@ -110,7 +118,11 @@ func (l *linter) dict(m map[string]any, keys []appleschema.Key, path, schemaPath
 		kp := joinPath(path, name)
 		sp := joinPath(schemaPath, name)
 		if k == nil {
-			l.add(diag.Warning, "unknown-key", kp, sp, "%s is not a key Apple's schema defines here; the device ignores it (check the spelling: keys are case-sensitive)", name)
+			hint := "check the spelling: keys are case-sensitive"
+			if s := suggestKey(keys, name); s != "" {
+				hint = fmt.Sprintf("did you mean %s?", s)
+			}
+			l.add(diag.Warning, "unknown-key", kp, sp, "%s is not a key Apple's schema defines here, so the device ignores it (%s)", name, hint)
 			continue
 		}
 		l.value(m[name], *k, kp, sp, inherit(eff, k.IOS))
@@ -655,4 +667,43 @@ func describeRange2(min, max *float64) string {
 		return fmt.Sprintf("at most %v", *max)
 	}
 	return "unbounded"
+}
+
+// suggestKey finds the schema key a misspelt name most likely meant: one
+// that differs only in case, or by at most two edits.
+func suggestKey(keys []appleschema.Key, name string) string {
+	best, bestDist := "", 3
+	for _, k := range keys {
+		if k.IsElement || k.AnyName {
+			continue
+		}
+		if strings.EqualFold(k.Name, name) {
+			return k.Name
+		}
+		if d := editDistance(strings.ToLower(k.Name), strings.ToLower(name)); d < bestDist {
+			best, bestDist = k.Name, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between two short strings.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

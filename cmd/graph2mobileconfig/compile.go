@@ -23,7 +23,6 @@ const (
 	envSignPassword     = "GRAPH2MOBILECONFIG_SIGN_PASSWORD"
 )
 
-
 // compileFlags are shared by compile and batch.
 func compileFlags() []cli.Flag {
 	return []cli.Flag{

@@ -1,0 +1,248 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// finding is what a lint test expects: severity, code and location.
+type finding struct{ sev, code, path string }
+
+// lintFindings runs lint --json on one file and returns its findings.
+func lintFindings(t *testing.T, path string, extra ...string) ([]finding, int) {
+	t.Helper()
+	r := runCLI(t, nil, nil, append([]string{"lint", "--json", path}, extra...)...)
+	var reports []struct {
+		File     string `json:"file"`
+		Findings []struct {
+			Severity string `json:"severity"`
+			Code     string `json:"code"`
+			Path     string `json:"path"`
+			Message  string `json:"message"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &reports); err != nil || len(reports) != 1 {
+		t.Fatalf("lint --json output: %v\n%s\n%s", err, r.stdout, r.stderr)
+	}
+	var out []finding
+	for _, f := range reports[0].Findings {
+		out = append(out, finding{f.Severity, f.Code, f.Path})
+	}
+	return out, r.code
+}
+
+func sortFindings(f []finding) []finding {
+	out := slices.Clone(f)
+	slices.SortFunc(out, func(a, b finding) int { return strings.Compare(a.path+a.code+a.sev, b.path+b.code+b.sev) })
+	return out
+}
+
+// checkFindings wants exactly the expected findings: every real mistake and
+// no false positive.
+func checkFindings(t *testing.T, got, want []finding) {
+	t.Helper()
+	g, w := sortFindings(got), sortFindings(want)
+	if !slices.Equal(g, w) {
+		t.Errorf("findings differ\n got: %v\nwant: %v", g, w)
+	}
+}
+
+// TestLintHandWrittenProfiles lints profiles written for the purpose, each
+// mistake checked against Apple's schema YAML (testdata/apple-device-management).
+func TestLintHandWrittenProfiles(t *testing.T) {
+	cases := []struct {
+		file   string
+		target string
+		want   []finding
+	}{
+		{"bool-flags.mobileconfig", "", []finding{
+			// IKEv2.ExtendedAuthEnabled, EnablePFS, DisableRedirect: type <integer>, rangelist 0, 1.
+			{"error", "wrong-type", "PayloadContent[0].IKEv2.ExtendedAuthEnabled"},
+			{"error", "wrong-type", "PayloadContent[0].IKEv2.EnablePFS"},
+			{"error", "wrong-type", "PayloadContent[0].IKEv2.DisableRedirect"},
+			// CommonPayloadKeys.yaml: PayloadVersion <integer>.
+			{"error", "wrong-type", "PayloadContent[0].PayloadVersion"},
+			// Proxies.HTTPPort: <integer>, range 0–65535.
+			{"error", "wrong-type", "PayloadContent[0].Proxies.HTTPPort"},
+		}},
+		{"bad-values.mobileconfig", "", []finding{
+			// IKEv2.RemoteAddress: presence required.
+			{"error", "missing-key", "PayloadContent[0].IKEv2"},
+			// DeadPeerDetectionRate rangelist None, Low, Medium, High.
+			{"error", "bad-value", "PayloadContent[0].IKEv2.DeadPeerDetectionRate"},
+			// DiffieHellmanGroup rangelist 1, 2, 5, 14–21, 31, 32.
+			{"error", "bad-value", "PayloadContent[0].IKEv2.IKESecurityAssociationParameters.DiffieHellmanGroup"},
+			// EncryptionAlgorithm rangelist has no AES-192.
+			{"error", "bad-value", "PayloadContent[0].IKEv2.IKESecurityAssociationParameters.EncryptionAlgorithm"},
+			// MTU range 1280–1400.
+			{"error", "out-of-range", "PayloadContent[0].IKEv2.MTU"},
+			// No key OnDemandEnable in the IKEv2 dictionary.
+			{"warning", "unknown-key", "PayloadContent[0].IKEv2.OnDemandEnable"},
+			// OnDemandRules Action Allow: "Deprecated".
+			{"warning", "deprecated-value", "PayloadContent[0].IKEv2.OnDemandRules[0]"},
+			// TLSMinimumVersion rangelist '1.0', '1.1', '1.2'.
+			{"error", "bad-value", "PayloadContent[0].IKEv2.TLSMinimumVersion"},
+		}},
+		{"references.mobileconfig", "", []finding{
+			// CertificateType: "the system requires a value for ServerCertificateIssuerCommonName".
+			{"error", "missing-key", "PayloadContent[1].IKEv2"},
+			// PayloadCertificateUUID: the identity for machine auth; a root certificate holds no key.
+			{"error", "dangling-reference", "PayloadContent[1].IKEv2.PayloadCertificateUUID"},
+			{"error", "dangling-reference", "PayloadContent[2].IKEv2.PayloadCertificateUUID"},
+			// CommonPayloadKeys: PayloadUUID globally unique.
+			{"error", "duplicate-uuid", "PayloadContent[2].PayloadUUID"},
+			// TopLevel PayloadUUID: a UUID.
+			{"error", "bad-uuid", "PayloadUUID"},
+		}},
+		{"newer-keys.mobileconfig", "", nil},
+		{"newer-keys.mobileconfig", "ios:17.0", []finding{
+			// ExcludeDeviceCommunication: introduced 17.4.
+			{"warning", "target-unsupported", "PayloadContent[0].IKEv2.ExcludeDeviceCommunication"},
+		}},
+		{"newer-keys.mobileconfig", "ios:13.0", []finding{
+			{"warning", "target-unsupported", "PayloadContent[0].IKEv2.ExcludeDeviceCommunication"},
+			// IncludeAllNetworks and MTU: introduced 14.0.
+			{"warning", "target-unsupported", "PayloadContent[0].IKEv2.IncludeAllNetworks"},
+			{"warning", "target-unsupported", "PayloadContent[0].IKEv2.MTU"},
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.file+" "+c.target, func(t *testing.T) {
+			var extra []string
+			if c.target != "" {
+				extra = []string{"--target", c.target}
+			}
+			got, code := lintFindings(t, repoPath("testdata", "lint", c.file), extra...)
+			checkFindings(t, withoutInfo(got), c.want)
+			if want := map[bool]int{true: 0, false: 1}[len(c.want) == 0]; code != want {
+				t.Errorf("exit %d, want %d", code, want)
+			}
+		})
+	}
+}
+
+func withoutInfo(f []finding) []finding {
+	var out []finding
+	for _, x := range f {
+		if x.sev != "info" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// referenceDir finds the project's reference collection of real profiles,
+// which lives beside the repository rather than in it.
+func referenceDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("G2M_REFERENCE_DIR")
+	if dir == "" {
+		dir = repoPath("..", "shared", "reference")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "real-profiles")); err != nil {
+		t.Skipf("reference collection not found at %s (set G2M_REFERENCE_DIR); the vendored profiles are still tested", dir)
+	}
+	return dir
+}
+
+// realProfileFindings are the findings on real profiles from other tools,
+// each checked by hand against Apple's schema YAML.
+var realProfileFindings = map[string][]finding{
+	"algo-testuser1-ikev2-cert.mobileconfig": {
+		{"warning", "missing-extended-auth", "PayloadContent[0].IKEv2"},           // iOS 18 refuses IKEv2 without it (vyos PR #4382)
+		{"error", "wrong-type", "PayloadContent[0].IKEv2.EnablePFS"},              // <true/> for an <integer> key
+		{"info", "no-effect", "PayloadContent[0].IKEv2.OnDemandRules"},            // rules with OnDemandEnabled 0
+		{"error", "wrong-type", "PayloadContent[0].PayloadVersion"},               // <real>1</real> for an <integer>
+		{"warning", "unprotected-secret", "PayloadContent[1]"},                    // PKCS#12 + password, unsigned
+		{"info", "pem-in-der-payload", "PayloadContent[2].PayloadContent"},        // base64 of PEM text in a root payload
+	},
+	"buutuud-jawj-generated-eap-dh21.mobileconfig": {
+		{"error", "wrong-type", "PayloadContent[0].IKEv2.EnablePFS"},
+		{"error", "wrong-type", "PayloadContent[0].IKEv2.ExtendedAuthEnabled"},
+	},
+	"buutuud-psk-ondemand.mobileconfig": {
+		{"warning", "unprotected-secret", "PayloadContent[0].IKEv2.SharedSecret"}, // the PSK in an unsigned profile
+		{"error", "bad-uuid", "PayloadUUID"},                                      // "91fe5fe13059" (a host name)
+	},
+	"frkn-hwdsl2-generated-cert-dh14.mobileconfig": {
+		{"warning", "missing-extended-auth", "PayloadContent[0].IKEv2"},
+		{"error", "wrong-type", "PayloadContent[0].IKEv2.DisableRedirect"},
+		{"info", "no-effect", "PayloadContent[0].IKEv2.OnDemandRules"},
+		{"warning", "unprotected-secret", "PayloadContent[1]"},
+	},
+	"passimx-minimal-ikev2.mobileconfig": {
+		{"warning", "missing-extended-auth", "PayloadContent[0].IKEv2"},           // and AuthenticationMethod None: falls back to SharedSecret
+		{"warning", "duplicate-identifier", "PayloadContent[0].PayloadIdentifier"}, // same as the profile's
+		{"warning", "placeholder-uuid", "PayloadContent[0].PayloadUUID"},          // 12345678-1234-…
+	},
+	"strongswan-wiki-AppleIKEv2Profile-eap-via-fodorxyz.mobileconfig": {
+		{"error", "not-a-profile", ""}, // truncated base64 in the CA <data>
+	},
+}
+
+func TestLintRealProfiles(t *testing.T) {
+	check := func(t *testing.T, path string) {
+		want, ok := realProfileFindings[filepath.Base(path)]
+		if !ok {
+			t.Fatalf("no expectation for %s", path)
+		}
+		got, code := lintFindings(t, path)
+		checkFindings(t, got, want)
+		if code != 1 {
+			t.Errorf("exit %d, want 1 (findings)", code)
+		}
+	}
+	t.Run("vendored", func(t *testing.T) {
+		check(t, repoPath("testdata", "real-profiles", "passimx-minimal-ikev2.mobileconfig"))
+	})
+	t.Run("reference", func(t *testing.T) {
+		files, _ := filepath.Glob(filepath.Join(referenceDir(t), "real-profiles", "*.mobileconfig"))
+		if len(files) != len(realProfileFindings) {
+			t.Errorf("%d reference profiles, %d expectations", len(files), len(realProfileFindings))
+		}
+		for _, f := range files {
+			t.Run(filepath.Base(f), func(t *testing.T) { check(t, f) })
+		}
+	})
+	t.Run("signed", func(t *testing.T) {
+		// A DNS settings profile, signed: its payload type is not one lint
+		// knows (info only), and signing waives the secrets check.
+		got, code := lintFindings(t, repoPath("testdata", "real-profiles", "signed", "paulmillr-encrypted-dns-adguard-default-https.signed.mobileconfig"))
+		checkFindings(t, got, []finding{{"info", "unchecked-payload", "PayloadContent[0]"}})
+		if code != 0 {
+			t.Errorf("exit %d, want 0", code)
+		}
+	})
+}
+
+func TestLintOwnOutputIsClean(t *testing.T) {
+	files, _ := filepath.Glob(repoPath("fixtures", "*", "expected.mobileconfig"))
+	if len(files) < 8 {
+		t.Fatalf("only %d compiled fixtures", len(files))
+	}
+	args := append([]string{"lint"}, files...)
+	r := runCLI(t, nil, nil, args...)
+	// Unsigned fixtures that embed a secret are reported as such, and only that.
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		if !strings.HasSuffix(line, ": ok") && !strings.Contains(line, "neither signed nor encrypted") {
+			t.Errorf("unexpected finding on our own output: %s", line)
+		}
+	}
+}
+
+func TestLintUsage(t *testing.T) {
+	if r := runCLI(t, nil, nil, "lint"); r.code != exitUsage {
+		t.Errorf("lint without files: exit %d", r.code)
+	}
+	if r := runCLI(t, nil, nil, "lint", "--target", "android:14", "x"); r.code != exitUsage {
+		t.Errorf("bad target: exit %d", r.code)
+	}
+	r := runCLI(t, nil, nil, "lint", filepath.Join(t.TempDir(), "missing.mobileconfig"))
+	if r.code != exitError || !strings.Contains(r.stdout, "cannot read") {
+		t.Errorf("missing file: exit %d %s", r.code, r.stdout)
+	}
+}
