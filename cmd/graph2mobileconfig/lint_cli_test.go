@@ -153,12 +153,12 @@ func referenceDir(t *testing.T) string {
 // each checked by hand against Apple's schema YAML.
 var realProfileFindings = map[string][]finding{
 	"algo-testuser1-ikev2-cert.mobileconfig": {
-		{"warning", "missing-extended-auth", "PayloadContent[0].IKEv2"},           // iOS 18 refuses IKEv2 without it (vyos PR #4382)
-		{"error", "wrong-type", "PayloadContent[0].IKEv2.EnablePFS"},              // <true/> for an <integer> key
-		{"info", "no-effect", "PayloadContent[0].IKEv2.OnDemandRules"},            // rules with OnDemandEnabled 0
-		{"error", "wrong-type", "PayloadContent[0].PayloadVersion"},               // <real>1</real> for an <integer>
-		{"warning", "unprotected-secret", "PayloadContent[1]"},                    // PKCS#12 + password, unsigned
-		{"info", "pem-in-der-payload", "PayloadContent[2].PayloadContent"},        // base64 of PEM text in a root payload
+		{"warning", "missing-extended-auth", "PayloadContent[0].IKEv2"},    // iOS 18 refuses IKEv2 without it (vyos PR #4382)
+		{"error", "wrong-type", "PayloadContent[0].IKEv2.EnablePFS"},       // <true/> for an <integer> key
+		{"info", "no-effect", "PayloadContent[0].IKEv2.OnDemandRules"},     // rules with OnDemandEnabled 0
+		{"error", "wrong-type", "PayloadContent[0].PayloadVersion"},        // <real>1</real> for an <integer>
+		{"warning", "unprotected-secret", "PayloadContent[1]"},             // PKCS#12 + password, unsigned
+		{"info", "pem-in-der-payload", "PayloadContent[2].PayloadContent"}, // base64 of PEM text in a root payload
 	},
 	"buutuud-jawj-generated-eap-dh21.mobileconfig": {
 		{"error", "wrong-type", "PayloadContent[0].IKEv2.EnablePFS"},
@@ -175,9 +175,9 @@ var realProfileFindings = map[string][]finding{
 		{"warning", "unprotected-secret", "PayloadContent[1]"},
 	},
 	"passimx-minimal-ikev2.mobileconfig": {
-		{"warning", "missing-extended-auth", "PayloadContent[0].IKEv2"},           // and AuthenticationMethod None: falls back to SharedSecret
+		{"warning", "missing-extended-auth", "PayloadContent[0].IKEv2"},            // and AuthenticationMethod None: falls back to SharedSecret
 		{"warning", "duplicate-identifier", "PayloadContent[0].PayloadIdentifier"}, // same as the profile's
-		{"warning", "placeholder-uuid", "PayloadContent[0].PayloadUUID"},          // 12345678-1234-…
+		{"warning", "placeholder-uuid", "PayloadContent[0].PayloadUUID"},           // 12345678-1234-…
 	},
 	"strongswan-wiki-AppleIKEv2Profile-eap-via-fodorxyz.mobileconfig": {
 		{"error", "not-a-profile", ""}, // truncated base64 in the CA <data>
