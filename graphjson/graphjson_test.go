@@ -13,8 +13,8 @@ import (
 
 func TestParseSyntaxErrors(t *testing.T) {
 	cases := []struct {
-		in, want   string
-		line, col  int
+		in, want  string
+		line, col int
 	}{
 		{"", "the input is empty", 1, 1},
 		{"{\"a\": 1,\n \"b\": }", "unexpected character '}'", 2, 7},
