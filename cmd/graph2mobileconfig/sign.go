@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/rsa"
+	"crypto/x509"
 	"fmt"
 	"os"
 	"time"
@@ -98,16 +100,41 @@ func signingOptions(c *cli.Context, e env, opts *pipeline.Options) error {
 		return err
 	}
 	opts.Signer = id
-	if path := c.String("encrypt-to"); path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return fmt.Errorf("--encrypt-to: cannot read %s: %w", path, err)
-		}
-		certs, err := signing.ParseCertificates(data)
-		if err != nil {
-			return fmt.Errorf("--encrypt-to %s: %w", path, err)
-		}
-		opts.EncryptTo = certs[0]
+	device, err := loadRecipient(c, e)
+	if err != nil {
+		return err
 	}
+	opts.EncryptTo = device
 	return nil
+}
+
+// loadRecipient reads the --encrypt-to device certificate (the first
+// certificate in the file); nil when the flag is not given. Only RSA
+// certificates can be recipients: a device decrypts the profile with RSA key
+// transport, so any other key is refused here, before anything is compiled
+// or written.
+func loadRecipient(c *cli.Context, e env) (*x509.Certificate, error) {
+	path := c.String("encrypt-to")
+	if path == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--encrypt-to: cannot read %s: %w", path, err)
+	}
+	certs, err := signing.ParseCertificates(data)
+	if err != nil {
+		return nil, fmt.Errorf("--encrypt-to %s: %w", path, err)
+	}
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("--encrypt-to %s: the file holds no certificate", path)
+	}
+	device := certs[0]
+	if _, ok := device.PublicKey.(*rsa.PublicKey); !ok {
+		return nil, fmt.Errorf("--encrypt-to %s: %w; the device certificate %q has an %s key", path, signing.ErrUnsupportedRecipient, device.Subject.String(), signing.KeyDescription(device.PublicKey))
+	}
+	if now := time.Now(); now.After(device.NotAfter) {
+		fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: --encrypt-to %s: the device certificate %q expired on %s; make sure the device still holds its private key\n", path, device.Subject.String(), formatCertDate(device.NotAfter))
+	}
+	return device, nil
 }
