@@ -3,6 +3,8 @@ module github.com/graph2mobileconfig/graph2mobileconfig
 go 1.26.0
 
 require (
+	github.com/micromdm/nanolib v0.5.0
+	github.com/micromdm/nanomdm v0.9.0
 	github.com/micromdm/plist v0.2.2
 	github.com/smallstep/pkcs7 v0.2.3
 	github.com/urfave/cli/v2 v2.27.7
@@ -16,4 +18,6 @@ require (
 	github.com/cpuguy83/go-md2man/v2 v2.0.7 // indirect
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
 	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
+	golang.org/x/net v0.62.0 // indirect
+	golang.org/x/text v0.44.0 // indirect
 )
