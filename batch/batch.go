@@ -1,0 +1,602 @@
+// Package batch compiles many Microsoft Graph exports into one configuration
+// profile per IKEv2 VPN configuration, in parallel, with memory that stays
+// flat whatever the number of inputs.
+//
+// # Inputs
+//
+// An input is a file, a folder or "-" for standard input. Files named
+// explicitly are read whatever their extension. Folders are walked
+// recursively in lexical order of names, and only their *.json files are
+// read (in any letter case); hidden files and folders (names starting with
+// ".") are skipped, symbolic links to files are followed and links to
+// folders are not. Each file may hold a single entity, {"value": {...}}, a
+// list response {"value": [...]} or a bare array (see graphjson.Split); a
+// tenant export split into page files is simply several inputs. When a page
+// carries @odata.nextLink and no input holds the last page of its collection
+// (a page without @odata.nextLink with the same @odata.context), an info
+// notice says that the export may be incomplete.
+//
+// Every entity is one Entry of the result: an IKEv2 VPN configuration is
+// compiled (StatusCompiled) or fails (StatusFailed); any other entity, such
+// as the other device configurations of a full tenant export, is skipped
+// (StatusSkipped). A single object without @odata.type is compiled like the
+// compile command would, so that an export stripped of its annotations is
+// still read. A file that cannot be read or parsed at all is one failed
+// entry. One bad input never stops the others.
+//
+// Findings about the batch as a whole are Notices: an incomplete paged
+// export, an empty list, an output folder or report inside an input folder
+// (which are then not read). Entities that share an output name get a
+// counter ("-2") and an info; entities that compile to the same
+// PayloadIdentifier get a "duplicate-identifier" warning, which --strict does
+// not turn into an error since it is found after the profile is written.
+//
+// # Outputs
+//
+// Each profile is written to the output folder under OutputName, atomically
+// (internal/atomicfile: a temporary file in the same folder, then a rename),
+// with mode 0600 when it holds an unencrypted secret. Names are decided in
+// input order before the entity is handed to a worker, so that they do not
+// depend on scheduling. A failed entity writes nothing.
+//
+// # Streaming
+//
+// One goroutine walks the inputs lazily, reads and parses one file at a time
+// and hands its entities to Options.Jobs workers through a bounded channel;
+// workers compile, sign and write each profile as soon as it is done and keep
+// only its entry (diagnostics, name, SHA-256). Entries are put back in input
+// order before they are reported, and at most a small window of entities
+// (a few per worker) is in flight at once: the walker waits for a free slot
+// before it hands out the next entity. So memory holds at most one parsed
+// file plus the window, whatever the number of inputs; the only state that
+// grows with the inputs is an 8-byte hash per output name and per
+// PayloadIdentifier (to keep names unique and find duplicate identifiers).
+// The report is streamed to a temporary file entry by entry, in input order,
+// and renamed into place at the end.
+package batch
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
+	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/atomicfile"
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
+)
+
+// DefaultMaxInputSize is the largest input file read when
+// Options.MaxInputSize is zero.
+const DefaultMaxInputSize = 16 << 20
+
+// Options control a batch.
+type Options struct {
+	// Pipeline are the compile, encoding and signing options applied to
+	// every entity.
+	Pipeline pipeline.Options
+	// OutDir is the folder the profiles are written to; it is created if
+	// it is missing. Required.
+	OutDir string
+	// Jobs is the number of entities compiled at once; runtime.NumCPU()
+	// when zero or negative.
+	Jobs int
+	// MaxInputSize bounds every input file, in bytes; DefaultMaxInputSize
+	// when zero or negative.
+	MaxInputSize int64
+	// Force allows replacing an output path that is a symbolic link (the
+	// link, never the file it points to).
+	Force bool
+	// Report is the path of the JSON report; empty writes none.
+	Report string
+	// Stdin is read for the input "-".
+	Stdin io.Reader
+
+	// OnEntry, OnNotice and OnProgress, when set, are called from a single
+	// goroutine (the one that called Run), in input order: OnEntry once per
+	// entity, OnNotice once per notice, and OnProgress after each of them
+	// with the running totals.
+	OnEntry    func(Entry)
+	OnNotice   func(Notice)
+	OnProgress func(Progress)
+}
+
+// Status is what happened to an entity.
+type Status string
+
+// The statuses of an entity.
+const (
+	// StatusCompiled: the profile was written.
+	StatusCompiled Status = "compiled"
+	// StatusSkipped: the entity is not an IKEv2 VPN configuration.
+	StatusSkipped Status = "skipped"
+	// StatusFailed: the entity, or its file, has errors; nothing was
+	// written.
+	StatusFailed Status = "failed"
+)
+
+// Entry is the outcome for one entity, or for one input that could not be
+// read or parsed at all. It is one element of the report's "entries".
+type Entry struct {
+	// Index is the entry's position in input order, from 0.
+	Index int `json:"index"`
+	// Source is the input file ("-" for standard input).
+	Source string `json:"source"`
+	// Path is the JSON path of the entity in its file ("$", "$.value[3]").
+	Path string `json:"path"`
+	// Type is the entity's @odata.type without "#", if any.
+	Type string `json:"type,omitempty"`
+	// ID and DisplayName are the entity's Graph id and displayName.
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName"`
+	// Status says whether a profile was written.
+	Status Status `json:"status"`
+	// Output is the path of the profile written; empty unless compiled.
+	Output string `json:"output,omitempty"`
+	// SHA256 is the hexadecimal SHA-256 of the bytes written to Output.
+	SHA256 string `json:"sha256,omitempty"`
+	// Identifier is the profile's PayloadIdentifier.
+	Identifier string `json:"identifier,omitempty"`
+	// Diagnostics are every finding about the entity.
+	Diagnostics diag.List `json:"diagnostics"`
+}
+
+// Notice is a finding about the batch rather than about one entity, such as
+// an incomplete paged export or an output folder inside an input folder.
+type Notice struct {
+	// Source is the file or folder the notice is about, if any.
+	Source string `json:"source,omitempty"`
+	diag.Diagnostic
+}
+
+// String formats the notice as printed: "source: info: message".
+func (n Notice) String() string {
+	if n.Source == "" {
+		return n.Diagnostic.String()
+	}
+	return n.Source + ": " + n.Diagnostic.String()
+}
+
+// Summary counts the outcome of a batch.
+type Summary struct {
+	// Files is the number of input files read.
+	Files int `json:"files"`
+	// Entities is the number of entries: Compiled + Skipped + Failed.
+	Entities int `json:"entities"`
+	Compiled int `json:"compiled"`
+	Skipped  int `json:"skipped"`
+	Failed   int `json:"failed"`
+	// Warnings counts the warning diagnostics of all entries and notices.
+	Warnings int `json:"warnings"`
+}
+
+// String formats the counts as the summary line shows them.
+func (s Summary) String() string {
+	return fmt.Sprintf("%d compiled, %d skipped, %d failed, %d %s (%d %s in %d %s)",
+		s.Compiled, s.Skipped, s.Failed, s.Warnings, plural(s.Warnings, "warning", "warnings"),
+		s.Entities, plural(s.Entities, "entity", "entities"), s.Files, plural(s.Files, "file", "files"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// Progress is the state of a running batch.
+type Progress struct {
+	// Summary are the totals so far; Summary.Files counts the files whose
+	// every entity is done.
+	Summary
+	// FilesTotal is the number of input files found before the batch
+	// started.
+	FilesTotal int
+}
+
+// Run compiles every entity of the inputs and writes the profiles, and the
+// report if asked for. Problems of single inputs or entities are entries
+// with StatusFailed, never errors; the error is for the batch as a whole:
+// the output folder or the report cannot be written, or ctx was cancelled.
+func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
+	if opts.OutDir == "" {
+		return Summary{}, errors.New("batch: no output folder")
+	}
+	if opts.Jobs <= 0 {
+		opts.Jobs = runtime.NumCPU()
+	}
+	if opts.MaxInputSize <= 0 {
+		opts.MaxInputSize = DefaultMaxInputSize
+	}
+	if opts.Pipeline.Limits == (graphjson.Limits{}) {
+		opts.Pipeline.Limits = graphjson.DefaultLimits
+	}
+	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+		return Summary{}, fmt.Errorf("cannot create the output folder: %w", err)
+	}
+	outFi, err := os.Stat(opts.OutDir)
+	if err != nil {
+		return Summary{}, fmt.Errorf("cannot use the output folder: %w", err)
+	}
+	if !outFi.IsDir() {
+		return Summary{}, fmt.Errorf("the output folder %s is not a folder", opts.OutDir)
+	}
+
+	var protect []string
+	for _, in := range inputs {
+		if fi, err := os.Stat(in); in != "-" && err == nil && fi.Mode().IsRegular() {
+			protect = append(protect, in)
+		}
+	}
+	r := &runner{
+		ctx:      ctx,
+		opts:     opts,
+		protect:  protect,
+		namer:    newNamer(),
+		window:   4*opts.Jobs + 16,
+		identity: map[uint64]struct{}{},
+	}
+	r.walk = walker{
+		skipDirs: []os.FileInfo{outFi},
+		file:     r.readInput,
+		problem:  r.walkProblem,
+		skipped:  r.walkSkipped,
+		stop:     func() bool { return ctx.Err() != nil },
+	}
+	if opts.Report != "" {
+		if r.report, err = createReport(opts.Report, opts.Force, protect); err != nil {
+			return Summary{}, err
+		}
+		defer r.report.abort()
+		if fi, err := os.Stat(opts.Report); err == nil {
+			r.walk.skipFiles = append(r.walk.skipFiles, fi)
+		}
+	}
+	if opts.OnProgress != nil {
+		r.filesTotal = countFiles(inputs, r.walk)
+	}
+
+	r.slots = make(chan struct{}, r.window)
+	r.jobs = make(chan job, opts.Jobs)
+	r.results = make(chan result, r.window)
+	var wg sync.WaitGroup
+	wg.Go(func() { r.produce(inputs) })
+	for range opts.Jobs {
+		wg.Go(func() {
+			for j := range r.jobs {
+				r.results <- r.compile(j)
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(r.results)
+	}()
+	r.collect()
+
+	if err := ctx.Err(); err != nil {
+		return r.sum, err
+	}
+	if r.report != nil {
+		if err := r.report.finish(r.notices, r.sum); err != nil {
+			return r.sum, err
+		}
+	}
+	return r.sum, nil
+}
+
+// countFiles walks the inputs once without reading them, for the progress
+// total.
+func countFiles(inputs []string, w walker) int {
+	n := 0
+	w.file = func(string) { n++ }
+	w.problem = func(string, error) {}
+	w.skipped = func(string, string) {}
+	for _, in := range inputs {
+		w.walk(in)
+	}
+	return n
+}
+
+// runner is the state of one Run.
+type runner struct {
+	ctx     context.Context
+	opts    Options
+	protect []string
+	walk    walker
+	report  *reportWriter
+
+	// Owned by the producer goroutine.
+	seq   int
+	namer *namer
+	pages pages
+
+	// slots bounds the entities in flight: the producer puts a token in
+	// before it hands out a result-to-be, the collector takes one out
+	// after it has reported a result.
+	slots   chan struct{}
+	jobs    chan job
+	results chan result
+	window  int
+
+	// Owned by the collector (the goroutine of Run).
+	sum        Summary
+	filesTotal int
+	notices    []Notice
+	identity   map[uint64]struct{}
+}
+
+// job is one entity to compile.
+type job struct {
+	seq      int
+	entry    Entry
+	item     graphjson.Item
+	name     string
+	notes    diag.List
+	fileDone bool
+}
+
+// result is one thing to report, in input order: an entry, a notice, or
+// only the end of a file that held no entities.
+type result struct {
+	seq      int
+	entry    *Entry
+	notice   *Notice
+	fileDone bool
+}
+
+// produce walks the inputs and hands out their entities, in input order.
+func (r *runner) produce(inputs []string) {
+	defer close(r.jobs)
+	for _, in := range inputs {
+		if r.ctx.Err() != nil {
+			return
+		}
+		r.walk.walk(in)
+	}
+	for _, c := range r.pages.incomplete() {
+		what := "this collection"
+		if c.context != "" {
+			what = c.context
+		}
+		n := Notice{Source: c.firstLinked}
+		n.Severity, n.Code = diag.Info, "incomplete-export"
+		n.Message = fmt.Sprintf("the list continues at @odata.nextLink (%d %s of %s %s one), and no input holds the last page: the export may be incomplete; follow @odata.nextLink until a page has none and pass every page",
+			c.linked, plural(c.linked, "page", "pages"), what, plural(c.linked, "has", "have"))
+		r.emit(result{notice: &n})
+	}
+}
+
+// emit hands a result to the collector, or a job to the workers, once the
+// window has room for it.
+func (r *runner) emit(res result) {
+	r.slots <- struct{}{}
+	res.seq = r.seq
+	r.seq++
+	r.results <- res
+}
+
+func (r *runner) dispatch(j job) {
+	r.slots <- struct{}{}
+	j.seq = r.seq
+	r.seq++
+	r.jobs <- j
+}
+
+func (r *runner) failedEntry(source, code, format string, args ...any) *Entry {
+	e := &Entry{Source: source, Path: "$", Status: StatusFailed}
+	e.Diagnostics.Errorf(code, "", format, args...)
+	return e
+}
+
+func (r *runner) walkProblem(path string, err error) {
+	r.emit(result{entry: r.failedEntry(path, "read-error", "cannot read the folder: %v", unwrapPath(err))})
+}
+
+func (r *runner) walkSkipped(path, why string) {
+	n := Notice{Source: path}
+	n.Severity, n.Code = diag.Warning, "output-in-input"
+	n.Message = fmt.Sprintf("%s (keep the output folder and the report outside the input folders)", why)
+	r.emit(result{notice: &n})
+}
+
+// unwrapPath drops the path from an *os.PathError, which the entry already
+// names.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// readInput reads and splits one file and hands out its entities.
+func (r *runner) readInput(path string) {
+	if r.ctx.Err() != nil {
+		return
+	}
+	data, err := readFile(path, r.opts.Stdin, r.opts.MaxInputSize)
+	if err != nil {
+		r.emit(result{entry: r.failedEntry(path, "read-error", "cannot read the input: %v", unwrapPath(err)), fileDone: true})
+		return
+	}
+	items, err := graphjson.Split(data, r.opts.Pipeline.Limits)
+	if err != nil {
+		r.emit(result{entry: r.failedEntry(path, splitErrorCode(err), "%s", err.Error()), fileDone: true})
+		return
+	}
+	isList := len(items) == 0 || strings.HasPrefix(items[0].Path, "$.value[")
+	if h, ok := readPageHeader(data); ok {
+		r.pages.add(path, h, isList)
+	}
+	data = nil
+	if len(items) == 0 {
+		n := Notice{Source: path}
+		n.Severity, n.Code = diag.Info, "empty-list"
+		n.Message = "the list holds no entities"
+		r.emit(result{notice: &n, fileDone: true})
+		return
+	}
+	for i, it := range items {
+		if r.ctx.Err() != nil {
+			return
+		}
+		last := i == len(items)-1
+		e := Entry{Source: path, Path: it.Path, Type: it.Type, ID: it.ID(), DisplayName: it.DisplayName()}
+		if !wanted(it, len(items) == 1) {
+			e.Status = StatusSkipped
+			e.Diagnostics.Infof("skipped-entity", it.Path, "skipped %s %q: not an IKEv2 VPN configuration", typeLabel(it.Type), it.DisplayName())
+			r.emit(result{entry: &e, fileDone: last})
+			continue
+		}
+		name, renamed := r.namer.name(e.DisplayName, e.ID)
+		var notes diag.List
+		if renamed {
+			notes.Infof("output-name", "", "an earlier entity of this batch has the output name %s; this one is written as %s", OutputName(e.DisplayName, e.ID), name)
+		}
+		r.dispatch(job{entry: e, item: it, name: name, notes: notes, fileDone: last})
+		items[i] = graphjson.Item{} // the worker holds the entity now
+	}
+}
+
+// wanted reports whether an entity is compiled rather than skipped: it is an
+// IKEv2 VPN configuration (its @odata.type may differ in letter case, which
+// the decoder warns about), or it is the only entity of its file and has no
+// @odata.type, as compile would read it.
+func wanted(it graphjson.Item, single bool) bool {
+	return it.IsIKEv2() || strings.EqualFold(it.Type, graphjson.IKEv2Type) || it.Type == "" && single
+}
+
+func typeLabel(t string) string {
+	if t == "" {
+		return "an entity without @odata.type"
+	}
+	return t
+}
+
+// splitErrorCode is the diagnostic code of a document that cannot be split
+// into entities; the codes are those of the compile command.
+func splitErrorCode(err error) string {
+	var se *graphjson.SyntaxError
+	var de *graphjson.DuplicateKeyError
+	switch {
+	case errors.As(err, &se):
+		return "json-syntax"
+	case errors.As(err, &de):
+		return "duplicate-key"
+	case strings.HasPrefix(err.Error(), "$.error:"):
+		return "graph-error-response"
+	}
+	return "not-an-entity"
+}
+
+// compile runs one entity through the pipeline and writes its profile.
+func (r *runner) compile(j job) result {
+	e := j.entry
+	res := result{seq: j.seq, entry: &e, fileDone: j.fileDone}
+	if r.ctx.Err() != nil {
+		e.Status = StatusFailed
+		e.Diagnostics.Errorf("cancelled", "", "the batch was cancelled before this entity was compiled")
+		return res
+	}
+	out := pipeline.Item(j.item, r.opts.Pipeline)
+	e.Identifier = out.Identifier
+	diags := append(out.Diagnostics, j.notes...)
+	path := filepath.Join(r.opts.OutDir, j.name)
+	if out.Bytes == nil || out.Diagnostics.HasErrors() {
+		e.Status = StatusFailed
+	} else {
+		perm := os.FileMode(0o644)
+		if out.Secrets {
+			perm = 0o600
+		}
+		err := atomicfile.WriteFile(path, out.Bytes, atomicfile.Options{Perm: perm, Force: r.opts.Force, Protect: r.protect})
+		if err != nil {
+			e.Status = StatusFailed
+			diags.Errorf("write-error", "", "cannot write the profile: %v", err)
+		} else {
+			sum := sha256.Sum256(out.Bytes)
+			e.Status, e.Output, e.SHA256 = StatusCompiled, path, hex.EncodeToString(sum[:])
+		}
+	}
+	if e.Status == StatusFailed {
+		if _, err := os.Lstat(path); err == nil {
+			diags.Warnf("stale-output", "", "%s, written by an earlier run, was left in place and does not reflect this input", path)
+		}
+	}
+	e.Diagnostics = diags.Sorted()
+	return res
+}
+
+// collect reports the results in input order as they arrive.
+func (r *runner) collect() {
+	pending := map[int]result{}
+	next := 0
+	for res := range r.results {
+		pending[res.seq] = res
+		for {
+			p, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			r.handle(p)
+			<-r.slots
+		}
+	}
+}
+
+func (r *runner) handle(res result) {
+	if e := res.entry; e != nil {
+		if e.Status == StatusCompiled && e.Identifier != "" {
+			h := fnv.New64a()
+			h.Write([]byte(e.Identifier))
+			if _, dup := r.identity[h.Sum64()]; dup {
+				e.Diagnostics.Warnf("duplicate-identifier", "", "an earlier entity of this batch has the same PayloadIdentifier %q: a device keeps only one of the two profiles; is the entity exported twice?", e.Identifier)
+			}
+			r.identity[h.Sum64()] = struct{}{}
+		}
+		e.Index = r.sum.Entities
+		r.sum.Entities++
+		switch e.Status {
+		case StatusCompiled:
+			r.sum.Compiled++
+		case StatusSkipped:
+			r.sum.Skipped++
+		default:
+			r.sum.Failed++
+		}
+		r.sum.Warnings += e.Diagnostics.Count(diag.Warning)
+		if r.report != nil {
+			r.report.entry(e)
+		}
+		if r.opts.OnEntry != nil {
+			r.opts.OnEntry(*e)
+		}
+	}
+	if n := res.notice; n != nil {
+		if n.Severity == diag.Warning {
+			r.sum.Warnings++
+		}
+		r.notices = append(r.notices, *n)
+		if r.opts.OnNotice != nil {
+			r.opts.OnNotice(*n)
+		}
+	}
+	if res.fileDone {
+		r.sum.Files++
+	}
+	if r.opts.OnProgress != nil {
+		r.opts.OnProgress(Progress{Summary: r.sum, FilesTotal: r.filesTotal})
+	}
+}

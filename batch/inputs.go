@@ -1,0 +1,242 @@
+package batch
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// walker finds the input files of a batch: explicit files as given, and the
+// *.json files under explicit folders, in a stable order.
+type walker struct {
+	// skipDirs are folders never entered (the output folder).
+	skipDirs []fs.FileInfo
+	// skipFiles are files never read (the report).
+	skipFiles []fs.FileInfo
+	// file is called for every input file, in order.
+	file func(path string)
+	// problem is called for a folder that cannot be read.
+	problem func(path string, err error)
+	// skipped is called when a folder or file is left out, or read
+	// although it is also an output, on purpose.
+	skipped func(path, why string)
+	// stop reports that the walk should end early (the batch was
+	// cancelled); nil never stops.
+	stop func() bool
+}
+
+func (w *walker) stopped() bool { return w.stop != nil && w.stop() }
+
+// walk visits one input argument: "-" and files are passed on as they are
+// (whatever their extension: they were named on purpose); folders are
+// walked.
+func (w *walker) walk(input string) {
+	if input == "-" {
+		w.file(input)
+		return
+	}
+	fi, err := os.Stat(input)
+	if err != nil || !fi.IsDir() {
+		// A missing or unreadable path is reported when it is read, as
+		// one failed entry like any other bad input.
+		w.file(input)
+		return
+	}
+	w.dir(input, fi, true)
+}
+
+// dir walks a folder in lexical order of file names, depth first. Names are
+// read without their file information, and sorted, so that a folder of
+// 10,000 exports costs one short string per file while it is walked. Hidden
+// files and folders (names starting with ".") are skipped: they hold
+// version-control data, editor backups and the temporary files of atomic
+// writes, never exports. Symbolic links to files are followed; links to
+// folders are not, so that a walk cannot loop. A folder of skipDirs inside
+// the walk is left out; when it is the input folder itself (root), it is
+// walked (only *.json files are read, never the profiles) with a word.
+func (w *walker) dir(path string, fi fs.FileInfo, root bool) {
+	for _, s := range w.skipDirs {
+		if !os.SameFile(fi, s) {
+			continue
+		}
+		if root {
+			w.skipped(path, "it is also the output folder: its *.json files are read, the profiles written to it never are")
+			break
+		}
+		w.skipped(path, "it is the output folder, inside an input folder; it is not read")
+		return
+	}
+	names, err := readDirNames(path)
+	if err != nil {
+		w.problem(path, err)
+		return
+	}
+	slices.Sort(names)
+	for i, name := range names {
+		if w.stopped() {
+			return
+		}
+		names[i] = "" // let the walk forget what it has visited
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		p := filepath.Join(path, name)
+		lfi, err := os.Lstat(p)
+		if err != nil {
+			// Gone since the folder was read: reading it reports why.
+			if isJSONName(name) {
+				w.file(p)
+			}
+			continue
+		}
+		switch mode := lfi.Mode(); {
+		case mode.IsDir():
+			w.dir(p, lfi, false)
+		case mode&fs.ModeSymlink != 0:
+			sfi, err := os.Stat(p)
+			if err != nil || !sfi.Mode().IsRegular() || !isJSONName(name) {
+				continue
+			}
+			if !w.isSkippedFile(p, sfi) {
+				w.file(p)
+			}
+		case mode.IsRegular() && isJSONName(name):
+			if !w.isSkippedFile(p, lfi) {
+				w.file(p)
+			}
+		}
+	}
+}
+
+func (w *walker) isSkippedFile(path string, fi fs.FileInfo) bool {
+	for _, s := range w.skipFiles {
+		if os.SameFile(fi, s) {
+			w.skipped(path, "it is the report of this batch; it is not read")
+			return true
+		}
+	}
+	return false
+}
+
+func readDirNames(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Readdirnames(-1)
+}
+
+// isJSONName reports whether a file name ends in ".json", in any letter case
+// (Windows tools save "EXPORT.JSON").
+func isJSONName(name string) bool {
+	return strings.EqualFold(filepath.Ext(name), ".json")
+}
+
+// readFile reads one input, refusing more than max bytes.
+func readFile(path string, stdin io.Reader, max int64) ([]byte, error) {
+	var r io.Reader
+	if path == "-" {
+		if stdin == nil {
+			return nil, fmt.Errorf("standard input is not available")
+		}
+		r = stdin
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			return nil, fmt.Errorf("it is a folder")
+		}
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("the file is larger than %d bytes (--max-input-size); no Graph export is that large", max)
+	}
+	return data, nil
+}
+
+// pageHeader is what batch needs of a Graph list response besides its
+// entities: which collection it comes from and whether more pages follow.
+type pageHeader struct {
+	Context  string  `json:"@odata.context"`
+	NextLink *string `json:"@odata.nextLink"`
+}
+
+// readPageHeader returns the paging annotations of a list response. Only
+// documents that mention "@odata.nextLink" or "@odata.context" are decoded a
+// second time, and then only these two members are kept.
+func readPageHeader(data []byte) (pageHeader, bool) {
+	var h pageHeader
+	if !bytes.Contains(data, []byte(`"@odata.nextLink"`)) && !bytes.Contains(data, []byte(`"@odata.context"`)) {
+		return h, false
+	}
+	if err := json.Unmarshal(data, &h); err != nil {
+		return pageHeader{}, false
+	}
+	return h, true
+}
+
+// pages follows the pages of list responses across input files. A page does
+// not carry its own address, only the address of the next one, so the check
+// is per collection (@odata.context): every chain of pages ends with a page
+// without @odata.nextLink, and a collection whose every page has one is
+// missing at least its last page.
+type pages struct {
+	byContext map[string]*pageChain
+	order     []string
+}
+
+type pageChain struct {
+	context     string // @odata.context of the collection
+	firstLinked string // the first file that has @odata.nextLink
+	linked      int    // files with @odata.nextLink
+	last        bool   // some file of the collection has none
+}
+
+func (p *pages) add(source string, h pageHeader, isList bool) {
+	if !isList && h.NextLink == nil {
+		return
+	}
+	if p.byContext == nil {
+		p.byContext = map[string]*pageChain{}
+	}
+	c := p.byContext[h.Context]
+	if c == nil {
+		c = &pageChain{context: h.Context}
+		p.byContext[h.Context] = c
+		p.order = append(p.order, h.Context)
+	}
+	if h.NextLink == nil {
+		c.last = true
+		return
+	}
+	if c.linked == 0 {
+		c.firstLinked = source
+	}
+	c.linked++
+}
+
+// incomplete returns, in input order, the collections that lack their last
+// page.
+func (p *pages) incomplete() []*pageChain {
+	var out []*pageChain
+	for _, ctx := range p.order {
+		if c := p.byContext[ctx]; c.linked > 0 && !c.last {
+			out = append(out, c)
+		}
+	}
+	return out
+}
