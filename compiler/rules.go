@@ -1,6 +1,9 @@
 package compiler
 
 import (
+	"slices"
+	"sync"
+
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
 )
 
@@ -66,7 +69,7 @@ type Rule struct {
 // Rules returns the mapping table in the order the compiler applies it. The
 // caller owns the returned slice.
 func Rules() []Rule {
-	return mappingTable()
+	return slices.Clone(mappingTable())
 }
 
 // rulesByGraph indexes the table by Graph path.
@@ -86,7 +89,11 @@ func ikev2(keys ...string) []string {
 	return out
 }
 
-func mappingTable() []Rule {
+// mappingTable is built once and only read afterwards; Rules hands out
+// copies.
+var mappingTable = sync.OnceValue(buildMappingTable)
+
+func buildMappingTable() []Rule {
 	type C = graphjson.IosikEv2VpnConfiguration
 	rules := []Rule{
 		// The profile envelope.

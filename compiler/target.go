@@ -85,7 +85,7 @@ func (b *build) applyTarget() {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		_, sup, ok := appleschema.Find(vpnPayloadType, schemaPath(k))
+		sup, ok := appleschema.SupportOf(vpnPayloadType, schemaPath(k))
 		if !ok {
 			// Every key the mapping writes is in Apple's schema; a test
 			// keeps it so. Reaching here is a bug in this program.

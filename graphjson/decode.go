@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
@@ -272,9 +273,9 @@ func parseTag(tag string) (string, []string) {
 	return parts[0], parts[1:]
 }
 
-// fieldsOf lists the tagged fields of a struct type, flattening embedded
+// computeFields lists the tagged fields of a struct type, flattening embedded
 // structs the way the Graph type chain flattens inherited properties.
-func fieldsOf(t reflect.Type) []field {
+func computeFields(t reflect.Type) []field {
 	var out []field
 	var walk func(t reflect.Type, index []int)
 	walk = func(t reflect.Type, index []int) {
@@ -310,6 +311,39 @@ func fieldsOf(t reflect.Type) []field {
 	return out
 }
 
+// structInfo is what the decoder needs of one model struct type.
+type structInfo struct {
+	graphType string
+	byName    map[string]field
+}
+
+// modelInfo describes every struct type of the model. It is computed once,
+// on first use, and never changed afterwards: reflection over the model is
+// the same for every input, so there is no reason to repeat it per decode.
+var modelInfo = sync.OnceValue(func() map[reflect.Type]*structInfo {
+	out := map[reflect.Type]*structInfo{}
+	var visit func(t reflect.Type)
+	visit = func(t reflect.Type) {
+		if _, done := out[t]; done {
+			return
+		}
+		info := &structInfo{graphType: reflect.Zero(t).Interface().(grapher).GraphType(), byName: map[string]field{}}
+		out[t] = info
+		for _, f := range computeFields(t) {
+			info.byName[f.name] = f
+			ft := t.FieldByIndex(f.index).Type
+			for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				visit(ft)
+			}
+		}
+	}
+	visit(reflect.TypeFor[IosikEv2VpnConfiguration]())
+	return out
+})
+
 type grapher interface{ GraphType() string }
 
 type enumer interface{ GraphEnum() (string, []string) }
@@ -320,33 +354,36 @@ var (
 )
 
 func (d *decoder) object(v Value, path string, rv reflect.Value, top bool) {
-	t := rv.Type()
-	graphType := reflect.Zero(t).Interface().(grapher).GraphType()
-	fields := fieldsOf(t)
+	info := modelInfo()[rv.Type()]
 	for _, m := range v.Members {
-		p := JoinName(path, m.Name)
 		if m.Name == "@odata.type" {
 			if !top {
-				d.checkNestedType(m.Value, p, graphType)
+				d.checkNestedType(m.Value, JoinName(path, m.Name), info.graphType)
 			}
 			continue
 		}
-		fd, ok := findField(fields, m.Name)
+		fd, ok := info.byName[m.Name]
 		if !ok {
-			d.unknownMember(m, p, graphType, top)
+			d.unknownMember(m, JoinName(path, m.Name), info.graphType, top)
 			continue
 		}
-		d.value(m.Value, p, rv.FieldByIndex(fd.index), fd)
+		d.value(m.Value, lazyPath{base: path, name: m.Name, index: -1}, rv.FieldByIndex(fd.index), fd)
 	}
 }
 
-func findField(fields []field, name string) (field, bool) {
-	for _, f := range fields {
-		if f.name == name {
-			return f, true
-		}
+// lazyPath is the JSON path of a value, turned into a string only when a
+// diagnostic or a nested value needs it.
+type lazyPath struct {
+	base  string
+	name  string
+	index int // -1 for a member
+}
+
+func (l lazyPath) String() string {
+	if l.index >= 0 {
+		return JoinIndex(l.base, l.index)
 	}
-	return field{}, false
+	return JoinName(l.base, l.name)
 }
 
 func (d *decoder) checkNestedType(v Value, path, want string) {
@@ -384,7 +421,7 @@ func (d *decoder) unknownMember(m Member, path, graphType string, top bool) {
 	}
 }
 
-func (d *decoder) value(v Value, path string, rv reflect.Value, fd field) {
+func (d *decoder) value(v Value, lp lazyPath, rv reflect.Value, fd field) {
 	t := rv.Type()
 	if v.Kind == Null {
 		rv.Set(reflect.Zero(t))
@@ -394,15 +431,16 @@ func (d *decoder) value(v Value, path string, rv reflect.Value, fd field) {
 	case reflect.Pointer:
 		elem := t.Elem()
 		nv := reflect.New(elem)
-		if !d.scalarOrStruct(v, path, nv.Elem(), fd) {
+		if !d.scalarOrStruct(v, lp, nv.Elem(), fd) {
 			return
 		}
 		rv.Set(nv)
 	case reflect.Slice:
 		if v.Kind != Array {
-			d.typeError(path, "an array", v, fd)
+			d.typeError(lp.String(), "an array", v, fd)
 			return
 		}
+		path := lp.String()
 		if fd.max > 0 && len(v.Elems) > fd.max {
 			d.diags.Errorf("too-many", path, "has %d elements; Graph allows at most %d", len(v.Elems), fd.max)
 		}
@@ -410,9 +448,9 @@ func (d *decoder) value(v Value, path string, rv reflect.Value, fd field) {
 		ok := true
 		elemField := field{name: fd.name, secret: fd.secret}
 		for i, el := range v.Elems {
-			ep := JoinIndex(path, i)
+			ep := lazyPath{base: path, index: i}
 			if el.Kind == Null {
-				d.diags.Errorf("null-element", ep, "null is not allowed inside %s; remove the element", fd.name)
+				d.diags.Errorf("null-element", ep.String(), "null is not allowed inside %s; remove the element", fd.name)
 				ok = false
 				continue
 			}
@@ -430,31 +468,31 @@ func (d *decoder) value(v Value, path string, rv reflect.Value, fd field) {
 
 // scalarOrStruct decodes a non-null JSON value into rv (a non-pointer) and
 // reports whether it succeeded.
-func (d *decoder) scalarOrStruct(v Value, path string, rv reflect.Value, fd field) bool {
+func (d *decoder) scalarOrStruct(v Value, lp lazyPath, rv reflect.Value, fd field) bool {
 	t := rv.Type()
 	if t.Implements(enumerType) {
-		return d.enum(v, path, rv, fd)
+		return d.enum(v, lp, rv, fd)
 	}
 	switch t.Kind() {
 	case reflect.String:
 		if v.Kind != String {
-			d.typeError(path, "a string", v, fd)
+			d.typeError(lp.String(), "a string", v, fd)
 			return false
 		}
 		if r, i := badPlistRune(v.Text); i >= 0 {
-			d.diags.Errorf("control-character", path, "the string holds the control character U+%04X at position %d, which a property list cannot store; remove it", r, i)
+			d.diags.Errorf("control-character", lp.String(), "the string holds the control character U+%04X at position %d, which a property list cannot store; remove it", r, i)
 			return false
 		}
 		rv.SetString(v.Text)
 	case reflect.Bool:
 		if v.Kind != Bool {
-			d.typeError(path, "true or false", v, fd)
+			d.typeError(lp.String(), "true or false", v, fd)
 			return false
 		}
 		rv.SetBool(v.Bool)
 	case reflect.Int32:
 		if v.Kind != Number {
-			d.typeError(path, "a whole number", v, fd)
+			d.typeError(lp.String(), "a whole number", v, fd)
 			return false
 		}
 		n, err := strconv.ParseInt(v.Text, 10, 64)
@@ -462,37 +500,36 @@ func (d *decoder) scalarOrStruct(v Value, path string, rv reflect.Value, fd fiel
 			if f, ferr := strconv.ParseFloat(v.Text, 64); ferr == nil && f == math.Trunc(f) && math.Abs(f) < 1e15 {
 				n = int64(f)
 			} else if ferr == nil && f != math.Trunc(f) {
-				d.diags.Errorf("not-integer", path, "%s is not a whole number; %s takes an integer", v.Text, fd.name)
+				d.diags.Errorf("not-integer", lp.String(), "%s is not a whole number; %s takes an integer", v.Text, fd.name)
 				return false
 			} else {
-				d.diags.Errorf("out-of-range", path, "%s does not fit in a 32-bit integer (Edm.Int32: %d to %d)", truncate(v.Text, 40), math.MinInt32, math.MaxInt32)
+				d.diags.Errorf("out-of-range", lp.String(), "%s does not fit in a 32-bit integer (Edm.Int32: %d to %d)", truncate(v.Text, 40), math.MinInt32, math.MaxInt32)
 				return false
 			}
 		}
 		if n < math.MinInt32 || n > math.MaxInt32 {
-			d.diags.Errorf("out-of-range", path, "%s does not fit in a 32-bit integer (Edm.Int32: %d to %d)", v.Text, math.MinInt32, math.MaxInt32)
+			d.diags.Errorf("out-of-range", lp.String(), "%s does not fit in a 32-bit integer (Edm.Int32: %d to %d)", v.Text, math.MinInt32, math.MaxInt32)
 			return false
 		}
 		if fd.ranged && (n < fd.lo || n > fd.hi) {
-			d.diags.Errorf("out-of-range", path, "%d is out of range: %s takes %d to %d", n, fd.name, fd.lo, fd.hi)
+			d.diags.Errorf("out-of-range", lp.String(), "%d is out of range: %s takes %d to %d", n, fd.name, fd.lo, fd.hi)
 			return false
 		}
 		rv.SetInt(n)
 	case reflect.Struct:
 		if v.Kind != Object {
-			d.typeError(path, "an object", v, fd)
+			d.typeError(lp.String(), "an object", v, fd)
 			return false
 		}
-		d.object(v, path, rv, false)
+		d.object(v, lp.String(), rv, false)
 	default:
 		panic(fmt.Sprintf("graphjson: unsupported field type %s", t))
 	}
 	return true
 }
 
-func (d *decoder) enum(v Value, path string, rv reflect.Value, fd field) bool {
+func (d *decoder) enum(v Value, lp lazyPath, rv reflect.Value, fd field) bool {
 	name, members := reflect.Zero(rv.Type()).Interface().(enumer).GraphEnum()
-	allowed := strings.Join(members, ", ")
 	switch v.Kind {
 	case String:
 		for _, m := range members {
@@ -503,23 +540,23 @@ func (d *decoder) enum(v Value, path string, rv reflect.Value, fd field) bool {
 		}
 		for _, m := range members {
 			if strings.EqualFold(v.Text, m) {
-				d.diags.Errorf("unknown-enum", path, "%q is not a %s value; Graph spells it %q (allowed: %s)", v.Text, name, m, allowed)
+				d.diags.Errorf("unknown-enum", lp.String(), "%q is not a %s value; Graph spells it %q (allowed: %s)", v.Text, name, m, strings.Join(members, ", "))
 				return false
 			}
 		}
-		d.diags.Errorf("unknown-enum", path, "%q is not a %s value; allowed: %s", truncate(v.Text, 60), name, allowed)
+		d.diags.Errorf("unknown-enum", lp.String(), "%q is not a %s value; allowed: %s", truncate(v.Text, 60), name, strings.Join(members, ", "))
 		return false
 	case Number:
 		n, err := strconv.Atoi(v.Text)
 		if err != nil || n < 0 || n >= len(members) {
-			d.diags.Errorf("unknown-enum", path, "%s is not a %s value; allowed: %s (or their numbers 0 to %d)", truncate(v.Text, 40), name, allowed, len(members)-1)
+			d.diags.Errorf("unknown-enum", lp.String(), "%s is not a %s value; allowed: %s (or their numbers 0 to %d)", truncate(v.Text, 40), name, strings.Join(members, ", "), len(members)-1)
 			return false
 		}
-		d.diags.Warnf("numeric-enum", path, "the numeric enum value %d was read as %q; Graph normally writes the name", n, members[n])
+		d.diags.Warnf("numeric-enum", lp.String(), "the numeric enum value %d was read as %q; Graph normally writes the name", n, members[n])
 		rv.SetString(members[n])
 		return true
 	}
-	d.typeError(path, "one of "+allowed, v, fd)
+	d.typeError(lp.String(), "one of "+strings.Join(members, ", "), v, fd)
 	return false
 }
 

@@ -128,7 +128,7 @@ func Parse(data []byte, lim Limits) (Value, error) {
 	if p.pos >= len(data) {
 		return Value{}, p.errorf("the input is empty; expected a JSON object exported from Microsoft Graph")
 	}
-	v, err := p.value("$", 0)
+	v, err := p.value(0)
 	if err != nil {
 		return Value{}, err
 	}
@@ -143,6 +143,27 @@ type parser struct {
 	data []byte
 	pos  int
 	lim  Limits
+	// stack holds the path to the value being parsed; the path string is
+	// built only for an error message.
+	stack []segment
+}
+
+// segment is one step of a JSON path: an object member or an array index.
+type segment struct {
+	name  string
+	index int // -1 for a member
+}
+
+func (p *parser) path() string {
+	out := "$"
+	for _, s := range p.stack {
+		if s.index >= 0 {
+			out = JoinIndex(out, s.index)
+		} else {
+			out = JoinName(out, s.name)
+		}
+	}
+	return out
 }
 
 func (p *parser) errorf(format string, args ...any) error {
@@ -188,16 +209,16 @@ func (p *parser) skipSpace() {
 	}
 }
 
-func (p *parser) value(path string, depth int) (Value, error) {
+func (p *parser) value(depth int) (Value, error) {
 	if p.pos >= len(p.data) {
 		return Value{}, p.errorf("unexpected end of input (the file is truncated)")
 	}
 	start := p.pos
 	switch c := p.data[p.pos]; {
 	case c == '{':
-		return p.object(path, depth+1)
+		return p.object(depth + 1)
 	case c == '[':
-		return p.array(path, depth+1)
+		return p.array(depth + 1)
 	case c == '"':
 		s, err := p.str()
 		return Value{Kind: String, Text: s, Offset: start}, err
@@ -223,7 +244,7 @@ func (p *parser) literal(word string) error {
 	return nil
 }
 
-func (p *parser) object(path string, depth int) (Value, error) {
+func (p *parser) object(depth int) (Value, error) {
 	if depth > p.lim.MaxDepth {
 		return Value{}, p.errorf("the JSON is nested more than %d levels deep; no Graph export is", p.lim.MaxDepth)
 	}
@@ -250,7 +271,7 @@ func (p *parser) object(path string, depth int) (Value, error) {
 		}
 		if p.seen(&v, &seen, name) {
 			line, _ := p.lineCol(keyOff)
-			return Value{}, &DuplicateKeyError{Path: path, Name: name, Line: line}
+			return Value{}, &DuplicateKeyError{Path: p.path(), Name: name, Line: line}
 		}
 		p.skipSpace()
 		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
@@ -258,10 +279,12 @@ func (p *parser) object(path string, depth int) (Value, error) {
 		}
 		p.pos++
 		p.skipSpace()
-		child, err := p.value(JoinName(path, name), depth)
+		p.stack = append(p.stack, segment{name: name, index: -1})
+		child, err := p.value(depth)
 		if err != nil {
 			return Value{}, err
 		}
+		p.stack = p.stack[:len(p.stack)-1]
 		v.Members = append(v.Members, Member{Name: name, Value: child})
 		p.skipSpace()
 		if p.pos >= len(p.data) {
@@ -305,7 +328,7 @@ func (p *parser) seen(obj *Value, set *map[string]struct{}, name string) bool {
 	return false
 }
 
-func (p *parser) array(path string, depth int) (Value, error) {
+func (p *parser) array(depth int) (Value, error) {
 	if depth > p.lim.MaxDepth {
 		return Value{}, p.errorf("the JSON is nested more than %d levels deep; no Graph export is", p.lim.MaxDepth)
 	}
@@ -318,13 +341,15 @@ func (p *parser) array(path string, depth int) (Value, error) {
 	}
 	for {
 		if len(v.Elems) >= p.lim.MaxArrayLen {
-			return Value{}, p.errorf("%s has more than %d elements; no Graph collection may be that long", path, p.lim.MaxArrayLen)
+			return Value{}, p.errorf("%s has more than %d elements; no Graph collection may be that long", p.path(), p.lim.MaxArrayLen)
 		}
 		p.skipSpace()
-		child, err := p.value(JoinIndex(path, len(v.Elems)), depth)
+		p.stack = append(p.stack, segment{index: len(v.Elems)})
+		child, err := p.value(depth)
 		if err != nil {
 			return Value{}, err
 		}
+		p.stack = p.stack[:len(p.stack)-1]
 		v.Elems = append(v.Elems, child)
 		p.skipSpace()
 		if p.pos >= len(p.data) {

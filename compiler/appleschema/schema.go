@@ -19,6 +19,7 @@ package appleschema
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Type is a plist value type as Apple's schema names it.
@@ -203,6 +204,51 @@ func (p Payload) Resolve(path string) (Key, Support, bool) {
 	return *cur, eff, true
 }
 
+// SupportOf returns the effective iOS support of the key at path in the
+// payload of type payloadType (see Payload.Resolve), without copying
+// anything: the cheap path for callers that check many keys.
+func SupportOf(payloadType, path string) (Support, bool) {
+	s, ok := supportIndex()[payloadType][path]
+	return s, ok
+}
+
+// supportIndex maps every key path of every payload, in Resolve's syntax
+// ("IKEv2.OnDemandRules[].Action"), to its effective support. It is built
+// once from the immutable table and only read afterwards.
+var supportIndex = sync.OnceValue(func() map[string]map[string]Support {
+	out := map[string]map[string]Support{}
+	for _, p := range payloads {
+		idx := map[string]Support{}
+		var walk func(keys []Key, prefix string)
+		walk = func(keys []Key, prefix string) {
+			for _, k := range keys {
+				if k.IsElement || k.AnyName {
+					continue
+				}
+				path := prefix + k.Name
+				_, sup, ok := p.Resolve(path)
+				if !ok {
+					continue
+				}
+				idx[path] = sup
+				sub := k.Subkeys
+				suffix := "."
+				for len(sub) == 1 && sub[0].IsElement {
+					path += "[]"
+					if _, s, ok := p.Resolve(path); ok {
+						idx[path] = s
+					}
+					sub = sub[0].Subkeys
+				}
+				walk(sub, path+suffix)
+			}
+		}
+		walk(p.Keys, "")
+		out[p.Type] = idx
+	}
+	return out
+})
+
 // Find resolves path in the payload of type payloadType, like
 // Lookup(payloadType) followed by Resolve, without copying the whole payload:
 // it is the cheap path for callers that check many keys. The returned Key is a
@@ -242,7 +288,10 @@ func findKey(keys []Key, name string) *Key {
 // NewestIOS returns the highest iOS version that any payload or key of the
 // schema names as introduced. It is the newest iOS the schema knows about,
 // which makes it the compiler's default target.
-func NewestIOS() string {
+func NewestIOS() string { return newestIOS() }
+
+// newestIOS is computed once: the table never changes.
+var newestIOS = sync.OnceValue(func() string {
 	newest := ""
 	var walk func([]Key)
 	consider := func(v string) {
@@ -261,7 +310,7 @@ func NewestIOS() string {
 		walk(p.Keys)
 	}
 	return newest
-}
+})
 
 func (p Payload) clone() Payload {
 	p.Keys = cloneKeys(p.Keys)

@@ -537,3 +537,20 @@ func TestCopiesAreIndependent(t *testing.T) {
 		t.Error("Payloads()[0] lost its keys after changing a copy")
 	}
 }
+
+// TestSupportOfAgreesWithResolve checks the precomputed index against the
+// slow path for every key Resolve can reach.
+func TestSupportOfAgreesWithResolve(t *testing.T) {
+	for _, p := range appleschema.Payloads() {
+		for _, path := range []string{"IKEv2.MTU", "IKEv2.OnDemandRules", "IKEv2.OnDemandRules[]", "IKEv2.OnDemandRules[].ActionParameters[].DomainAction", "AlwaysOn.TunnelConfigurations[].Interfaces", "PayloadContent", "DNS.DNSProtocol"} {
+			_, want, ok := p.Resolve(path)
+			got, ok2 := appleschema.SupportOf(p.Type, path)
+			if ok != ok2 || got != want {
+				t.Errorf("%s %s: SupportOf = %+v %v, Resolve = %+v %v", p.Type, path, got, ok2, want, ok)
+			}
+		}
+	}
+	if s, ok := appleschema.SupportOf("com.apple.vpn.managed", "IKEv2.ExcludeLocalNetworks"); !ok || s.Introduced != "14.2" {
+		t.Errorf("ExcludeLocalNetworks: %+v %v", s, ok)
+	}
+}
