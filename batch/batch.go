@@ -100,6 +100,9 @@ type Options struct {
 	Report string
 	// Stdin is read for the input "-".
 	Stdin io.Reader
+	// Tracker records the temporary files being written, so that an
+	// interrupted run can remove them; may be nil.
+	Tracker *atomicfile.Tracker
 
 	// OnEntry, OnNotice and OnProgress, when set, are called from a single
 	// goroutine (the one that called Run), in input order: OnEntry once per
@@ -253,7 +256,7 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 		stop:     func() bool { return ctx.Err() != nil },
 	}
 	if opts.Report != "" {
-		if r.report, err = createReport(opts.Report, opts.Force, protect); err != nil {
+		if r.report, err = createReport(opts.Report, opts.Force, protect, opts.Tracker); err != nil {
 			return Summary{}, err
 		}
 		defer r.report.abort()
@@ -519,7 +522,9 @@ func (r *runner) compile(j job) result {
 		if out.Secrets {
 			perm = 0o600
 		}
-		err := atomicfile.WriteFile(path, out.Bytes, atomicfile.Options{Perm: perm, Force: r.opts.Force, Protect: r.protect})
+		// No flush per file: the rename alone keeps readers from partial
+		// files, and a flush costs more than compiling and signing does.
+		err := atomicfile.WriteFile(path, out.Bytes, atomicfile.Options{Perm: perm, Force: r.opts.Force, Protect: r.protect, NoSync: true, Tracker: r.opts.Tracker})
 		if err != nil {
 			e.Status = StatusFailed
 			diags.Errorf("write-error", "", "cannot write the profile: %v", err)

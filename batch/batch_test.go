@@ -693,7 +693,7 @@ func TestRunErrors(t *testing.T) {
 		{"no output folder", Options{}, "no output folder"},
 		{"output folder is a file", Options{OutDir: file}, "cannot create the output folder"},
 		{"report is a folder", Options{OutDir: root, Report: root}, "is a folder"},
-		{"report is the input", Options{OutDir: root, Report: input}, "is an input file"},
+		{"report is the input", Options{OutDir: root, Report: input}, "is the input file"},
 		{"report folder missing", Options{OutDir: root, Report: filepath.Join(root, "no", "r.json")}, "cannot create the report"},
 	}
 	for _, tt := range tests {

@@ -4,9 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/atomicfile"
 )
@@ -36,43 +33,23 @@ type Report struct {
 	Summary Summary  `json:"summary"`
 }
 
-// reportWriter streams the report to a temporary file next to its final
-// path, and renames it into place at the end, so that a reader never sees a
-// partial report and a failed batch leaves the previous report as it was. It
-// follows the rules of internal/atomicfile, which writes whole byte slices.
+// reportWriter streams the report through internal/atomicfile: a reader
+// never sees a partial report, and a failed batch leaves the previous report
+// as it was.
 type reportWriter struct {
 	path string
-	tmp  *os.File
+	f    *atomicfile.File
 	w    *bufio.Writer
 	n    int
 	err  error
-	done bool
 }
 
-func createReport(path string, force bool, protect []string) (*reportWriter, error) {
-	if fi, err := os.Lstat(path); err == nil {
-		if fi.Mode()&fs.ModeSymlink != 0 && !force {
-			return nil, fmt.Errorf("--report %s: %w", path, atomicfile.ErrSymlink)
-		}
-		if fi.IsDir() {
-			return nil, fmt.Errorf("--report %s is a folder; give a file name", path)
-		}
-		for _, p := range protect {
-			if pi, err := os.Stat(p); err == nil && os.SameFile(fi, pi) {
-				return nil, fmt.Errorf("--report %s is an input file; refusing to overwrite it", path)
-			}
-		}
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+func createReport(path string, force bool, protect []string, tracker *atomicfile.Tracker) (*reportWriter, error) {
+	f, err := atomicfile.Create(path, atomicfile.Options{Perm: 0o644, Force: force, Protect: protect, Tracker: tracker})
 	if err != nil {
-		return nil, fmt.Errorf("cannot create the report next to %s: %w", path, err)
+		return nil, fmt.Errorf("cannot create the report: %w", err)
 	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return nil, fmt.Errorf("cannot set the mode of %s: %w", tmp.Name(), err)
-	}
-	r := &reportWriter{path: path, tmp: tmp, w: bufio.NewWriter(tmp)}
+	r := &reportWriter{path: path, f: f, w: bufio.NewWriter(f)}
 	fmt.Fprintf(r.w, "{\n  \"version\": %d,\n  \"entries\": [", ReportVersion)
 	return r, nil
 }
@@ -129,24 +106,10 @@ func (r *reportWriter) finish(notices []Notice, s Summary) error {
 	if err := r.w.Flush(); err != nil {
 		return fmt.Errorf("cannot write the report %s: %w", r.path, err)
 	}
-	if err := r.tmp.Sync(); err != nil {
-		return fmt.Errorf("cannot write the report %s: %w", r.path, err)
-	}
-	if err := r.tmp.Close(); err != nil {
-		return fmt.Errorf("cannot write the report %s: %w", r.path, err)
-	}
-	if err := os.Rename(r.tmp.Name(), r.path); err != nil {
-		return fmt.Errorf("cannot write the report %s: %w", r.path, err)
-	}
-	r.done = true
-	return nil
+	return r.f.Commit()
 }
 
 // abort removes the temporary file unless finish renamed it into place.
 func (r *reportWriter) abort() {
-	if r.done {
-		return
-	}
-	r.tmp.Close()
-	os.Remove(r.tmp.Name())
+	r.f.Abort()
 }

@@ -59,7 +59,7 @@ func TestInstallProfileCommand(t *testing.T) {
 		t.Errorf("Payload is not the profile byte for byte (%d bytes, want %d)", len(c.Command.Payload), len(profile))
 	}
 	// Payload must be <data>, not a string or a nested dictionary.
-	if !bytes.Contains(got, []byte("<key>Payload</key>\n\t\t\t<data>")) {
+	if !bytes.Contains(got, []byte("<key>Payload</key>\n\t\t<data>")) {
 		t.Errorf("Payload is not written as <data>:\n%s", got)
 	}
 

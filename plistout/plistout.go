@@ -4,7 +4,8 @@
 // A profile model is a tree of Go values: map[string]any for dictionaries,
 // []any or []string for arrays, string, int, bool, []byte (data), float64
 // and time.Time. Dictionary keys are written sorted, so the same model always
-// gives the same bytes.
+// gives the same bytes. XML is written by this package in Apple's own layout;
+// binary plists are written, and all formats read, by howett.net/plist.
 package plistout
 
 import (
@@ -43,21 +44,14 @@ func ParseFormat(s string) (Format, error) {
 	return XML, fmt.Errorf("format %q: want xml or binary", s)
 }
 
-// Encode writes v as a property list. XML is indented with tabs and ends with
-// a newline, like Apple's own tools write it.
+// Encode writes v as a property list. XML comes out as Apple's own tools
+// write it (see xml.go); binary is written by howett.net/plist.
 func Encode(v any, f Format) ([]byte, error) {
 	switch f {
 	case Binary:
 		return plist.Marshal(v, plist.BinaryFormat)
 	case XML:
-		var buf bytes.Buffer
-		enc := plist.NewEncoderForFormat(&buf, plist.XMLFormat)
-		enc.Indent("\t")
-		if err := enc.Encode(v); err != nil {
-			return nil, err
-		}
-		buf.WriteByte('\n')
-		return buf.Bytes(), nil
+		return encodeXML(v)
 	}
 	return nil, fmt.Errorf("plistout: unknown format %d", f)
 }

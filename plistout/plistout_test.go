@@ -3,6 +3,7 @@ package plistout_test
 import (
 	"bytes"
 	"errors"
+	"os/exec"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	_ "github.com/graph2mobileconfig/graph2mobileconfig/internal/golden"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 )
+
 
 func sample() map[string]any {
 	return map[string]any{
@@ -35,9 +37,12 @@ func TestEncodeXML(t *testing.T) {
 	s := string(out)
 	for _, want := range []string{
 		`<?xml version="1.0" encoding="UTF-8"?>`,
-		"<key>Flag</key>\n\t\t<integer>0</integer>",
-		"<key>Bool</key>\n\t\t<false/>",
-		"<data>AAEC/w==</data>",
+		"<plist version=\"1.0\">\n<dict>\n",
+		"\t<key>Flag</key>\n\t<integer>0</integer>",
+		"\t<key>Bool</key>\n\t<false/>",
+		"\t<data>\n\tAAEC/w==\n\t</data>",
+		"\t<key>Empty</key>\n\t<array/>",
+		"<string>a &lt; b &amp; \"c\" 'd'</string>",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("XML lacks %q:\n%s", want, s)
@@ -95,5 +100,34 @@ func TestDecodeRejectsNonProfiles(t *testing.T) {
 	}
 	if _, err := plistout.ParseFormat("json"); err == nil {
 		t.Error("ParseFormat must refuse unknown formats")
+	}
+}
+
+// TestXMLMatchesPlistlib compares our XML byte for byte with Python's
+// plistlib, which writes plists the way Apple's CoreFoundation does.
+func TestXMLMatchesPlistlib(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed; the byte-for-byte comparison with plistlib is skipped")
+	}
+	long := make([]byte, 300)
+	for i := range long {
+		long[i] = byte(i * 7)
+	}
+	v := sample()
+	v["Nested"] = map[string]any{"Deeper": map[string]any{"Blob": long, "List": []any{long, "x"}}}
+	v["Blob"] = long
+	ours, err := plistout.Encode(v, plistout.XML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(python, "-c", "import plistlib,sys; sys.stdout.buffer.write(plistlib.dumps(plistlib.loads(sys.stdin.buffer.read())))")
+	cmd.Stdin = bytes.NewReader(ours)
+	theirs, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("plistlib: %v", err)
+	}
+	if !bytes.Equal(ours, theirs) {
+		t.Errorf("our XML differs from plistlib's:\n--- ours\n%s\n--- plistlib\n%s", ours, theirs)
 	}
 }

@@ -81,7 +81,7 @@ func TestCompileEncryptTo(t *testing.T) {
 			"Encryption:    encrypted (AES-256-CBC) to the certificate with serial " + serial + " issued by CN=Test Device CA,O=graph2mobileconfig tests",
 			"Payloads:      encrypted; give --decrypt-key and --decrypt-cert of the device to see them",
 			"<key>EncryptedPayloadContent</key>",
-			"<key>IsEncrypted</key>\n\t\t<true/>",
+			"<key>IsEncrypted</key>\n\t<true/>",
 		}, []string{pskSecret, "203.0.113.10", "Payloads ("}},
 		{"with the key", device.decryptFlags(), []string{
 			"Encryption:    encrypted (AES-256-CBC) to the certificate with serial " + serial,

@@ -64,7 +64,7 @@ func TestInspectSummary(t *testing.T) {
 			"UUID:          D0B8D389-67E6-5396-B055-F2E354D1F75C",
 			"Organization:  (not set)",
 			"Payloads (1):",
-			"<key>SharedSecret</key>\n\t\t\t\t\t<string>«redacted»</string>",
+			"<key>SharedSecret</key>\n\t\t\t\t<string>«redacted»</string>",
 			`<?xml version="1.0" encoding="UTF-8"?>`,
 		}, pskVPN...), []string{pskSecret, "Signed by:"}},
 		{"signed", signed, []string{"--summary-only"}, append([]string{

@@ -56,3 +56,42 @@ func TestWriteFileRefusals(t *testing.T) {
 		t.Error("wrote into a missing folder")
 	}
 }
+
+func TestCreateCommitAbort(t *testing.T) {
+	dir := t.TempDir()
+	tr := atomicfile.NewTracker()
+	p := filepath.Join(dir, "report.json")
+	f, err := atomicfile.Create(p, atomicfile.Options{Tracker: tr, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("{"))
+	if _, err := os.Stat(p); err == nil {
+		t.Fatal("the target exists before Commit")
+	}
+	f.Write([]byte("}"))
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	f.Abort() // harmless after Commit
+	if got, _ := os.ReadFile(p); string(got) != "{}" {
+		t.Errorf("content %q", got)
+	}
+	g, _ := atomicfile.Create(filepath.Join(dir, "other"), atomicfile.Options{Tracker: tr})
+	g.Write([]byte("partial"))
+	if n := tr.RemoveAll(); n != 1 {
+		t.Errorf("RemoveAll removed %d files, want 1", n)
+	}
+	if err := g.Commit(); err == nil {
+		t.Error("committing a file removed by cleanup must fail")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("files left: %v", entries)
+	}
+	if _, err := atomicfile.Create(filepath.Join(dir, "late"), atomicfile.Options{Tracker: tr}); err == nil {
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Errorf("a file created after cleanup survived: %v", entries)
+		}
+	}
+}
