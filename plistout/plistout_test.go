@@ -14,7 +14,6 @@ import (
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 )
 
-
 func sample() map[string]any {
 	return map[string]any{
 		"PayloadType":    "Configuration",
