@@ -138,7 +138,7 @@ type build struct {
 func newBuild(in Input, opts Options) *build {
 	return &build{
 		in: in, cfg: in.Config, opts: opts,
-		vpn: dict{}, ike: dict{}, origin: map[string]string{}, usedVars: map[string]bool{},
+		vpn: dict{}, ike: make(dict, 32), origin: make(map[string]string, 64), usedVars: map[string]bool{},
 	}
 }
 
@@ -148,7 +148,9 @@ func (b *build) path(rel string) string {
 		return b.in.Path
 	}
 	p := b.in.Path
-	for _, part := range strings.Split(rel, ".") {
+	for rel != "" {
+		var part string
+		part, rel, _ = strings.Cut(rel, ".")
 		name, rest, _ := strings.Cut(part, "[")
 		p = graphjson.JoinName(p, name)
 		if rest != "" {

@@ -60,6 +60,9 @@ func ParseTarget(s string) (Target, error) {
 // "IKEv2.OnDemandRules" stays, "AlwaysOn.ServiceExceptions[0].Action" would
 // become "AlwaysOn.ServiceExceptions[].Action".
 func schemaPath(p string) string {
+	if !strings.Contains(p, "[") {
+		return p
+	}
 	var b strings.Builder
 	skip := false
 	for _, r := range p {
@@ -79,22 +82,25 @@ func schemaPath(p string) string {
 // applyTarget leaves out every key the target cannot honour, with a warning
 // that names the key, the version it needs and the target.
 func (b *build) applyTarget() {
-	keys := make([]string, 0, len(b.origin))
+	var unsupported []string
 	for k := range b.origin {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
 		sup, ok := appleschema.SupportOf(vpnPayloadType, schemaPath(k))
 		if !ok {
 			// Every key the mapping writes is in Apple's schema; a test
 			// keeps it so. Reaching here is a bug in this program.
 			panic(fmt.Sprintf("compiler: the key %s is not in Apple's schema for %s", k, vpnPayloadType))
 		}
+		deprecated := sup.Deprecated != "" && appleschema.CompareVersions(b.target.Version, sup.Deprecated) >= 0
+		if !sup.Supported(b.target.Version) || deprecated {
+			unsupported = append(unsupported, k)
+		}
+	}
+	// Sorted, so that diagnostics come out in the same order every time.
+	slices.Sort(unsupported)
+	for _, k := range unsupported {
+		sup, _ := appleschema.SupportOf(vpnPayloadType, schemaPath(k))
 		if sup.Supported(b.target.Version) {
-			if sup.Deprecated != "" && appleschema.CompareVersions(b.target.Version, sup.Deprecated) >= 0 {
-				b.warnf("deprecated-key", b.origin[k], k, "%s is deprecated since iOS %s", k, sup.Deprecated)
-			}
+			b.warnf("deprecated-key", b.origin[k], k, "%s is deprecated since iOS %s", k, sup.Deprecated)
 			continue
 		}
 		b.dropForTarget(k, sup)

@@ -11,7 +11,7 @@ package diag
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -157,16 +157,15 @@ func (l List) Promote() List {
 // Sorted returns a copy ordered by path, then severity (errors first), then
 // code, so that output is stable whatever order the checks ran in.
 func (l List) Sorted() List {
-	out := append(List(nil), l...)
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Path != b.Path {
-			return a.Path < b.Path
+	out := slices.Clone(l)
+	slices.SortStableFunc(out, func(a, b Diagnostic) int {
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c
 		}
 		if a.Severity != b.Severity {
-			return a.Severity > b.Severity
+			return int(b.Severity) - int(a.Severity)
 		}
-		return a.Code < b.Code
+		return strings.Compare(a.Code, b.Code)
 	})
 	return out
 }

@@ -315,6 +315,12 @@ func computeFields(t reflect.Type) []field {
 type structInfo struct {
 	graphType string
 	byName    map[string]field
+	// byKnown finds a field by the parser's known-name index; ok is false
+	// for names this type does not have.
+	byKnown [knownWords * 64]struct {
+		f  field
+		ok bool
+	}
 }
 
 // modelInfo describes every struct type of the model. It is computed once,
@@ -331,6 +337,9 @@ var modelInfo = sync.OnceValue(func() map[reflect.Type]*structInfo {
 		out[t] = info
 		for _, f := range computeFields(t) {
 			info.byName[f.name] = f
+			if k, ok := knownNames().index[f.name]; ok {
+				info.byKnown[k].f, info.byKnown[k].ok = f, true
+			}
 			ft := t.FieldByIndex(f.index).Type
 			for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
 				ft = ft.Elem()
@@ -362,7 +371,15 @@ func (d *decoder) object(v Value, path string, rv reflect.Value, top bool) {
 			}
 			continue
 		}
-		fd, ok := info.byName[m.Name]
+		var fd field
+		var ok bool
+		// The index is trusted only when it names this very member, so a
+		// Value built by hand (with a zero index) still decodes correctly.
+		if names := knownNames().names; m.known >= 0 && int(m.known) < len(names) && names[m.known] == m.Name {
+			fd, ok = info.byKnown[m.known].f, info.byKnown[m.known].ok
+		} else {
+			fd, ok = info.byName[m.Name]
+		}
 		if !ok {
 			d.unknownMember(m, JoinName(path, m.Name), info.graphType, top)
 			continue

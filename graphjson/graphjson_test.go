@@ -318,3 +318,13 @@ func TestMaximalExample(t *testing.T) {
 		t.Error("nested collections")
 	}
 }
+
+func TestKnownNamesFit(t *testing.T) {
+	names := map[string]bool{}
+	for _, p := range graphjson.Properties() {
+		names[p.Path[strings.LastIndex(p.Path, ".")+1:]] = true
+	}
+	if n := len(names) + 4; n > graphjson.KnownNameCapacity {
+		t.Errorf("%d names, but the parser's bit set holds %d: raise knownWords", n, graphjson.KnownNameCapacity)
+	}
+}

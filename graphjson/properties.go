@@ -3,6 +3,7 @@ package graphjson
 import (
 	"reflect"
 	"strings"
+	"sync"
 )
 
 // Property describes one property of the Graph model, for documentation and
@@ -101,3 +102,37 @@ func collect(t reflect.Type, prefix string, out *[]Property) {
 		}
 	}
 }
+
+// knownWords is the size, in 64-bit words, of the parser's bit set of known
+// names; a test checks that every known name fits.
+const knownWords = 4
+
+// nameTable is the set of names the parser shares instead of copying.
+type nameTable struct {
+	names []string
+	index map[string]int
+}
+
+// knownNames holds every member name of the model, and the annotations
+// exports carry, for the parser to share instead of copying and to check for
+// duplicates in a bit set. It is built once and only read afterwards.
+var knownNames = sync.OnceValue(func() nameTable {
+	t := nameTable{index: map[string]int{}}
+	add := func(name string) {
+		if _, ok := t.index[name]; !ok && len(t.names) < knownWords*64 {
+			t.index[name] = len(t.names)
+			t.names = append(t.names, name)
+		}
+	}
+	for _, n := range []string{"@odata.type", "@odata.context", "@odata.nextLink", "value"} {
+		add(n)
+	}
+	for _, p := range Properties() {
+		name := p.Path
+		if i := strings.LastIndexAny(name, "."); i >= 0 {
+			name = name[i+1:]
+		}
+		add(name)
+	}
+	return t
+})

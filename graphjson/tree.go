@@ -60,6 +60,9 @@ type Value struct {
 type Member struct {
 	Name  string
 	Value Value
+	// known is the index of Name among the model's names (see knownNames),
+	// or -1; it lets the decoder find the field without hashing the name.
+	known int16
 }
 
 // Get returns the member called name, if the value is an object that has it.
@@ -248,8 +251,9 @@ func (p *parser) object(depth int) (Value, error) {
 	if depth > p.lim.MaxDepth {
 		return Value{}, p.errorf("the JSON is nested more than %d levels deep; no Graph export is", p.lim.MaxDepth)
 	}
-	v := Value{Kind: Object, Offset: p.pos}
+	v := Value{Kind: Object, Offset: p.pos, Members: make([]Member, 0, 8)}
 	var seen map[string]struct{}
+	var knownSeen [knownWords]uint64
 	p.pos++ // '{'
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
@@ -265,11 +269,11 @@ func (p *parser) object(depth int) (Value, error) {
 			return Value{}, p.errorf("unexpected %s; expected a property name in double quotes", p.describeHere())
 		}
 		keyOff := p.pos
-		name, err := p.str()
+		name, known, err := p.key()
 		if err != nil {
 			return Value{}, err
 		}
-		if p.seen(&v, &seen, name) {
+		if p.seen(&v, &seen, &knownSeen, name, known) {
 			line, _ := p.lineCol(keyOff)
 			return Value{}, &DuplicateKeyError{Path: p.path(), Name: name, Line: line}
 		}
@@ -285,7 +289,7 @@ func (p *parser) object(depth int) (Value, error) {
 			return Value{}, err
 		}
 		p.stack = p.stack[:len(p.stack)-1]
-		v.Members = append(v.Members, Member{Name: name, Value: child})
+		v.Members = append(v.Members, Member{Name: name, Value: child, known: int16(known)})
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return Value{}, p.errorf("unexpected end of input inside an object (the file is truncated)")
@@ -302,10 +306,18 @@ func (p *parser) object(depth int) (Value, error) {
 	}
 }
 
-// seen reports whether obj already has a member called name. Small objects
-// (all real Graph objects) are scanned; large hostile ones switch to a set so
-// that duplicate detection stays linear.
-func (p *parser) seen(obj *Value, set *map[string]struct{}, name string) bool {
+// seen reports whether obj already has a member called name. A name of the
+// Graph model (known >= 0) is checked in a bit set; other names are compared
+// with the other names, through a set once an object has many.
+func (p *parser) seen(obj *Value, set *map[string]struct{}, known *[knownWords]uint64, name string, k int) bool {
+	if k >= 0 {
+		w, bit := k/64, uint64(1)<<(k%64)
+		if known[w]&bit != 0 {
+			return true
+		}
+		known[w] |= bit
+		return false
+	}
 	const scanLimit = 32
 	if len(obj.Members) < scanLimit {
 		for _, m := range obj.Members {
@@ -404,6 +416,29 @@ func (p *parser) number() (string, error) {
 		}
 	}
 	return string(p.data[start:p.pos]), nil
+}
+
+// key parses an object member name. Names of the Graph model are returned
+// as shared strings instead of fresh copies, with their index among the
+// known names: an export repeats the same few dozen names, and this saves
+// most of the parser's allocations and all hashing of names in the decoder.
+func (p *parser) key() (string, int, error) {
+	start := p.pos + 1
+	for i := start; i < len(p.data) && i-start < 64; i++ {
+		c := p.data[i]
+		if c == '"' {
+			if k, ok := knownNames().index[string(p.data[start:i])]; ok {
+				p.pos = i + 1
+				return knownNames().names[k], k, nil
+			}
+			break
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			break
+		}
+	}
+	s, err := p.str()
+	return s, -1, err
 }
 
 // str parses a JSON string starting at the opening quote. It keeps the fast

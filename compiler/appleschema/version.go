@@ -60,14 +60,23 @@ func versionRank(s string) int {
 }
 
 // isVersion reports whether s is one or more dot-separated runs of decimal
-// digits.
+// digits. It is on the compiler's hot path, so it scans bytes by hand.
 func isVersion(s string) bool {
-	for c := range strings.SplitSeq(s, ".") {
-		if c == "" || strings.Trim(c, "0123456789") != "" {
+	if s == "" {
+		return false
+	}
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && digits > 0:
+			digits = 0
+		default:
 			return false
 		}
 	}
-	return true
+	return digits > 0
 }
 
 // compareDotted compares two valid versions component by component. It
