@@ -147,6 +147,9 @@ func (b *build) path(rel string) string {
 	if rel == "" {
 		return b.in.Path
 	}
+	if isSimpleName(rel) {
+		return b.in.Path + "." + rel
+	}
 	p := b.in.Path
 	for rel != "" {
 		var part string
@@ -183,6 +186,18 @@ func (b *build) setIKE(key string, v any, rel string) {
 func (b *build) setVPN(keyPath string, v any, rel string) {
 	setPath(b.vpn, keyPath, b.resolve(v, rel))
 	b.origin[keyPath] = rel
+}
+
+// isSimpleName reports whether rel is a single plain property name, the
+// common case, whose path needs no parsing.
+func isSimpleName(rel string) bool {
+	for i := 0; i < len(rel); i++ {
+		c := rel[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return rel != ""
 }
 
 func setPath(d dict, keyPath string, v any) {

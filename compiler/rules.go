@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
 )
 
@@ -351,5 +352,5 @@ func ignoredList(graph, reason string, count func(*graphjson.IosikEv2VpnConfigur
 }
 
 func (b *build) ignoredWarning(graph, reason string) {
-	b.warnf("ignored-setting", graph, "", "%s is ignored: %s", graph, reason)
+	b.diags = append(b.diags, diag.Diagnostic{Severity: diag.Warning, Code: "ignored-setting", Path: b.path(graph), Message: graph + " is ignored: " + reason})
 }

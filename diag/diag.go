@@ -157,8 +157,7 @@ func (l List) Promote() List {
 // Sorted returns a copy ordered by path, then severity (errors first), then
 // code, so that output is stable whatever order the checks ran in.
 func (l List) Sorted() List {
-	out := slices.Clone(l)
-	slices.SortStableFunc(out, func(a, b Diagnostic) int {
+	cmp := func(a, b *Diagnostic) int {
 		if c := strings.Compare(a.Path, b.Path); c != 0 {
 			return c
 		}
@@ -166,7 +165,25 @@ func (l List) Sorted() List {
 			return int(b.Severity) - int(a.Severity)
 		}
 		return strings.Compare(a.Code, b.Code)
-	})
+	}
+	sorted := true
+	for i := 1; i < len(l) && sorted; i++ {
+		sorted = cmp(&l[i-1], &l[i]) <= 0
+	}
+	if sorted {
+		return slices.Clone(l)
+	}
+	// Sort indices, not the diagnostics themselves: moving the large
+	// structs around costs more than comparing them.
+	idx := make([]int, len(l))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp(&l[a], &l[b]) })
+	out := make(List, len(l))
+	for i, j := range idx {
+		out[i] = l[j]
+	}
 	return out
 }
 

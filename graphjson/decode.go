@@ -61,7 +61,7 @@ func (it Item) IsIKEv2() bool {
 
 func (it Item) hasIKEv2OnlyProperty() bool {
 	own := ownProperties(reflect.TypeFor[IosikEv2VpnConfiguration]())
-	for _, m := range it.Value.Members {
+	for _, m := range it.Value.Members() {
 		if _, ok := own[m.Name]; ok {
 			return true
 		}
@@ -102,7 +102,7 @@ func splitValue(root Value) ([]Item, error) {
 	case Array:
 		return items(root, "$")
 	case Object:
-		if e, ok := root.Get("error"); ok && e.Kind == Object && len(root.Members) == 1 {
+		if e, ok := root.Get("error"); ok && e.Kind == Object && len(root.Members()) == 1 {
 			return nil, graphErrorResponse(e)
 		}
 		if v, ok := root.Get("value"); ok {
@@ -130,8 +130,9 @@ func graphErrorResponse(e *Value) error {
 }
 
 func items(arr Value, path string) ([]Item, error) {
-	out := make([]Item, 0, len(arr.Elems))
-	for i, el := range arr.Elems {
+	out := make([]Item, 0, arr.Len())
+	for i := range arr.Len() {
+		el := *arr.Elem(i)
 		p := JoinIndex(path, i)
 		if el.Kind != Object {
 			return nil, fmt.Errorf("%s: expected an entity object, got %s", p, el.Kind)
@@ -364,7 +365,7 @@ var (
 
 func (d *decoder) object(v Value, path string, rv reflect.Value, top bool) {
 	info := modelInfo()[rv.Type()]
-	for _, m := range v.Members {
+	for _, m := range v.Members() {
 		if m.Name == "@odata.type" {
 			if !top {
 				d.checkNestedType(m.Value, JoinName(path, m.Name), info.graphType)
@@ -375,8 +376,8 @@ func (d *decoder) object(v Value, path string, rv reflect.Value, top bool) {
 		var ok bool
 		// The index is trusted only when it names this very member, so a
 		// Value built by hand (with a zero index) still decodes correctly.
-		if names := knownNames().names; m.known >= 0 && int(m.known) < len(names) && names[m.known] == m.Name {
-			fd, ok = info.byKnown[m.known].f, info.byKnown[m.known].ok
+		if names, k := knownNames().names, m.Value.nameIndex; k >= 0 && int(k) < len(names) && names[k] == m.Name {
+			fd, ok = info.byKnown[k].f, info.byKnown[k].ok
 		} else {
 			fd, ok = info.byName[m.Name]
 		}
@@ -458,20 +459,21 @@ func (d *decoder) value(v Value, lp lazyPath, rv reflect.Value, fd field) {
 			return
 		}
 		path := lp.String()
-		if fd.max > 0 && len(v.Elems) > fd.max {
-			d.diags.Errorf("too-many", path, "has %d elements; Graph allows at most %d", len(v.Elems), fd.max)
+		if fd.max > 0 && v.Len() > fd.max {
+			d.diags.Errorf("too-many", path, "has %d elements; Graph allows at most %d", v.Len(), fd.max)
 		}
-		sl := reflect.MakeSlice(t, len(v.Elems), len(v.Elems))
+		sl := reflect.MakeSlice(t, v.Len(), v.Len())
 		ok := true
 		elemField := field{name: fd.name, secret: fd.secret}
-		for i, el := range v.Elems {
+		for i := range v.Len() {
+			el := v.Elem(i)
 			ep := lazyPath{base: path, index: i}
 			if el.Kind == Null {
 				d.diags.Errorf("null-element", ep.String(), "null is not allowed inside %s; remove the element", fd.name)
 				ok = false
 				continue
 			}
-			if !d.scalarOrStruct(el, ep, sl.Index(i), elemField) {
+			if !d.scalarOrStruct(*el, ep, sl.Index(i), elemField) {
 				ok = false
 			}
 		}

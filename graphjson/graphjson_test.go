@@ -61,8 +61,8 @@ func TestParseValues(t *testing.T) {
 	if err := json.Unmarshal([]byte(strings.TrimPrefix(in, "\uFEFF")), &std); err != nil {
 		t.Fatal(err)
 	}
-	if len(std) != len(v.Members) {
-		t.Errorf("%d members, encoding/json sees %d", len(v.Members), len(std))
+	if len(std) != len(v.Members()) {
+		t.Errorf("%d members, encoding/json sees %d", len(v.Members()), len(std))
 	}
 }
 

@@ -41,38 +41,58 @@ func (k Kind) String() string {
 }
 
 // Value is one parsed JSON value. Objects keep their members in input order,
-// so that diagnostics come out in the order the admin wrote them.
+// so that diagnostics come out in the order the admin wrote them. The layout
+// is kept small (48 bytes): an export becomes a few hundred of these.
 type Value struct {
 	Kind Kind
-	// Text is the string value, or the literal text of a number.
-	Text string
 	// Bool is the value of a boolean.
 	Bool bool
-	// Elems are the elements of an array.
-	Elems []Value
-	// Members are the members of an object, in input order.
-	Members []Member
+	// nameIndex is, for the value of an object member, the index of the
+	// member's name among the model's names (see knownNames), or -1; it
+	// lets the decoder find the field without hashing the name.
+	nameIndex int16
 	// Offset is the byte offset of the value in the input.
-	Offset int
+	Offset int32
+	// Text is the string value, or the literal text of a number.
+	Text string
+	// kids are the members of an object, or the elements of an array (with
+	// empty names).
+	kids []Member
 }
 
 // Member is one name/value pair of a JSON object.
 type Member struct {
 	Name  string
 	Value Value
-	// known is the index of Name among the model's names (see knownNames),
-	// or -1; it lets the decoder find the field without hashing the name.
-	known int16
 }
+
+// Members returns the members of an object, in input order.
+func (v *Value) Members() []Member {
+	if v.Kind != Object {
+		return nil
+	}
+	return v.kids
+}
+
+// Len returns the number of elements of an array.
+func (v *Value) Len() int {
+	if v.Kind != Array {
+		return 0
+	}
+	return len(v.kids)
+}
+
+// Elem returns the i-th element of an array.
+func (v *Value) Elem(i int) *Value { return &v.kids[i].Value }
 
 // Get returns the member called name, if the value is an object that has it.
 func (v *Value) Get(name string) (*Value, bool) {
 	if v.Kind != Object {
 		return nil, false
 	}
-	for i := range v.Members {
-		if v.Members[i].Name == name {
-			return &v.Members[i].Value, true
+	for i := range v.kids {
+		if v.kids[i].Name == name {
+			return &v.kids[i].Value, true
 		}
 	}
 	return nil, false
@@ -224,16 +244,16 @@ func (p *parser) value(depth int) (Value, error) {
 		return p.array(depth + 1)
 	case c == '"':
 		s, err := p.str()
-		return Value{Kind: String, Text: s, Offset: start}, err
+		return Value{Kind: String, Text: s, Offset: int32(start), nameIndex: -1}, err
 	case c == 't':
-		return Value{Kind: Bool, Bool: true, Offset: start}, p.literal("true")
+		return Value{Kind: Bool, Bool: true, Offset: int32(start), nameIndex: -1}, p.literal("true")
 	case c == 'f':
-		return Value{Kind: Bool, Offset: start}, p.literal("false")
+		return Value{Kind: Bool, Offset: int32(start), nameIndex: -1}, p.literal("false")
 	case c == 'n':
-		return Value{Kind: Null, Offset: start}, p.literal("null")
+		return Value{Kind: Null, Offset: int32(start), nameIndex: -1}, p.literal("null")
 	case c == '-' || (c >= '0' && c <= '9'):
 		s, err := p.number()
-		return Value{Kind: Number, Text: s, Offset: start}, err
+		return Value{Kind: Number, Text: s, Offset: int32(start), nameIndex: -1}, err
 	default:
 		return Value{}, p.errorf("unexpected %s; expected a JSON value", p.describeHere())
 	}
@@ -251,7 +271,7 @@ func (p *parser) object(depth int) (Value, error) {
 	if depth > p.lim.MaxDepth {
 		return Value{}, p.errorf("the JSON is nested more than %d levels deep; no Graph export is", p.lim.MaxDepth)
 	}
-	v := Value{Kind: Object, Offset: p.pos, Members: make([]Member, 0, 8)}
+	v := Value{Kind: Object, Offset: int32(p.pos), nameIndex: -1, kids: make([]Member, 0, 8)}
 	var seen map[string]struct{}
 	var knownSeen [knownWords]uint64
 	p.pos++ // '{'
@@ -289,7 +309,8 @@ func (p *parser) object(depth int) (Value, error) {
 			return Value{}, err
 		}
 		p.stack = p.stack[:len(p.stack)-1]
-		v.Members = append(v.Members, Member{Name: name, Value: child, known: int16(known)})
+		child.nameIndex = int16(known)
+		v.kids = append(v.kids, Member{Name: name, Value: child})
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return Value{}, p.errorf("unexpected end of input inside an object (the file is truncated)")
@@ -319,8 +340,8 @@ func (p *parser) seen(obj *Value, set *map[string]struct{}, known *[knownWords]u
 		return false
 	}
 	const scanLimit = 32
-	if len(obj.Members) < scanLimit {
-		for _, m := range obj.Members {
+	if len(obj.kids) < scanLimit {
+		for _, m := range obj.kids {
 			if m.Name == name {
 				return true
 			}
@@ -328,8 +349,8 @@ func (p *parser) seen(obj *Value, set *map[string]struct{}, known *[knownWords]u
 		return false
 	}
 	if *set == nil {
-		*set = make(map[string]struct{}, 2*len(obj.Members))
-		for _, m := range obj.Members {
+		*set = make(map[string]struct{}, 2*len(obj.kids))
+		for _, m := range obj.kids {
 			(*set)[m.Name] = struct{}{}
 		}
 	}
@@ -344,7 +365,7 @@ func (p *parser) array(depth int) (Value, error) {
 	if depth > p.lim.MaxDepth {
 		return Value{}, p.errorf("the JSON is nested more than %d levels deep; no Graph export is", p.lim.MaxDepth)
 	}
-	v := Value{Kind: Array, Offset: p.pos}
+	v := Value{Kind: Array, Offset: int32(p.pos), nameIndex: -1}
 	p.pos++ // '['
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == ']' {
@@ -352,17 +373,17 @@ func (p *parser) array(depth int) (Value, error) {
 		return v, nil
 	}
 	for {
-		if len(v.Elems) >= p.lim.MaxArrayLen {
+		if len(v.kids) >= p.lim.MaxArrayLen {
 			return Value{}, p.errorf("%s has more than %d elements; no Graph collection may be that long", p.path(), p.lim.MaxArrayLen)
 		}
 		p.skipSpace()
-		p.stack = append(p.stack, segment{index: len(v.Elems)})
+		p.stack = append(p.stack, segment{index: len(v.kids)})
 		child, err := p.value(depth)
 		if err != nil {
 			return Value{}, err
 		}
 		p.stack = p.stack[:len(p.stack)-1]
-		v.Elems = append(v.Elems, child)
+		v.kids = append(v.kids, Member{Value: child})
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return Value{}, p.errorf("unexpected end of input inside an array (the file is truncated)")
