@@ -51,7 +51,9 @@ func displayName(path string) string {
 }
 
 // writeOutput writes data to path ("-" is standard output) atomically; files
-// holding secrets get mode 0600.
+// holding secrets get mode 0600. The temporary file is recorded in e.tracker
+// (if any), so that an interrupt removes it and the output is never
+// published.
 func writeOutput(e env, path string, data []byte, secret, force bool, protect ...string) error {
 	if path == "-" {
 		_, err := e.stdout.Write(data)
@@ -61,7 +63,7 @@ func writeOutput(e env, path string, data []byte, secret, force bool, protect ..
 	if secret {
 		perm = 0o600
 	}
-	return atomicfile.WriteFile(path, data, atomicfile.Options{Perm: perm, Force: force, Protect: protect})
+	return atomicfile.WriteFile(path, data, atomicfile.Options{Perm: perm, Force: force, Protect: protect, Tracker: e.tracker})
 }
 
 // diagPrinter prints diagnostics as text lines or as one JSON document.

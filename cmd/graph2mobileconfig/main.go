@@ -2,17 +2,26 @@
 // IKEv2 VPN configurations into signed Apple configuration profiles.
 //
 // Exit status: 0 on success (warnings allowed), 1 when the input or the
-// mapping has errors (nothing is written), 2 on usage errors.
+// mapping has errors (nothing is written), 2 on usage errors, and 128 plus
+// the signal number when interrupted: 130 for SIGINT (Ctrl-C), 143 for
+// SIGTERM. An interrupted run leaves no temporary file and no partial output
+// behind.
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/atomicfile"
 )
 
 // Exit statuses.
@@ -30,11 +39,62 @@ type env struct {
 	getenv         func(string) string
 	// stderrIsTerminal enables progress bars.
 	stderrIsTerminal bool
+	// tracker records the temporary files of the atomic writes in flight,
+	// so that an interrupted run can remove them; nil records nothing.
+	tracker *atomicfile.Tracker
 }
 
+// interruptGrace is how long an interrupted run waits for the command to
+// stop on its own (a batch finishes the profiles it is signing, without
+// publishing them) before it exits anyway.
+const interruptGrace = 2 * time.Second
+
 func main() {
-	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, stderrIsTerminal: isTerminal(os.Stderr)}
-	os.Exit(run(os.Args, e))
+	tracker := atomicfile.NewTracker()
+	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, stderrIsTerminal: isTerminal(os.Stderr), tracker: tracker}
+
+	// A signal that the program was started with ignored (SIGINT for a
+	// background job of a script, under nohup) stays ignored.
+	signals := make(chan os.Signal, 2)
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		if !signal.Ignored(sig) {
+			signal.Notify(signals, sig)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- runContext(ctx, os.Args, e) }()
+
+	var sig os.Signal
+	select {
+	case code := <-done:
+		os.Exit(code)
+	case sig = <-signals:
+	}
+	// Interrupted: stop the command, and remove every temporary file now,
+	// so that nothing is left even if the command does not return. From
+	// here on the tracker removes each new temporary file as soon as it is
+	// created, so an output that was not renamed into place yet never
+	// will be. Then give the command a moment to return, so that its
+	// writes in flight end before the program does.
+	cancel()
+	tracker.RemoveAll()
+	select {
+	case <-done:
+	case <-signals: // a second signal: do not wait any longer
+	case <-time.After(interruptGrace):
+	}
+	fmt.Fprintln(os.Stderr, "graph2mobileconfig: interrupted")
+	os.Exit(signalExitStatus(sig))
+}
+
+// signalExitStatus is the exit status of a program stopped by sig, as shells
+// report it: 128 plus the signal number.
+func signalExitStatus(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 128 + int(syscall.SIGINT)
 }
 
 // usageError marks a mistake in how the command was called (exit status 2).
@@ -51,12 +111,23 @@ type failure struct{}
 
 func (failure) Error() string { return "failed" }
 
+// run runs the program with the given arguments and returns its exit status.
 func run(args []string, e env) int {
+	return runContext(context.Background(), args, e)
+}
+
+// runContext is run with a context that is cancelled when the program is
+// interrupted; commands see it as cli.Context.Context. The errors of an
+// interrupted command are not printed: they are consequences of the
+// interrupt, which main reports.
+func runContext(ctx context.Context, args []string, e env) int {
 	app := newApp(e)
-	err := app.Run(interspersed(app, args))
+	err := app.RunContext(ctx, interspersed(app, args))
 	switch {
 	case err == nil:
 		return exitOK
+	case ctx.Err() != nil:
+		return exitError
 	case errors.As(err, new(failure)):
 		return exitError
 	case errors.As(err, new(usageError)):
