@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 )
@@ -89,6 +90,9 @@ func encodeCommand(commandUUID string, command map[string]any) ([]byte, error) {
 func checkIdentifier(identifier string) error {
 	if strings.TrimSpace(identifier) == "" {
 		return errors.New("RemoveProfile: the profile identifier is empty")
+	}
+	if !utf8.ValidString(identifier) || strings.ContainsAny(identifier, "\uFFFE\uFFFF") {
+		return errors.New("RemoveProfile: the profile identifier is not valid text (invalid UTF-8 or a non-character), which a property list cannot hold")
 	}
 	for _, r := range identifier {
 		if unicode.IsControl(r) || unicode.IsSpace(r) {

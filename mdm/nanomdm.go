@@ -3,6 +3,7 @@ package mdm
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -221,6 +222,29 @@ func (e *ConnectionError) Timeout() bool {
 
 // unwrapURLError drops the "PUT "http://…":" prefix of a *url.Error, whose
 // URL the caller already names.
+// redactCredentials removes the API key, in clear and as the basic-auth
+// token, from text the server sent back (a proxy may echo the request).
+func redactCredentials(text, user, key string) string {
+	if key == "" {
+		return text
+	}
+	token := base64.StdEncoding.EncodeToString([]byte(user + ":" + key))
+	return strings.NewReplacer(token, "«redacted»", key, "«redacted»").Replace(text)
+}
+
+// withoutUserInfo drops anything before an "@" in the authority of a URL
+// that does not parse, where a user name and key may be.
+func withoutUserInfo(s string) string {
+	if at := strings.LastIndex(s, "@"); at >= 0 {
+		start := strings.Index(s, "://")
+		if start < 0 || start > at {
+			start = -3
+		}
+		return s[:start+3] + "«redacted»@" + s[at+1:]
+	}
+	return s
+}
+
 func unwrapURLError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -319,7 +343,7 @@ func (c *NanoMDMClient) Enqueue(ctx context.Context, ids []string, command []byt
 		return nil, &ConnectionError{URL: target, Err: err}
 	}
 
-	statusErr := &StatusError{URL: target, StatusCode: resp.StatusCode, Status: statusText(resp), Body: oneLine(body), Location: resp.Header.Get("Location"), User: user}
+	statusErr := &StatusError{URL: target, StatusCode: resp.StatusCode, Status: statusText(resp), Body: redactCredentials(oneLine(body), user, c.APIKey), Location: resp.Header.Get("Location"), User: user}
 	switch resp.StatusCode {
 	case http.StatusOK, http.StatusMultiStatus, http.StatusInternalServerError:
 	default:
@@ -431,15 +455,18 @@ func ParseServerURL(raw string) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("the server URL %q does not parse: %v", raw, unwrapURLError(err))
+		return nil, fmt.Errorf("the server URL %q does not parse: %v", withoutUserInfo(raw), withoutUserInfo(unwrapURLError(err).Error()))
+	}
+	// Credentials in the URL are checked first, so that no later message
+	// quotes them.
+	if u.User != nil {
+		return nil, fmt.Errorf("the server URL %s holds a user name or password; give the API key separately", u.Redacted())
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
 		return nil, fmt.Errorf("the server URL %q must start with https:// (or http://)", raw)
 	case u.Host == "" || u.Hostname() == "":
 		return nil, fmt.Errorf("the server URL %q has no host", raw)
-	case u.User != nil:
-		return nil, fmt.Errorf("the server URL %s holds a user name or password; give the API key separately", u.Redacted())
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return nil, fmt.Errorf("the server URL %q must not have a query or fragment", raw)
 	}

@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 
 	"howett.net/plist"
 )
@@ -95,9 +96,23 @@ func unmarshal(data []byte) (v any, format int, err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			v, format, err = nil, 0, fmt.Errorf("malformed property list (%v)", r)
+			// The panic value may quote the input, which may be secret.
+			v, format, err = nil, 0, errors.New("malformed property list")
 		}
 	}()
 	format, err = plist.Unmarshal(data, &v)
-	return v, format, err
+	return v, format, sanitize(err)
 }
+
+// sanitize rewrites the parser's errors, which quote values from the input
+// (a number or a date that does not parse) that may be secrets: every quoted
+// fragment is replaced.
+func sanitize(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(quoted.ReplaceAllString(err.Error(), "«redacted»"))
+}
+
+// quoted matches a double-quoted fragment of an error message.
+var quoted = regexp.MustCompile(`"[^"]*"`)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // This file writes XML property lists the way Apple's own tools (and
@@ -56,6 +57,9 @@ func (w *xmlWriter) simple(depth int, tag, text string) {
 func (w *xmlWriter) value(v any, depth int) error {
 	switch x := v.(type) {
 	case string:
+		if err := xmlSafe(x); err != nil {
+			return err
+		}
 		w.indent(depth)
 		w.buf = append(w.buf, "<string>"...)
 		w.escaped(x)
@@ -93,7 +97,9 @@ func (w *xmlWriter) value(v any, depth int) error {
 		}
 		w.open(depth, "array")
 		for _, s := range x {
-			w.value(s, depth+1)
+			if err := w.value(s, depth+1); err != nil {
+				return err
+			}
 		}
 		w.close(depth, "array")
 	case []any:
@@ -122,6 +128,9 @@ func (w *xmlWriter) value(v any, depth int) error {
 		slices.Sort(keys)
 		w.open(depth, "dict")
 		for _, k := range keys {
+			if err := xmlSafe(k); err != nil {
+				return err
+			}
 			w.indent(depth + 1)
 			w.buf = append(w.buf, "<key>"...)
 			w.escaped(k)
@@ -195,4 +204,22 @@ func (w *xmlWriter) escaped(s string) {
 		last = i + 1
 	}
 	w.buf = append(w.buf, s[last:]...)
+}
+
+// xmlSafe refuses text an XML document cannot hold: invalid UTF-8, control
+// characters other than tab, newline and carriage return, and the
+// non-characters U+FFFE and U+FFFF. Writing them would make a file no
+// parser reads back. The message never quotes the text, which may be secret.
+func xmlSafe(s string) error {
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return fmt.Errorf("plistout: a string holds invalid UTF-8 at byte %d, which a property list cannot store", i)
+			}
+		case r < 0x20 && r != '\t' && r != '\n' && r != '\r', r == 0xFFFE, r == 0xFFFF:
+			return fmt.Errorf("plistout: a string holds the character U+%04X at byte %d, which a property list cannot store", r, i)
+		}
+	}
+	return nil
 }

@@ -52,6 +52,8 @@ func deployCommand(e env) *cli.Command {
 
 // deployment is one run of deploy, its settings checked.
 type deployment struct {
+	// ctx is the command's context: an interrupt cancels the requests.
+	ctx     context.Context
 	e       env
 	server  *url.URL
 	client  *mdm.NanoMDMClient
@@ -113,7 +115,12 @@ func newDeployment(c *cli.Context, e env) (*deployment, error) {
 	if mdm.Cleartext(server) {
 		fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: --nanomdm-url is plain http to %s: the API key and the profiles cross the network unencrypted; use https\n", server.Host)
 	}
+	ctx := c.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	return &deployment{
+		ctx:     ctx,
 		e:       e,
 		server:  server,
 		client:  &mdm.NanoMDMClient{BaseURL: server.String(), APIUser: user, APIKey: key},
@@ -199,7 +206,7 @@ func (d *deployment) run(c *cli.Context) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), d.timeout)
+		ctx, cancel := context.WithTimeout(d.ctx, d.timeout)
 		res, err := d.client.Enqueue(ctx, d.udids, command, d.noPush)
 		cancel()
 		total += len(d.udids)

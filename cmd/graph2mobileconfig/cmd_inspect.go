@@ -339,17 +339,25 @@ func redactSecrets(v any) (any, int) {
 
 func isSecretKey(k string) bool {
 	l := strings.ToLower(k)
-	return strings.Contains(l, "password") || strings.Contains(l, "secret")
+	return strings.Contains(l, "password") || strings.Contains(l, "secret") || strings.Contains(l, "challenge")
 }
 
+// isNonEmptyValue reports whether a value under a secret key holds anything;
+// whatever its type, it is then redacted as a whole.
 func isNonEmptyValue(v any) bool {
 	switch x := v.(type) {
 	case string:
 		return x != ""
 	case []byte:
 		return len(x) > 0
+	case nil:
+		return false
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
 	}
-	return false
+	return true
 }
 
 // holdsSecrets reports whether a decoded profile holds a secret in the

@@ -57,20 +57,47 @@ func Create(path string, opts Options) (*File, error) {
 	if err := checkTarget(path, opts); err != nil {
 		return nil, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	tmp, err := createTemp(path, opts.Tracker)
 	if err != nil {
-		return nil, fmt.Errorf("cannot create a file next to %s: %w", path, err)
+		return nil, err
 	}
 	f := &File{path: path, tmp: tmp, opts: opts}
-	if opts.Tracker != nil {
-		opts.Tracker.add(tmp.Name())
-	}
 	if err := tmp.Chmod(opts.Perm); err != nil {
 		f.Abort()
 		return nil, fmt.Errorf("cannot set the mode of %s: %w", tmp.Name(), err)
 	}
 	return f, nil
 }
+
+// createTemp creates the temporary file next to path. With a tracker, it is
+// created and recorded under the tracker's lock, so that an exit can never
+// fall between the two; once cleanup has begun no file is created at all.
+func createTemp(path string, tr *Tracker) (*os.File, error) {
+	create := func() (*os.File, error) {
+		tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+		if err != nil {
+			return nil, fmt.Errorf("cannot create a file next to %s: %w", path, err)
+		}
+		return tmp, nil
+	}
+	if tr == nil {
+		return create()
+	}
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if tr.closed {
+		return nil, fmt.Errorf("cannot write %s: %w", path, ErrInterrupted)
+	}
+	tmp, err := create()
+	if err == nil {
+		tr.files[tmp.Name()] = struct{}{}
+	}
+	return tmp, err
+}
+
+// ErrInterrupted is returned for writes started after the program began to
+// stop.
+var ErrInterrupted = errors.New("the program is stopping")
 
 func checkTarget(path string, opts Options) error {
 	fi, err := os.Lstat(path)
@@ -170,18 +197,6 @@ type Tracker struct {
 
 // NewTracker returns an empty tracker.
 func NewTracker() *Tracker { return &Tracker{files: map[string]struct{}{}} }
-
-func (t *Tracker) add(name string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.closed {
-		// Cleanup has started: this file must not outlive the program
-		// either. Remove it now; its writer will fail and report that.
-		os.Remove(name)
-		return
-	}
-	t.files[name] = struct{}{}
-}
 
 func (t *Tracker) remove(name string) {
 	t.mu.Lock()

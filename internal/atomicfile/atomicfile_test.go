@@ -89,9 +89,10 @@ func TestCreateCommitAbort(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("files left: %v", entries)
 	}
-	if _, err := atomicfile.Create(filepath.Join(dir, "late"), atomicfile.Options{Tracker: tr}); err == nil {
-		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-			t.Errorf("a file created after cleanup survived: %v", entries)
-		}
+	if _, err := atomicfile.Create(filepath.Join(dir, "late"), atomicfile.Options{Tracker: tr}); !errors.Is(err, atomicfile.ErrInterrupted) {
+		t.Errorf("a write started after cleanup: %v, want ErrInterrupted", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("a file created after cleanup survived: %v", entries)
 	}
 }
