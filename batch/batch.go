@@ -434,7 +434,7 @@ func (r *runner) readInput(path string) {
 	}
 	items, err := graphjson.Split(data, r.opts.Pipeline.Limits)
 	if err != nil {
-		r.emit(result{entry: r.failedEntry(path, splitErrorCode(err), "%s", err.Error()), fileDone: true})
+		r.emit(result{entry: r.failedEntry(path, graphjson.ErrorCode(err), "%s", err.Error()), fileDone: true})
 		return
 	}
 	isList := len(items) == 0 || strings.HasPrefix(items[0].Path, "$.value[")
@@ -486,21 +486,6 @@ func typeLabel(t string) string {
 	return t
 }
 
-// splitErrorCode is the diagnostic code of a document that cannot be split
-// into entities; the codes are those of the compile command.
-func splitErrorCode(err error) string {
-	var se *graphjson.SyntaxError
-	var de *graphjson.DuplicateKeyError
-	switch {
-	case errors.As(err, &se):
-		return "json-syntax"
-	case errors.As(err, &de):
-		return "duplicate-key"
-	case strings.HasPrefix(err.Error(), "$.error:"):
-		return "graph-error-response"
-	}
-	return "not-an-entity"
-}
 
 // compile runs one entity through the pipeline and writes its profile.
 func (r *runner) compile(j job) result {

@@ -9,6 +9,7 @@
 package graphjson
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -157,7 +158,7 @@ func DecodeSingle(data []byte, lim Limits) (*IosikEv2VpnConfiguration, Item, dia
 	var diags diag.List
 	all, err := Split(data, lim)
 	if err != nil {
-		diags.Add(diag.Error, codeFor(err), "", "", "%s", err.Error())
+		diags.Add(diag.Error, ErrorCode(err), "", "", "%s", err.Error())
 		return nil, Item{}, diags
 	}
 	if len(all) == 1 {
@@ -215,14 +216,17 @@ func describeCounts(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-func codeFor(err error) string {
-	switch err.(type) {
-	case *SyntaxError:
+// ErrorCode is the diagnostic code of an error returned by Split: the same
+// codes whichever command reports it.
+func ErrorCode(err error) string {
+	var se *SyntaxError
+	var de *DuplicateKeyError
+	switch {
+	case errors.As(err, &se):
 		return "json-syntax"
-	case *DuplicateKeyError:
+	case errors.As(err, &de):
 		return "duplicate-key"
-	}
-	if strings.HasPrefix(err.Error(), "$.error:") {
+	case strings.HasPrefix(err.Error(), "$.error:"):
 		return "graph-error-response"
 	}
 	return "not-an-entity"

@@ -102,7 +102,7 @@ func newDeployment(c *cli.Context, e env) (*deployment, error) {
 	key := e.getenv(envMDMAPIKey)
 	if f := c.String("api-key-file"); f != "" {
 		warnLoosePermissions(e, f, "the API key file")
-		if key, err = readSecretFile(f); err != nil {
+		if key, err = readSecretFile(f, "API key file"); err != nil {
 			return nil, fmt.Errorf("--api-key-file: %w", err)
 		}
 		if key == "" {

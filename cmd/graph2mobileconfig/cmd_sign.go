@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 )
@@ -100,7 +101,7 @@ func prepareForSigning(input string, data []byte, resign bool, device *x509.Cert
 	if _, ok := profile["EncryptedPayloadContent"]; ok {
 		return nil, false, fmt.Errorf("%s is already encrypted (it has EncryptedPayloadContent); leave out --encrypt-to", name)
 	}
-	if err := encryptPayloadContent(profile, device); err != nil {
+	if err := pipeline.EncryptPayloads(profile, device); err != nil {
 		return nil, false, fmt.Errorf("%s: %v", name, err)
 	}
 	out, err := plistout.Encode(profile, format)
@@ -110,26 +111,3 @@ func prepareForSigning(input string, data []byte, resign bool, device *x509.Cert
 	return out, holdsSecrets(profile), nil
 }
 
-// encryptPayloadContent replaces PayloadContent with
-// EncryptedPayloadContent: the payload array, serialized as an XML property
-// list and enveloped to the device's certificate, as Apple's "Encrypt and
-// sign a profile" describes. It does the same as internal/pipeline does for
-// compile, whose function is not exported.
-func encryptPayloadContent(profile map[string]any, device *x509.Certificate) error {
-	content, ok := profile["PayloadContent"]
-	if !ok {
-		return errors.New("the profile has no PayloadContent to encrypt")
-	}
-	plain, err := plistout.Encode(content, plistout.XML)
-	if err != nil {
-		return fmt.Errorf("cannot encode the payloads for encryption: %v", err)
-	}
-	envelope, err := signing.Encrypt(plain, device)
-	if err != nil {
-		return err
-	}
-	delete(profile, "PayloadContent")
-	profile["EncryptedPayloadContent"] = envelope
-	profile["IsEncrypted"] = true
-	return nil
-}

@@ -179,7 +179,7 @@ func loadDeviceIdentity(c *cli.Context, e env, path string) (*compiler.Identity,
 func password(c *cli.Context, e env, fileFlag, envVar string) (string, error) {
 	if f := c.String(fileFlag); f != "" {
 		warnLoosePermissions(e, f, "the password file")
-		return readSecretFile(f)
+		return readSecretFile(f, "password file")
 	}
 	return e.getenv(envVar), nil
 }

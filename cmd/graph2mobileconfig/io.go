@@ -116,16 +116,16 @@ func parseDiagFormat(s string) (bool, error) {
 	return false, usagef("--diagnostics %q: want text or json", s)
 }
 
-// readSecretFile reads a password from a file, dropping one trailing newline
+// readSecretFile reads a password or key (what names it) from a file, dropping one trailing newline
 // (as editors and `echo` add one). The file's contents are never printed.
-func readSecretFile(path string) (string, error) {
+func readSecretFile(path, what string) (string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
-			return "", fmt.Errorf("cannot read the password file %s: %v", path, pe.Err)
+			return "", fmt.Errorf("cannot read the %s %s: %v", what, path, pe.Err)
 		}
-		return "", fmt.Errorf("cannot read the password file %s", path)
+		return "", fmt.Errorf("cannot read the %s %s", what, path)
 	}
 	s := strings.TrimSuffix(string(b), "\n")
 	s = strings.TrimSuffix(s, "\r")

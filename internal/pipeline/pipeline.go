@@ -108,7 +108,7 @@ func compileDecoded(cfg *graphjson.IosikEv2VpnConfiguration, path string, opts O
 	profile := res.Profile
 	secrets := res.Secrets
 	if opts.EncryptTo != nil {
-		if err := encryptPayloads(profile, opts.EncryptTo); err != nil {
+		if err := EncryptPayloads(profile, opts.EncryptTo); err != nil {
 			out.Diagnostics.Errorf("encrypt", "", "%v", err)
 			return out
 		}
@@ -135,10 +135,10 @@ func compileDecoded(cfg *graphjson.IosikEv2VpnConfiguration, path string, opts O
 	return out
 }
 
-// encryptPayloads replaces PayloadContent with EncryptedPayloadContent: the
+// EncryptPayloads replaces PayloadContent with EncryptedPayloadContent: the
 // payload array, serialized as a property list and enveloped to the device's
 // certificate, as Apple's "Encrypt and sign a profile" describes.
-func encryptPayloads(profile map[string]any, device *x509.Certificate) error {
+func EncryptPayloads(profile map[string]any, device *x509.Certificate) error {
 	content, ok := profile["PayloadContent"]
 	if !ok {
 		return fmt.Errorf("the profile has no PayloadContent to encrypt")
