@@ -486,7 +486,6 @@ func typeLabel(t string) string {
 	return t
 }
 
-
 // compile runs one entity through the pipeline and writes its profile.
 func (r *runner) compile(j job) result {
 	e := j.entry

@@ -110,4 +110,3 @@ func prepareForSigning(input string, data []byte, resign bool, device *x509.Cert
 	}
 	return out, holdsSecrets(profile), nil
 }
-
