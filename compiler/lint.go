@@ -114,7 +114,7 @@ func (l *linter) payload(p map[string]any, path string) {
 func (l *linter) dict(m map[string]any, keys []appleschema.Key, path, schemaPath string, eff appleschema.Support, requiredHere func(appleschema.Key) bool) {
 	names := sortedKeys(m)
 	for _, name := range names {
-		k := findSchemaKey(keys, name)
+		k := appleschema.FindKey(keys, name)
 		kp := joinPath(path, name)
 		sp := joinPath(schemaPath, name)
 		if k == nil {
@@ -125,7 +125,7 @@ func (l *linter) dict(m map[string]any, keys []appleschema.Key, path, schemaPath
 			l.add(diag.Warning, "unknown-key", kp, sp, "%s is not a key Apple's schema defines here, so the device ignores it (%s)", name, hint)
 			continue
 		}
-		l.value(m[name], *k, kp, sp, inherit(eff, k.IOS))
+		l.value(m[name], *k, kp, sp, eff.Inherit(k.IOS))
 	}
 	for _, k := range keys {
 		if !k.Required || k.IsElement || k.AnyName {
@@ -137,7 +137,7 @@ func (l *linter) dict(m map[string]any, keys []appleschema.Key, path, schemaPath
 		if requiredHere != nil && !requiredHere(k) {
 			continue
 		}
-		ke := inherit(eff, k.IOS)
+		ke := eff.Inherit(k.IOS)
 		if !ke.Supported(l.opts.Target.Version) {
 			continue // not required on a device that does not know the key
 		}
@@ -176,7 +176,7 @@ func (l *linter) value(v any, k appleschema.Key, path, schemaPath string, eff ap
 				l.tunnelConfiguration(item, el, ip, eff)
 				continue
 			}
-			l.value(item, el, ip, schemaPath+"[]", inherit(eff, el.IOS))
+			l.value(item, el, ip, schemaPath+"[]", eff.Inherit(el.IOS))
 		}
 	default:
 		l.scalar(v, k, path, schemaPath)
@@ -194,7 +194,7 @@ func (l *linter) tunnelConfiguration(item any, el appleschema.Key, path string, 
 	ike, _, _ := appleschema.Find(vpnPayloadType, "IKEv2")
 	keys := append(slices.Clone(el.Subkeys), ike.Subkeys...)
 	m := item.(map[string]any)
-	l.dict(m, keys, path, "AlwaysOn.TunnelConfigurations[]", inherit(eff, el.IOS), func(k appleschema.Key) bool {
+	l.dict(m, keys, path, "AlwaysOn.TunnelConfigurations[]", eff.Inherit(el.IOS), func(k appleschema.Key) bool {
 		// The IKEv2 keys are required inside an IKEv2 tunnel only.
 		return slices.ContainsFunc(el.Subkeys, func(s appleschema.Key) bool { return s.Name == k.Name }) || m["ProtocolType"] == "IKEv2"
 	})
@@ -494,37 +494,6 @@ func describeLoc(path string) string {
 		return "the profile itself"
 	}
 	return path
-}
-
-func inherit(eff, own appleschema.Support) appleschema.Support {
-	if own.Introduced != "" {
-		eff.Introduced = own.Introduced
-	}
-	if own.Deprecated != "" {
-		eff.Deprecated = own.Deprecated
-	}
-	if own.Removed != "" {
-		eff.Removed = own.Removed
-	}
-	eff.Supervised = eff.Supervised || own.Supervised
-	return eff
-}
-
-func findSchemaKey(keys []appleschema.Key, name string) *appleschema.Key {
-	var anyKey *appleschema.Key
-	for i := range keys {
-		k := &keys[i]
-		switch {
-		case k.IsElement:
-		case k.AnyName:
-			if anyKey == nil {
-				anyKey = k
-			}
-		case k.Name == name:
-			return k
-		}
-	}
-	return anyKey
 }
 
 func joinPath(path, name string) string {

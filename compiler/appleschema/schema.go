@@ -161,18 +161,7 @@ func (p Payload) Resolve(path string) (Key, Support, bool) {
 		return Key{}, Support{}, false
 	}
 	eff := p.IOS
-	inherit := func(s Support) {
-		if s.Introduced != "" {
-			eff.Introduced = s.Introduced
-		}
-		if s.Deprecated != "" {
-			eff.Deprecated = s.Deprecated
-		}
-		if s.Removed != "" {
-			eff.Removed = s.Removed
-		}
-		eff.Supervised = eff.Supervised || s.Supervised
-	}
+	inherit := func(s Support) { eff = eff.Inherit(s) }
 
 	keys := p.Keys
 	var cur *Key
@@ -188,7 +177,7 @@ func (p Payload) Resolve(path string) (Key, Support, bool) {
 		if cur != nil && cur.Type != Dictionary {
 			return Key{}, Support{}, false
 		}
-		if cur = findKey(keys, name); cur == nil {
+		if cur = FindKey(keys, name); cur == nil {
 			return Key{}, Support{}, false
 		}
 		inherit(cur.IOS)
@@ -266,9 +255,26 @@ func Find(payloadType, path string) (Key, Support, bool) {
 	return Key{}, Support{}, false
 }
 
-// findKey returns the dictionary entry called name, preferring a key with
-// exactly that name over an "ANY" key, or nil.
-func findKey(keys []Key, name string) *Key {
+// Inherit returns the support of a key whose enclosing key or payload has
+// support s and whose own entry is own: each field the key states replaces
+// the enclosing one, and supervision is required if either requires it.
+func (s Support) Inherit(own Support) Support {
+	if own.Introduced != "" {
+		s.Introduced = own.Introduced
+	}
+	if own.Deprecated != "" {
+		s.Deprecated = own.Deprecated
+	}
+	if own.Removed != "" {
+		s.Removed = own.Removed
+	}
+	s.Supervised = s.Supervised || own.Supervised
+	return s
+}
+
+// FindKey returns the dictionary entry called name among keys, preferring a
+// key with exactly that name over an "ANY" key, or nil.
+func FindKey(keys []Key, name string) *Key {
 	var anyKey *Key
 	for i := range keys {
 		k := &keys[i]
