@@ -22,7 +22,9 @@ func decode(t *testing.T, data []byte) (*graphjson.IosikEv2VpnConfiguration, str
 	return cfg, it.Path
 }
 
-func fixture(t *testing.T, name string) []byte {
+func fixture(t *testing.T, name string) []byte { return readFixtureFile(t, name) }
+
+func readFixtureFile(t testing.TB, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "fixtures", name, "input.json"))
 	if err != nil {

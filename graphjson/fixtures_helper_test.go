@@ -6,7 +6,9 @@ import (
 	"testing"
 )
 
-func readFixture(t *testing.T, name string) []byte {
+func readFixture(t *testing.T, name string) []byte { return readFixtureB(t, name) }
+
+func readFixtureB(t testing.TB, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "fixtures", name, "input.json"))
 	if err != nil {
