@@ -13,7 +13,6 @@ package compiler
 
 import (
 	"crypto/x509"
-	"fmt"
 	"strings"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
@@ -250,12 +249,4 @@ func val[T any](p *T) T {
 		return zero
 	}
 	return *p
-}
-
-func quoteList(items []string) string {
-	q := make([]string, len(items))
-	for i, s := range items {
-		q[i] = fmt.Sprintf("%q", s)
-	}
-	return strings.Join(q, ", ")
 }

@@ -242,7 +242,7 @@ func (l *linter) scalar(v any, k appleschema.Key, path, schemaPath string) {
 	}
 	if n, ok := number(v); ok {
 		if k.Min != nil && n < *k.Min || k.Max != nil && n > *k.Max {
-			l.add(diag.Error, "out-of-range", path, schemaPath, "%s is %v, outside Apple's range %s", schemaPath, n, describeRange2(k.Min, k.Max))
+			l.add(diag.Error, "out-of-range", path, schemaPath, "%s is %v, outside Apple's range %s", schemaPath, n, describeBounds(k.Min, k.Max))
 		}
 	}
 	if s, ok := v.(string); ok && k.Format != "" {
@@ -626,7 +626,7 @@ func describeList(list []any) string {
 	return strings.Join(parts, ", ")
 }
 
-func describeRange2(min, max *float64) string {
+func describeBounds(min, max *float64) string {
 	switch {
 	case min != nil && max != nil:
 		return fmt.Sprintf("%v to %v", *min, *max)

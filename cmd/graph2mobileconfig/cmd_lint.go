@@ -60,13 +60,11 @@ func lintCommand(e env) *cli.Command {
 				if c.Bool("json") {
 					continue
 				}
-				shown := 0
 				for _, f := range findings {
 					if f.Severity == diag.Info && !c.Bool("verbose") {
 						continue
 					}
 					fmt.Fprintf(e.stdout, "%s: %s\n", path, f)
-					shown++
 				}
 				if rep.Clean {
 					fmt.Fprintf(e.stdout, "%s: ok\n", path)

@@ -20,9 +20,6 @@ import (
 // read, never written, by the tests.
 var update = flag.Bool("update", false, "rewrite golden files with the current output")
 
-// Updating reports whether the tests run with -update.
-func Updating() bool { return *update }
-
 // Check compares got with the golden file at path; with -update it writes got
 // to the file instead. A missing golden file is a failure that says how to
 // create it.
