@@ -28,6 +28,9 @@ func TestParseSyntaxErrors(t *testing.T) {
 		{"{\"a\": \"\x01\"}", "control character", 1, 8},
 		{`{"a": "\ud800"}`, "unpaired UTF-16 surrogate", 1, 14},
 		{`{"a": "\q"}`, "invalid escape", 1, 8},
+		// A byte order mark counts only as the first bytes of the input.
+		{" \uFEFF0", "expected a JSON value", 1, 2},
+		{"\uFEFF\uFEFF{}", "unexpected character '\\ufeff'", 1, 2},
 	}
 	for _, c := range cases {
 		_, err := graphjson.Parse([]byte(c.in), graphjson.DefaultLimits)

@@ -142,12 +142,12 @@ func (e *DuplicateKeyError) Error() string {
 // the limits allow, reporting the position of the first problem.
 func Parse(data []byte, lim Limits) (Value, error) {
 	p := parser{data: data, lim: lim}
-	p.skipSpace()
-	// A UTF-8 byte order mark is common in files saved by Windows tools.
-	if strings.HasPrefix(string(data[p.pos:min(len(data), p.pos+3)]), "\uFEFF") {
-		p.pos += 3
-		p.skipSpace()
+	// A UTF-8 byte order mark is common in files saved by Windows tools. It
+	// is only a mark at the very start; anywhere else it is not JSON.
+	if strings.HasPrefix(string(data[:min(len(data), 3)]), "\uFEFF") {
+		p.pos = 3
 	}
+	p.skipSpace()
 	if p.pos >= len(data) {
 		return Value{}, p.errorf("the input is empty; expected a JSON object exported from Microsoft Graph")
 	}
