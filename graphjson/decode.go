@@ -237,28 +237,30 @@ func ErrorCode(err error) string {
 // configuration is nil only when the item is not an IKEv2 entity at all. A
 // caller must not use a configuration whose diagnostics hold errors.
 func Decode(it Item) (*IosikEv2VpnConfiguration, diag.List) {
-	d := decoder{}
-	odataPath := JoinName(it.Path, "@odata.type")
+	d := decoder{root: it.Path, stack: make([]segment, 0, 8)}
+	odataPath := func() string { return JoinName(it.Path, "@odata.type") }
 	switch {
 	case it.Type == IKEv2Type:
 	case it.Type == "" && it.hasIKEv2OnlyProperty():
-		d.diags.Infof("assumed-type", odataPath, "the object has no @odata.type; it has IKEv2-only properties, so it is read as %s", IKEv2Type)
+		d.diags.Infof("assumed-type", odataPath(), "the object has no @odata.type; it has IKEv2-only properties, so it is read as %s", IKEv2Type)
 	case it.Type == "":
-		d.diags.Errorf("missing-type", odataPath, "the object has no @odata.type and none of the IKEv2-only properties (such as clientAuthenticationType or securityAssociationParameters); graph2mobileconfig converts only %s exports", IKEv2Type)
+		d.diags.Errorf("missing-type", odataPath(), "the object has no @odata.type and none of the IKEv2-only properties (such as clientAuthenticationType or securityAssociationParameters); graph2mobileconfig converts only %s exports", IKEv2Type)
 		return nil, d.diags
 	case strings.EqualFold(it.Type, IKEv2Type):
-		d.diags.Warnf("type-case", odataPath, "@odata.type %q differs from %q only in letter case; read as IKEv2", it.Type, IKEv2Type)
+		d.diags.Warnf("type-case", odataPath(), "@odata.type %q differs from %q only in letter case; read as IKEv2", it.Type, IKEv2Type)
 	default:
-		d.diags.Errorf("unsupported-type", odataPath, "the export is a %s, not an IKEv2 VPN configuration; graph2mobileconfig converts only %s (Intune VPN profiles for iOS/iPadOS with connection type IKEv2)", it.Type, IKEv2Type)
+		d.diags.Errorf("unsupported-type", odataPath(), "the export is a %s, not an IKEv2 VPN configuration; graph2mobileconfig converts only %s (Intune VPN profiles for iOS/iPadOS with connection type IKEv2)", it.Type, IKEv2Type)
 		return nil, d.diags
 	}
 	cfg := new(IosikEv2VpnConfiguration)
-	d.object(it.Value, it.Path, reflect.ValueOf(cfg).Elem(), true)
+	d.object(it.Value, reflect.ValueOf(cfg).Elem(), true)
 	return cfg, d.diags
 }
 
 type decoder struct {
 	diags diag.List
+	root  string    // the entity's JSON path
+	stack []segment // the path from the entity to the value being decoded
 }
 
 type field struct {
@@ -268,6 +270,58 @@ type field struct {
 	lo, hi int64
 	ranged bool
 	max    int
+	// How to decode the value, worked out once from the field's type so
+	// that decoding does not ask reflection the same questions per value.
+	shape     shape      // pointer to one value, or a slice of values
+	scalar    scalarKind // what one value is
+	elem      reflect.Type
+	enumName  string
+	enumNames []string
+}
+
+type shape uint8
+
+const (
+	onePointer shape = iota
+	sliceOf
+)
+
+type scalarKind uint8
+
+const (
+	stringKind scalarKind = iota
+	boolKind
+	int32Kind
+	enumKind
+	structKind
+)
+
+// plan fills in how a field of type t is decoded.
+func (f *field) plan(t reflect.Type) {
+	switch t.Kind() {
+	case reflect.Pointer:
+		f.shape = onePointer
+	case reflect.Slice:
+		f.shape = sliceOf
+	default:
+		panic(fmt.Sprintf("graphjson: field %s has type %s; the model uses pointers and slices only", f.name, t))
+	}
+	f.elem = t.Elem()
+	switch {
+	case f.elem.Implements(enumerType):
+		f.scalar = enumKind
+		f.enumName, f.enumNames = reflect.Zero(f.elem).Interface().(enumer).GraphEnum()
+	case f.elem.Kind() == reflect.String:
+		f.scalar = stringKind
+	case f.elem.Kind() == reflect.Bool:
+		f.scalar = boolKind
+	case f.elem.Kind() == reflect.Int32:
+		f.scalar = int32Kind
+	case f.elem.Kind() == reflect.Struct:
+		f.scalar = structKind
+	default:
+		panic(fmt.Sprintf("graphjson: field %s has unsupported type %s", f.name, t))
+	}
 }
 
 func parseTag(tag string) (string, []string) {
@@ -296,6 +350,7 @@ func computeFields(t reflect.Type) []field {
 				continue
 			}
 			fd := field{name: name, index: idx}
+			fd.plan(f.Type)
 			for _, o := range opts {
 				switch {
 				case o == "secret":
@@ -345,12 +400,8 @@ var modelInfo = sync.OnceValue(func() map[reflect.Type]*structInfo {
 			if k, ok := knownNames().index[f.name]; ok {
 				info.byKnown[k].f, info.byKnown[k].ok = f, true
 			}
-			ft := t.FieldByIndex(f.index).Type
-			for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
-				ft = ft.Elem()
-			}
-			if ft.Kind() == reflect.Struct {
-				visit(ft)
+			if f.scalar == structKind {
+				visit(f.elem)
 			}
 		}
 	}
@@ -367,50 +418,59 @@ var (
 	grapherType = reflect.TypeFor[grapher]()
 )
 
-func (d *decoder) object(v Value, path string, rv reflect.Value, top bool) {
+func (d *decoder) object(v Value, rv reflect.Value, top bool) {
 	info := modelInfo()[rv.Type()]
 	for _, m := range v.Members() {
 		if m.Name == "@odata.type" {
 			if !top {
-				d.checkNestedType(m.Value, JoinName(path, m.Name), info.graphType)
+				d.push(segment{name: m.Name, index: -1})
+				d.checkNestedType(m.Value, info.graphType)
+				d.pop()
 			}
 			continue
 		}
-		var fd field
-		var ok bool
+		var fd *field
 		// The index is trusted only when it names this very member, so a
 		// Value built by hand (with a zero index) still decodes correctly.
 		if names, k := knownNames().names, m.Value.nameIndex; k >= 0 && int(k) < len(names) && names[k] == m.Name {
-			fd, ok = info.byKnown[k].f, info.byKnown[k].ok
-		} else {
-			fd, ok = info.byName[m.Name]
+			if info.byKnown[k].ok {
+				fd = &info.byKnown[k].f
+			}
+		} else if f, ok := info.byName[m.Name]; ok {
+			fd = &f
 		}
-		if !ok {
-			d.unknownMember(m, JoinName(path, m.Name), info.graphType, top)
+		if fd == nil {
+			d.unknownMember(m, JoinName(d.here(), m.Name), info.graphType, top)
 			continue
 		}
-		d.value(m.Value, lazyPath{base: path, name: m.Name, index: -1}, rv.FieldByIndex(fd.index), fd)
+		d.push(segment{name: m.Name, index: -1})
+		d.value(m.Value, rv.FieldByIndex(fd.index), fd)
+		d.pop()
 	}
 }
 
-// lazyPath is the JSON path of a value, turned into a string only when a
-// diagnostic or a nested value needs it.
-type lazyPath struct {
-	base  string
-	name  string
-	index int // -1 for a member
-}
-
-func (l lazyPath) String() string {
-	if l.index >= 0 {
-		return JoinIndex(l.base, l.index)
+// here returns the JSON path of the value being decoded. The path is kept
+// as a stack of steps and turned into a string only when a diagnostic needs
+// it: most values of an export are fine, and building every path would cost
+// more than decoding the values.
+func (d *decoder) here() string {
+	out := d.root
+	for _, s := range d.stack {
+		if s.index >= 0 {
+			out = JoinIndex(out, s.index)
+		} else {
+			out = JoinName(out, s.name)
+		}
 	}
-	return JoinName(l.base, l.name)
+	return out
 }
 
-func (d *decoder) checkNestedType(v Value, path, want string) {
+func (d *decoder) push(s segment) { d.stack = append(d.stack, s) }
+func (d *decoder) pop()           { d.stack = d.stack[:len(d.stack)-1] }
+
+func (d *decoder) checkNestedType(v Value, want string) {
 	if v.Kind != String {
-		d.diags.Warnf("bad-annotation", path, "@odata.type should be a string, got %s; ignored", v.Kind)
+		d.diags.Warnf("bad-annotation", d.here(), "@odata.type should be a string, got %s; ignored", v.Kind)
 		return
 	}
 	got := strings.TrimPrefix(strings.TrimPrefix(v.Text, "#"), "microsoft.graph.")
@@ -419,11 +479,11 @@ func (d *decoder) checkNestedType(v Value, path, want string) {
 	}
 	if why, ok := derivedTypes(want)[got]; ok {
 		if why != "" {
-			d.diags.Infof("derived-type", path, "%s is a variant of %s that %s; the members it adds are ignored", v.Text, want, why)
+			d.diags.Infof("derived-type", d.here(), "%s is a variant of %s that %s; the members it adds are ignored", v.Text, want, why)
 		}
 		return
 	}
-	d.diags.Warnf("unexpected-type", path, "expected @odata.type microsoft.graph.%s here, got %q; the members are read as %s", want, v.Text, want)
+	d.diags.Warnf("unexpected-type", d.here(), "expected @odata.type microsoft.graph.%s here, got %q; the members are read as %s", want, v.Text, want)
 }
 
 func (d *decoder) unknownMember(m Member, path, graphType string, top bool) {
@@ -443,116 +503,116 @@ func (d *decoder) unknownMember(m Member, path, graphType string, top bool) {
 	}
 }
 
-func (d *decoder) value(v Value, lp lazyPath, rv reflect.Value, fd field) {
-	t := rv.Type()
+// value decodes v into the field rv (a pointer or a slice); null leaves it
+// unset, which the model reads as "not configured".
+func (d *decoder) value(v Value, rv reflect.Value, fd *field) {
 	if v.Kind == Null {
-		rv.Set(reflect.Zero(t))
+		rv.SetZero()
 		return
 	}
-	switch t.Kind() {
-	case reflect.Pointer:
-		elem := t.Elem()
-		nv := reflect.New(elem)
-		if !d.scalarOrStruct(v, lp, nv.Elem(), fd) {
+	switch fd.shape {
+	case onePointer:
+		nv := reflect.New(fd.elem)
+		if !d.scalarOrStruct(v, nv.Elem(), fd) {
 			return
 		}
 		rv.Set(nv)
-	case reflect.Slice:
+	case sliceOf:
 		if v.Kind != Array {
-			d.typeError(lp.String(), "an array", v, fd)
+			d.typeError(d.here(), "an array", v, fd)
 			return
 		}
-		path := lp.String()
 		if fd.max > 0 && v.Len() > fd.max {
-			d.diags.Errorf("too-many", path, "has %d elements; Graph allows at most %d", v.Len(), fd.max)
+			d.diags.Errorf("too-many", d.here(), "has %d elements; Graph allows at most %d", v.Len(), fd.max)
 		}
-		sl := reflect.MakeSlice(t, v.Len(), v.Len())
+		sl := reflect.MakeSlice(rv.Type(), v.Len(), v.Len())
 		ok := true
-		elemField := field{name: fd.name, secret: fd.secret}
 		for i := range v.Len() {
 			el := v.Elem(i)
-			ep := lazyPath{base: path, index: i}
+			d.push(segment{index: i})
 			if el.Kind == Null {
-				d.diags.Errorf("null-element", ep.String(), "null is not allowed inside %s; remove the element", fd.name)
+				d.diags.Errorf("null-element", d.here(), "null is not allowed inside %s; remove the element", fd.name)
 				ok = false
-				continue
-			}
-			if !d.scalarOrStruct(*el, ep, sl.Index(i), elemField) {
+			} else if !d.scalarOrStruct(*el, sl.Index(i), fd) {
 				ok = false
 			}
+			d.pop()
 		}
 		if ok {
 			rv.Set(sl)
 		}
-	default:
-		panic(fmt.Sprintf("graphjson: unsupported field type %s", t))
 	}
 }
 
 // scalarOrStruct decodes a non-null JSON value into rv (a non-pointer) and
 // reports whether it succeeded.
-func (d *decoder) scalarOrStruct(v Value, lp lazyPath, rv reflect.Value, fd field) bool {
-	t := rv.Type()
-	if t.Implements(enumerType) {
-		return d.enum(v, lp, rv, fd)
-	}
-	switch t.Kind() {
-	case reflect.String:
+func (d *decoder) scalarOrStruct(v Value, rv reflect.Value, fd *field) bool {
+	switch fd.scalar {
+	case enumKind:
+		return d.enum(v, rv, fd)
+	case stringKind:
 		if v.Kind != String {
-			d.typeError(lp.String(), "a string", v, fd)
+			d.typeError(d.here(), "a string", v, fd)
 			return false
 		}
 		if r, i := badPlistRune(v.Text); i >= 0 {
-			d.diags.Errorf("control-character", lp.String(), "the string holds the control character U+%04X at position %d, which a property list cannot store; remove it", r, i)
+			d.diags.Errorf("control-character", d.here(), "the string holds the control character U+%04X at position %d, which a property list cannot store; remove it", r, i)
 			return false
 		}
 		rv.SetString(v.Text)
-	case reflect.Bool:
+	case boolKind:
 		if v.Kind != Bool {
-			d.typeError(lp.String(), "true or false", v, fd)
+			d.typeError(d.here(), "true or false", v, fd)
 			return false
 		}
 		rv.SetBool(v.Bool)
-	case reflect.Int32:
+	case int32Kind:
 		if v.Kind != Number {
-			d.typeError(lp.String(), "a whole number", v, fd)
+			d.typeError(d.here(), "a whole number", v, fd)
 			return false
 		}
-		n, err := strconv.ParseInt(v.Text, 10, 64)
-		if err != nil {
-			if f, ferr := strconv.ParseFloat(v.Text, 64); ferr == nil && f == math.Trunc(f) && math.Abs(f) < 1e15 {
-				n = int64(f)
-			} else if ferr == nil && f != math.Trunc(f) {
-				d.diags.Errorf("not-integer", lp.String(), "%s is not a whole number; %s takes an integer", v.Text, fd.name)
-				return false
-			} else {
-				d.diags.Errorf("out-of-range", lp.String(), "%s does not fit in a 32-bit integer (Edm.Int32: %d to %d)", truncate(v.Text, 40), math.MinInt32, math.MaxInt32)
-				return false
-			}
-		}
-		if n < math.MinInt32 || n > math.MaxInt32 {
-			d.diags.Errorf("out-of-range", lp.String(), "%s does not fit in a 32-bit integer (Edm.Int32: %d to %d)", v.Text, math.MinInt32, math.MaxInt32)
-			return false
-		}
-		if fd.ranged && (n < fd.lo || n > fd.hi) {
-			d.diags.Errorf("out-of-range", lp.String(), "%d is out of range: %s takes %d to %d", n, fd.name, fd.lo, fd.hi)
+		n, ok := d.int32(v, fd)
+		if !ok {
 			return false
 		}
 		rv.SetInt(n)
-	case reflect.Struct:
+	case structKind:
 		if v.Kind != Object {
-			d.typeError(lp.String(), "an object", v, fd)
+			d.typeError(d.here(), "an object", v, fd)
 			return false
 		}
-		d.object(v, lp.String(), rv, false)
-	default:
-		panic(fmt.Sprintf("graphjson: unsupported field type %s", t))
+		d.object(v, rv, false)
 	}
 	return true
 }
 
-func (d *decoder) enum(v Value, lp lazyPath, rv reflect.Value, fd field) bool {
-	name, members := reflect.Zero(rv.Type()).Interface().(enumer).GraphEnum()
+// int32 reads a JSON number as an Edm.Int32 within the field's range.
+func (d *decoder) int32(v Value, fd *field) (int64, bool) {
+	n, err := strconv.ParseInt(v.Text, 10, 64)
+	if err != nil {
+		if f, ferr := strconv.ParseFloat(v.Text, 64); ferr == nil && f == math.Trunc(f) && math.Abs(f) < 1e15 {
+			n = int64(f)
+		} else if ferr == nil && f != math.Trunc(f) {
+			d.diags.Errorf("not-integer", d.here(), "%s is not a whole number; %s takes an integer", v.Text, fd.name)
+			return 0, false
+		} else {
+			d.diags.Errorf("out-of-range", d.here(), "%s does not fit in a 32-bit integer (Edm.Int32: %d to %d)", truncate(v.Text, 40), math.MinInt32, math.MaxInt32)
+			return 0, false
+		}
+	}
+	if n < math.MinInt32 || n > math.MaxInt32 {
+		d.diags.Errorf("out-of-range", d.here(), "%s does not fit in a 32-bit integer (Edm.Int32: %d to %d)", v.Text, math.MinInt32, math.MaxInt32)
+		return 0, false
+	}
+	if fd.ranged && (n < fd.lo || n > fd.hi) {
+		d.diags.Errorf("out-of-range", d.here(), "%d is out of range: %s takes %d to %d", n, fd.name, fd.lo, fd.hi)
+		return 0, false
+	}
+	return n, true
+}
+
+func (d *decoder) enum(v Value, rv reflect.Value, fd *field) bool {
+	name, members := fd.enumName, fd.enumNames
 	switch v.Kind {
 	case String:
 		for _, m := range members {
@@ -563,27 +623,27 @@ func (d *decoder) enum(v Value, lp lazyPath, rv reflect.Value, fd field) bool {
 		}
 		for _, m := range members {
 			if strings.EqualFold(v.Text, m) {
-				d.diags.Errorf("unknown-enum", lp.String(), "%q is not a %s value; Graph spells it %q (allowed: %s)", v.Text, name, m, strings.Join(members, ", "))
+				d.diags.Errorf("unknown-enum", d.here(), "%q is not a %s value; Graph spells it %q (allowed: %s)", v.Text, name, m, strings.Join(members, ", "))
 				return false
 			}
 		}
-		d.diags.Errorf("unknown-enum", lp.String(), "%q is not a %s value; allowed: %s", truncate(v.Text, 60), name, strings.Join(members, ", "))
+		d.diags.Errorf("unknown-enum", d.here(), "%q is not a %s value; allowed: %s", truncate(v.Text, 60), name, strings.Join(members, ", "))
 		return false
 	case Number:
 		n, err := strconv.Atoi(v.Text)
 		if err != nil || n < 0 || n >= len(members) {
-			d.diags.Errorf("unknown-enum", lp.String(), "%s is not a %s value; allowed: %s (or their numbers 0 to %d)", truncate(v.Text, 40), name, strings.Join(members, ", "), len(members)-1)
+			d.diags.Errorf("unknown-enum", d.here(), "%s is not a %s value; allowed: %s (or their numbers 0 to %d)", truncate(v.Text, 40), name, strings.Join(members, ", "), len(members)-1)
 			return false
 		}
-		d.diags.Warnf("numeric-enum", lp.String(), "the numeric enum value %d was read as %q; Graph normally writes the name", n, members[n])
+		d.diags.Warnf("numeric-enum", d.here(), "the numeric enum value %d was read as %q; Graph normally writes the name", n, members[n])
 		rv.SetString(members[n])
 		return true
 	}
-	d.typeError(lp.String(), "one of "+strings.Join(members, ", "), v, fd)
+	d.typeError(d.here(), "one of "+strings.Join(members, ", "), v, fd)
 	return false
 }
 
-func (d *decoder) typeError(path, want string, v Value, fd field) {
+func (d *decoder) typeError(path, want string, v Value, fd *field) {
 	got := v.Kind.String()
 	if !fd.secret {
 		switch v.Kind {
