@@ -119,8 +119,9 @@ type build struct {
 	// ends up under "IKEv2" or inside the always-on tunnel configuration.
 	vpn dict
 	ike dict
-	// origin maps each Apple key path written to the Graph path it came from.
-	origin map[string]string
+	// written lists each Apple key path written, with the Graph property it
+	// came from, in the order written.
+	written []written
 
 	auth             authPlan
 	alwaysOn         bool
@@ -137,7 +138,10 @@ type build struct {
 func newBuild(in Input, opts Options) *build {
 	return &build{
 		in: in, cfg: in.Config, opts: opts,
-		vpn: dict{}, ike: make(dict, 32), origin: make(map[string]string, 64), usedVars: map[string]bool{},
+		vpn: dict{}, ike: make(dict, 32), written: make([]written, 0, 64),
+		// A full export gives about thirty findings; growing the list
+		// from nothing would copy it five times.
+		diags: make(diag.List, 0, 32),
 	}
 }
 
@@ -178,13 +182,54 @@ func (b *build) infof(code, rel, key, format string, args ...any) {
 // comes from. Strings have their {{tokens}} resolved on the way in.
 func (b *build) setIKE(key string, v any, rel string) {
 	b.ike[key] = b.resolve(v, rel)
-	b.origin["IKEv2."+key] = rel
+	b.record("IKEv2."+key, rel, "")
 }
 
 // setVPN writes a key of the VPN payload at a dotted path ("Proxies.HTTPPort").
 func (b *build) setVPN(keyPath string, v any, rel string) {
 	setPath(b.vpn, keyPath, b.resolve(v, rel))
-	b.origin[keyPath] = rel
+	b.record(keyPath, rel, "")
+}
+
+// written is one Apple key path that the compiler wrote, and the Graph
+// property it came from: rel, and member within it when not empty. The
+// Graph path is joined only for a diagnostic.
+type written struct {
+	key, rel, member string
+	dropped          bool
+}
+
+func (w *written) origin() string {
+	if w.member == "" {
+		return w.rel
+	}
+	return w.rel + "." + w.member
+}
+
+// record notes that key was written from the Graph property rel (member).
+// A list, not a map: about sixty keys are written per profile, and they
+// are looked up again only to gate them by target.
+func (b *build) record(key, rel, member string) {
+	b.written = append(b.written, written{key: key, rel: rel, member: member})
+}
+
+// origin returns the Graph property the key was last written from.
+func (b *build) origin(key string) string {
+	for i := len(b.written) - 1; i >= 0; i-- {
+		if w := &b.written[i]; w.key == key && !w.dropped {
+			return w.origin()
+		}
+	}
+	return ""
+}
+
+// forget marks the key as left out of the profile.
+func (b *build) forget(key string) {
+	for i := range b.written {
+		if b.written[i].key == key {
+			b.written[i].dropped = true
+		}
+	}
 }
 
 // isSimpleName reports whether rel is a single plain property name, the

@@ -22,7 +22,7 @@ func (b *build) securityAssociation(appleKey string, p *graphjson.IosVpnSecurity
 	d := dict{}
 	set := func(key string, v any, member string) {
 		d[key] = v
-		b.origin[base+"."+key] = rel + "." + member
+		b.record(base+"."+key, rel, member)
 	}
 	var unset []string
 
@@ -102,7 +102,7 @@ func (b *build) securityAssociation(appleKey string, p *graphjson.IosVpnSecurity
 		b.infof("device-default", rel, base, "not set, so the device default applies: %s", strings.Join(unset, ", "))
 	}
 	b.ike[appleKey] = d
-	b.origin[base] = rel
+	b.record(base, rel, "")
 }
 
 // nearestGroups suggests the valid groups on either side of an invalid one.

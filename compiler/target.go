@@ -83,7 +83,8 @@ func schemaPath(p string) string {
 // that names the key, the version it needs and the target.
 func (b *build) applyTarget() {
 	var unsupported []string
-	for k := range b.origin {
+	for i := range b.written {
+		k := b.written[i].key
 		sup, ok := appleschema.SupportOf(vpnPayloadType, schemaPath(k))
 		if !ok {
 			// Every key the mapping writes is in Apple's schema; a test
@@ -95,12 +96,14 @@ func (b *build) applyTarget() {
 			unsupported = append(unsupported, k)
 		}
 	}
-	// Sorted, so that diagnostics come out in the same order every time.
+	// Sorted, so that diagnostics come out in the same order every time,
+	// and once each, since a key may have been written twice.
 	slices.Sort(unsupported)
+	unsupported = slices.Compact(unsupported)
 	for _, k := range unsupported {
 		sup, _ := appleschema.SupportOf(vpnPayloadType, schemaPath(k))
 		if sup.Supported(b.target.Version) {
-			b.warnf("deprecated-key", b.origin[k], k, "%s is deprecated since iOS %s", k, sup.Deprecated)
+			b.warnf("deprecated-key", b.origin(k), k, "%s is deprecated since iOS %s", k, sup.Deprecated)
 			continue
 		}
 		b.dropForTarget(k, sup)
@@ -113,13 +116,13 @@ func (b *build) dropForTarget(k string, sup appleschema.Support) {
 	if sup.Removed != "" && appleschema.CompareVersions(b.target.Version, sup.Removed) >= 0 {
 		why = fmt.Sprintf("was removed in iOS %s", sup.Removed)
 	}
-	b.warnf("target-unsupported", b.origin[k], k, "%s %s; the target %s would ignore or reject it, so it is left out", k, why, b.target.label())
+	b.warnf("target-unsupported", b.origin(k), k, "%s %s; the target %s would ignore or reject it, so it is left out", k, why, b.target.label())
 	if rest, ok := strings.CutPrefix(k, "IKEv2."); ok {
 		deletePath(b.ike, rest)
 	} else {
 		deletePath(b.vpn, k)
 	}
-	delete(b.origin, k)
+	b.forget(k)
 }
 
 // valueGates applies the limits Apple states on values rather than keys.
@@ -136,9 +139,9 @@ func (b *build) valueGates() {
 			continue
 		}
 		if g, ok := d["DiffieHellmanGroup"].(int); ok && g < 14 {
-			b.warnf("target-unsupported", b.origin[k], k, "an Always On VPN on iOS 14.2 and later needs Diffie-Hellman group 14 or higher; group %d is left out for the target %s, so the device default (group 14) applies: choose 14, 19, 20 or 21 to decide yourself", g, b.target.label())
+			b.warnf("target-unsupported", b.origin(k), k, "an Always On VPN on iOS 14.2 and later needs Diffie-Hellman group 14 or higher; group %d is left out for the target %s, so the device default (group 14) applies: choose 14, 19, 20 or 21 to decide yourself", g, b.target.label())
 			deletePath(b.ike, sa+".DiffieHellmanGroup")
-			delete(b.origin, k)
+			b.forget(k)
 		}
 	}
 }

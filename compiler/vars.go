@@ -35,6 +35,9 @@ func (b *build) resolveString(s, rel string) string {
 		name := strings.ToLower(tokenPattern.FindStringSubmatch(tok)[1])
 		for k, v := range b.opts.Vars {
 			if strings.ToLower(k) == name {
+				if b.usedVars == nil {
+					b.usedVars = map[string]bool{}
+				}
 				b.usedVars[strings.ToLower(k)] = true
 				return v
 			}

@@ -144,7 +144,7 @@ func Parse(data []byte, lim Limits) (Value, error) {
 	// Strings and numbers are substrings of one copy of the input instead
 	// of a copy each: an export is a few kilobytes, and this halves the
 	// parser's allocations.
-	p := parser{data: data, src: string(data), lim: lim}
+	p := parser{data: data, src: string(data), lim: lim, slabSize: 16 + len(data)/32}
 	// A UTF-8 byte order mark is common in files saved by Windows tools. It
 	// is only a mark at the very start; anywhere else it is not JSON.
 	if strings.HasPrefix(string(data[:min(len(data), 3)]), "\uFEFF") {
@@ -173,6 +173,30 @@ type parser struct {
 	// stack holds the path to the value being parsed; the path string is
 	// built only for an error message.
 	stack []segment
+	// The members of the objects and arrays being parsed pile up on
+	// pending; when one is complete, its members move to a slice carved
+	// from slab, which is allocated a few times per document instead of
+	// once (and regrown) per object.
+	pending  []Member
+	slab     []Member
+	slabSize int
+}
+
+// keep moves the members pending from mark on into their final slice.
+func (p *parser) keep(mark int) []Member {
+	n := len(p.pending) - mark
+	if n == 0 {
+		return nil
+	}
+	if len(p.slab) < n {
+		p.slab = make([]Member, max(n, p.slabSize))
+		p.slabSize *= 2
+	}
+	out := p.slab[:n:n]
+	p.slab = p.slab[n:]
+	copy(out, p.pending[mark:])
+	p.pending = p.pending[:mark]
+	return out
 }
 
 // segment is one step of a JSON path: an object member or an array index.
@@ -275,7 +299,8 @@ func (p *parser) object(depth int) (Value, error) {
 	if depth > p.lim.MaxDepth {
 		return Value{}, p.errorf("the JSON is nested more than %d levels deep; no Graph export is", p.lim.MaxDepth)
 	}
-	v := Value{Kind: Object, Offset: int32(p.pos), nameIndex: -1, kids: make([]Member, 0, 8)}
+	v := Value{Kind: Object, Offset: int32(p.pos), nameIndex: -1}
+	mark := len(p.pending)
 	var seen map[string]struct{}
 	var knownSeen [knownWords]uint64
 	p.pos++ // '{'
@@ -297,7 +322,7 @@ func (p *parser) object(depth int) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
-		if p.seen(&v, &seen, &knownSeen, name, known) {
+		if p.seen(p.pending[mark:], &seen, &knownSeen, name, known) {
 			line, _ := p.lineCol(keyOff)
 			return Value{}, &DuplicateKeyError{Path: p.path(), Name: name, Line: line}
 		}
@@ -314,7 +339,7 @@ func (p *parser) object(depth int) (Value, error) {
 		}
 		p.stack = p.stack[:len(p.stack)-1]
 		child.nameIndex = int16(known)
-		v.kids = append(v.kids, Member{Name: name, Value: child})
+		p.pending = append(p.pending, Member{Name: name, Value: child})
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return Value{}, p.errorf("unexpected end of input inside an object (the file is truncated)")
@@ -324,6 +349,7 @@ func (p *parser) object(depth int) (Value, error) {
 			p.pos++
 		case '}':
 			p.pos++
+			v.kids = p.keep(mark)
 			return v, nil
 		default:
 			return Value{}, p.errorf("unexpected %s; expected ',' or '}' in an object", p.describeHere())
@@ -334,7 +360,7 @@ func (p *parser) object(depth int) (Value, error) {
 // seen reports whether obj already has a member called name. A name of the
 // Graph model (known >= 0) is checked in a bit set; other names are compared
 // with the other names, through a set once an object has many.
-func (p *parser) seen(obj *Value, set *map[string]struct{}, known *[knownWords]uint64, name string, k int) bool {
+func (p *parser) seen(kids []Member, set *map[string]struct{}, known *[knownWords]uint64, name string, k int) bool {
 	if k >= 0 {
 		w, bit := k/64, uint64(1)<<(k%64)
 		if known[w]&bit != 0 {
@@ -344,8 +370,8 @@ func (p *parser) seen(obj *Value, set *map[string]struct{}, known *[knownWords]u
 		return false
 	}
 	const scanLimit = 32
-	if len(obj.kids) < scanLimit {
-		for _, m := range obj.kids {
+	if len(kids) < scanLimit {
+		for _, m := range kids {
 			if m.Name == name {
 				return true
 			}
@@ -353,8 +379,8 @@ func (p *parser) seen(obj *Value, set *map[string]struct{}, known *[knownWords]u
 		return false
 	}
 	if *set == nil {
-		*set = make(map[string]struct{}, 2*len(obj.kids))
-		for _, m := range obj.kids {
+		*set = make(map[string]struct{}, 2*len(kids))
+		for _, m := range kids {
 			(*set)[m.Name] = struct{}{}
 		}
 	}
@@ -370,6 +396,7 @@ func (p *parser) array(depth int) (Value, error) {
 		return Value{}, p.errorf("the JSON is nested more than %d levels deep; no Graph export is", p.lim.MaxDepth)
 	}
 	v := Value{Kind: Array, Offset: int32(p.pos), nameIndex: -1}
+	mark := len(p.pending)
 	p.pos++ // '['
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == ']' {
@@ -377,17 +404,17 @@ func (p *parser) array(depth int) (Value, error) {
 		return v, nil
 	}
 	for {
-		if len(v.kids) >= p.lim.MaxArrayLen {
+		if len(p.pending)-mark >= p.lim.MaxArrayLen {
 			return Value{}, p.errorf("%s has more than %d elements; no Graph collection may be that long", p.path(), p.lim.MaxArrayLen)
 		}
 		p.skipSpace()
-		p.stack = append(p.stack, segment{index: len(v.kids)})
+		p.stack = append(p.stack, segment{index: len(p.pending) - mark})
 		child, err := p.value(depth)
 		if err != nil {
 			return Value{}, err
 		}
 		p.stack = p.stack[:len(p.stack)-1]
-		v.kids = append(v.kids, Member{Value: child})
+		p.pending = append(p.pending, Member{Value: child})
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return Value{}, p.errorf("unexpected end of input inside an array (the file is truncated)")
@@ -397,6 +424,7 @@ func (p *parser) array(depth int) (Value, error) {
 			p.pos++
 		case ']':
 			p.pos++
+			v.kids = p.keep(mark)
 			return v, nil
 		default:
 			return Value{}, p.errorf("unexpected %s; expected ',' or ']' in an array", p.describeHere())
