@@ -157,6 +157,13 @@ func (l List) Promote() List {
 // Sorted returns a copy ordered by path, then severity (errors first), then
 // code, so that output is stable whatever order the checks ran in.
 func (l List) Sorted() List {
+	out := slices.Clone(l)
+	out.Sort()
+	return out
+}
+
+// Sort orders the list in place, as Sorted does.
+func (l List) Sort() {
 	cmp := func(a, b *Diagnostic) int {
 		if c := strings.Compare(a.Path, b.Path); c != 0 {
 			return c
@@ -171,7 +178,7 @@ func (l List) Sorted() List {
 		sorted = cmp(&l[i-1], &l[i]) <= 0
 	}
 	if sorted {
-		return slices.Clone(l)
+		return
 	}
 	// Sort indices, not the diagnostics themselves: moving the large
 	// structs around costs more than comparing them.
@@ -180,11 +187,10 @@ func (l List) Sorted() List {
 		idx[i] = i
 	}
 	slices.SortStableFunc(idx, func(a, b int) int { return cmp(&l[a], &l[b]) })
-	out := make(List, len(l))
+	orig := slices.Clone(l)
 	for i, j := range idx {
-		out[i] = l[j]
+		l[i] = orig[j]
 	}
-	return out
 }
 
 // Error makes a List usable as an error: it lists the error diagnostics.

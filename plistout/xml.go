@@ -57,12 +57,11 @@ func (w *xmlWriter) simple(depth int, tag, text string) {
 func (w *xmlWriter) value(v any, depth int) error {
 	switch x := v.(type) {
 	case string:
-		if err := xmlSafe(x); err != nil {
-			return err
-		}
 		w.indent(depth)
 		w.buf = append(w.buf, "<string>"...)
-		w.escaped(x)
+		if err := w.text(x); err != nil {
+			return err
+		}
 		w.buf = append(w.buf, "</string>\n"...)
 	case int:
 		w.simple(depth, "integer", strconv.Itoa(x))
@@ -119,7 +118,10 @@ func (w *xmlWriter) value(v any, depth int) error {
 			w.empty(depth, "dict")
 			return nil
 		}
-		keys := make([]string, 0, len(x))
+		// On the stack for the usual dictionary: a heap slice would make
+		// every append and every swap of the sort a GC write barrier.
+		var onStack [48]string
+		keys := onStack[:0]
 		for k, val := range x {
 			if val != nil {
 				keys = append(keys, k)
@@ -128,12 +130,11 @@ func (w *xmlWriter) value(v any, depth int) error {
 		slices.Sort(keys)
 		w.open(depth, "dict")
 		for _, k := range keys {
-			if err := xmlSafe(k); err != nil {
-				return err
-			}
 			w.indent(depth + 1)
 			w.buf = append(w.buf, "<key>"...)
-			w.escaped(k)
+			if err := w.text(k); err != nil {
+				return err
+			}
 			w.buf = append(w.buf, "</key>\n"...)
 			if err := w.value(x[k], depth+1); err != nil {
 				return err
@@ -184,12 +185,19 @@ func (w *xmlWriter) data(b []byte, depth int) {
 	w.buf = append(w.buf, "</data>\n"...)
 }
 
-// escaped appends s with the three characters XML requires escaped in text.
-func (w *xmlWriter) escaped(s string) {
+// text appends s with the three characters XML requires escaped in text
+// (&, < and >), after checking that XML can hold it at all (see xmlSafe).
+// Plain ASCII, nearly all of a profile, takes one table lookup a byte.
+func (w *xmlWriter) text(s string) error {
 	last := 0
+	checked := false
 	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !xmlSpecial[c] {
+			continue
+		}
 		var esc string
-		switch s[i] {
+		switch c {
 		case '&':
 			esc = "&amp;"
 		case '<':
@@ -197,6 +205,14 @@ func (w *xmlWriter) escaped(s string) {
 		case '>':
 			esc = "&gt;"
 		default:
+			// A control character or a non-ASCII byte: the full check
+			// decides, once per string, and names the position.
+			if !checked {
+				if err := xmlSafe(s); err != nil {
+					return err
+				}
+				checked = true
+			}
 			continue
 		}
 		w.buf = append(w.buf, s[last:i]...)
@@ -204,7 +220,17 @@ func (w *xmlWriter) escaped(s string) {
 		last = i + 1
 	}
 	w.buf = append(w.buf, s[last:]...)
+	return nil
 }
+
+// xmlSpecial marks the bytes text must look at twice: the three it
+// escapes, control characters, and the bytes of non-ASCII characters.
+var xmlSpecial = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c < 0x20 || c >= utf8.RuneSelf || c == '&' || c == '<' || c == '>'
+	}
+	return t
+}()
 
 // xmlSafe refuses text an XML document cannot hold: invalid UTF-8, control
 // characters other than tab, newline and carriage return, and the

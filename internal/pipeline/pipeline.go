@@ -69,12 +69,14 @@ func compileAfterDecode(cfg *graphjson.IosikEv2VpnConfiguration, path string, di
 		}
 	}
 	out := compileDecoded(cfg, path, opts, len(bad) > 0)
+	merged := make(diag.List, 0, len(diags)+len(out.Diagnostics))
+	merged = append(merged, diags...)
 	for _, d := range out.Diagnostics {
 		if !under(d.Path, bad) {
-			diags = append(diags, d)
+			merged = append(merged, d)
 		}
 	}
-	out.Diagnostics = finish(diags, opts)
+	out.Diagnostics = finish(merged, opts)
 	if out.Diagnostics.HasErrors() {
 		out.Bytes = nil
 	}
@@ -91,12 +93,14 @@ func under(path string, roots []string) bool {
 	return false
 }
 
-// finish applies --strict to the decoder's warnings too and orders the list.
+// finish applies --strict to the decoder's warnings too and orders the
+// list, which it owns.
 func finish(l diag.List, opts Options) diag.List {
 	if opts.Compile.Strict {
 		l = l.Promote()
 	}
-	return l.Sorted()
+	l.Sort()
+	return l
 }
 
 func compileDecoded(cfg *graphjson.IosikEv2VpnConfiguration, path string, opts Options, decodeFailed bool) *Output {
