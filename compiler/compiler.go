@@ -97,7 +97,8 @@ func Compile(in Input, opts Options) *Result {
 	if opts.Strict {
 		diags = diags.Promote()
 	}
-	res.Diagnostics = diags.Sorted()
+	diags.Sort()
+	res.Diagnostics = diags
 	if res.Diagnostics.HasErrors() {
 		return res
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -145,6 +146,10 @@ func Parse(data []byte, lim Limits) (Value, error) {
 	// of a copy each: an export is a few kilobytes, and this halves the
 	// parser's allocations.
 	p := parser{data: data, src: string(data), lim: lim, slabSize: 16 + len(data)/32}
+	if buf, ok := pendingPool.Get().(*[]Member); ok {
+		p.pending = (*buf)[:0]
+	}
+	defer p.release()
 	// A UTF-8 byte order mark is common in files saved by Windows tools. It
 	// is only a mark at the very start; anywhere else it is not JSON.
 	if strings.HasPrefix(string(data[:min(len(data), 3)]), "\uFEFF") {
@@ -180,6 +185,23 @@ type parser struct {
 	pending  []Member
 	slab     []Member
 	slabSize int
+}
+
+// pendingPool recycles the parser's pending stack between documents: it
+// grows to the widest object of a document (about a hundred members for a
+// full export), and growing it anew for every document of a batch was a
+// fifth of the parser's allocations.
+var pendingPool sync.Pool
+
+func (p *parser) release() {
+	if cap(p.pending) > 4096 {
+		return // a hostile document's stack is not worth keeping
+	}
+	// The members hold strings of this document; clear them so that the
+	// pool does not keep the document alive.
+	clear(p.pending[:cap(p.pending)])
+	buf := p.pending[:0]
+	pendingPool.Put(&buf)
 }
 
 // keep moves the members pending from mark on into their final slice.
@@ -501,6 +523,10 @@ func (p *parser) str() (string, error) {
 	start := p.pos
 	for p.pos < len(p.data) {
 		c := p.data[p.pos]
+		if !strSpecial[c] {
+			p.pos++
+			continue
+		}
 		switch {
 		case c == '"':
 			s := p.src[start:p.pos]
@@ -522,6 +548,16 @@ func (p *parser) str() (string, error) {
 	}
 	return "", p.errorf("unexpected end of input inside a string (the file is truncated)")
 }
+
+// strSpecial marks the bytes that end the plain run of a string: the
+// closing quote, a backslash, control characters and the bytes of
+// non-ASCII characters (whose UTF-8 must be checked).
+var strSpecial = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf
+	}
+	return t
+}()
 
 func (p *parser) strSlow(start int) (string, error) {
 	var b strings.Builder
