@@ -237,7 +237,7 @@ func ErrorCode(err error) string {
 // configuration is nil only when the item is not an IKEv2 entity at all. A
 // caller must not use a configuration whose diagnostics hold errors.
 func Decode(it Item) (*IosikEv2VpnConfiguration, diag.List) {
-	d := decoder{root: it.Path, stack: make([]segment, 0, 8)}
+	d := decoder{root: it.Path, stack: make([]segment, 0, 8), known: knownNames()}
 	odataPath := func() string { return JoinName(it.Path, "@odata.type") }
 	switch {
 	case it.Type == IKEv2Type:
@@ -261,6 +261,49 @@ type decoder struct {
 	diags diag.List
 	root  string    // the entity's JSON path
 	stack []segment // the path from the entity to the value being decoded
+	known *nameTable
+	// Most properties are optional scalars, pointers in the model; they
+	// point into these blocks, allocated a few at a time, instead of one
+	// allocation each.
+	strings []string
+	bools   []bool
+	int32s  []int32
+}
+
+const scalarBlock = 32
+
+var (
+	stringType = reflect.TypeFor[string]()
+	boolType   = reflect.TypeFor[bool]()
+	int32Type  = reflect.TypeFor[int32]()
+)
+
+// newValue returns a pointer to a new zero value of type t.
+func (d *decoder) newValue(t reflect.Type) reflect.Value {
+	switch t {
+	case stringType:
+		if len(d.strings) == 0 {
+			d.strings = make([]string, scalarBlock)
+		}
+		p := &d.strings[0]
+		d.strings = d.strings[1:]
+		return reflect.ValueOf(p)
+	case boolType:
+		if len(d.bools) == 0 {
+			d.bools = make([]bool, scalarBlock)
+		}
+		p := &d.bools[0]
+		d.bools = d.bools[1:]
+		return reflect.ValueOf(p)
+	case int32Type:
+		if len(d.int32s) == 0 {
+			d.int32s = make([]int32, scalarBlock)
+		}
+		p := &d.int32s[0]
+		d.int32s = d.int32s[1:]
+		return reflect.ValueOf(p)
+	}
+	return reflect.New(t)
 }
 
 type field struct {
@@ -432,7 +475,7 @@ func (d *decoder) object(v Value, rv reflect.Value, top bool) {
 		var fd *field
 		// The index is trusted only when it names this very member, so a
 		// Value built by hand (with a zero index) still decodes correctly.
-		if names, k := knownNames().names, m.Value.nameIndex; k >= 0 && int(k) < len(names) && names[k] == m.Name {
+		if names, k := d.known.names, m.Value.nameIndex; k >= 0 && int(k) < len(names) && names[k] == m.Name {
 			if info.byKnown[k].ok {
 				fd = &info.byKnown[k].f
 			}
@@ -512,7 +555,7 @@ func (d *decoder) value(v Value, rv reflect.Value, fd *field) {
 	}
 	switch fd.shape {
 	case onePointer:
-		nv := reflect.New(fd.elem)
+		nv := d.newValue(fd.elem)
 		if !d.scalarOrStruct(v, nv.Elem(), fd) {
 			return
 		}

@@ -145,7 +145,7 @@ func Parse(data []byte, lim Limits) (Value, error) {
 	// Strings and numbers are substrings of one copy of the input instead
 	// of a copy each: an export is a few kilobytes, and this halves the
 	// parser's allocations.
-	p := parser{data: data, src: string(data), lim: lim, slabSize: 16 + len(data)/32}
+	p := parser{data: data, src: string(data), lim: lim, slabSize: 16 + len(data)/32, known: knownNames()}
 	if buf, ok := pendingPool.Get().(*[]Member); ok {
 		p.pending = (*buf)[:0]
 	}
@@ -173,6 +173,8 @@ func Parse(data []byte, lim Limits) (Value, error) {
 type parser struct {
 	data []byte
 	src  string // data as a string, for substrings
+	// known are the names of the model, shared instead of copied.
+	known *nameTable
 	pos  int
 	lim  Limits
 	// stack holds the path to the value being parsed; the path string is
@@ -499,18 +501,20 @@ func (p *parser) number() (string, error) {
 // most of the parser's allocations and all hashing of names in the decoder.
 func (p *parser) key() (string, int, error) {
 	start := p.pos + 1
+	h := uint32(fnvOffset)
 	for i := start; i < len(p.data) && i-start < 64; i++ {
 		c := p.data[i]
 		if c == '"' {
-			if k, ok := knownNames().index[p.src[start:i]]; ok {
+			if k, ok := p.known.lookup(p.src[start:i], h); ok {
 				p.pos = i + 1
-				return knownNames().names[k], k, nil
+				return p.known.names[k], k, nil
 			}
 			break
 		}
 		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
 			break
 		}
+		h = (h ^ uint32(c)) * fnvPrime
 	}
 	s, err := p.str()
 	return s, -1, err
