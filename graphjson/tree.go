@@ -175,8 +175,8 @@ type parser struct {
 	src  string // data as a string, for substrings
 	// known are the names of the model, shared instead of copied.
 	known *nameTable
-	pos  int
-	lim  Limits
+	pos   int
+	lim   Limits
 	// stack holds the path to the value being parsed; the path string is
 	// built only for an error message.
 	stack []segment
