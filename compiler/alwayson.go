@@ -46,7 +46,7 @@ func emitAlwaysOn(b *build) {
 		if len(ids) > 0 {
 			list := make([]any, len(ids))
 			for i, id := range ids {
-				list[i] = dict{"BundleIdentifier": id}
+				list[i] = dictOf(Entry{"BundleIdentifier", id})
 			}
 			b.setVPN("AlwaysOn.AllowedCaptiveNetworkPlugins", list, rel+".allowedCaptiveNetworkPlugins.allowedBundleIdentifiers")
 			if val(ao.AllowAllCaptiveNetworkPlugins) {
@@ -70,9 +70,9 @@ func emitAlwaysOn(b *build) {
 		}
 		switch *e.action {
 		case graphjson.ExceptionAllowTrafficOutside:
-			exceptions = append(exceptions, dict{"ServiceName": e.service, "Action": "Allow"})
+			exceptions = append(exceptions, dictOf(Entry{"ServiceName", e.service}, Entry{"Action", "Allow"}))
 		case graphjson.ExceptionDropTraffic:
-			exceptions = append(exceptions, dict{"ServiceName": e.service, "Action": "Drop"})
+			exceptions = append(exceptions, dictOf(Entry{"ServiceName", e.service}, Entry{"Action", "Drop"}))
 		}
 	}
 	if len(exceptions) > 0 {

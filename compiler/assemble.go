@@ -47,16 +47,16 @@ func (b *build) deriveIdentifier() bool {
 // assemble builds the outer Configuration dictionary from the collected keys.
 func (b *build) assemble() {
 	org := b.opts.Organization
-	common := func(payloadType, identifier, displayName string) dict {
-		d := dict{
-			"PayloadType":        payloadType,
-			"PayloadVersion":     1,
-			"PayloadIdentifier":  identifier,
-			"PayloadUUID":        PayloadUUID(identifier),
-			"PayloadDisplayName": displayName,
-		}
+	common := func(payloadType, identifier, displayName string) *Dict {
+		d := dictOf(
+			Entry{"PayloadType", payloadType},
+			Entry{"PayloadVersion", 1},
+			Entry{"PayloadIdentifier", identifier},
+			Entry{"PayloadUUID", PayloadUUID(identifier)},
+			Entry{"PayloadDisplayName", displayName},
+		)
 		if org != "" {
-			d["PayloadOrganization"] = org
+			d.Set("PayloadOrganization", org)
 		}
 		return d
 	}
@@ -72,58 +72,60 @@ func (b *build) assemble() {
 			name = id.Certificate.Subject.CommonName
 		}
 		p := common("com.apple.security.pkcs12", b.identifier+identitySuffix, name)
-		p["PayloadContent"] = id.PKCS12
-		p["PayloadCertificateFileName"] = fileName(name, ".p12")
+		p.Set("PayloadContent", id.PKCS12)
+		p.Set("PayloadCertificateFileName", fileName(name, ".p12"))
 		if id.Password != "" {
-			p["Password"] = id.Password
+			p.Set("Password", id.Password)
 		}
 		content = append(content, p)
 	}
 
-	name, _ := b.vpn["UserDefinedName"].(string)
+	userName, _ := b.vpn.Get("UserDefinedName")
+	name, _ := userName.(string)
 	vpn := common(vpnPayloadType, b.identifier+vpnSuffix, "VPN ("+name+")")
-	vpn["PayloadDescription"] = "Configures the IKEv2 VPN " + name
-	for k, v := range b.vpn {
-		vpn[k] = v
+	vpn.Set("PayloadDescription", "Configures the IKEv2 VPN "+name)
+	for _, e := range b.vpn.entries {
+		vpn.Set(e.Key, e.Value)
 	}
 	if b.alwaysOn {
-		tunnel := dict{"ProtocolType": "IKEv2", "Interfaces": b.tunnelInterfaces}
-		for k, v := range b.ike {
-			tunnel[k] = v
+		tunnel := dictOf(Entry{"ProtocolType", "IKEv2"}, Entry{"Interfaces", b.tunnelInterfaces})
+		for _, e := range b.ike.entries {
+			tunnel.Set(e.Key, e.Value)
 		}
-		ao, _ := vpn["AlwaysOn"].(dict)
+		cur, _ := vpn.Get("AlwaysOn")
+		ao, _ := cur.(*Dict)
 		if ao == nil {
-			ao = dict{}
+			ao = &Dict{}
 		}
-		ao["TunnelConfigurations"] = []any{tunnel}
-		vpn["AlwaysOn"] = ao
-		vpn["VPNType"] = "AlwaysOn"
+		ao.Set("TunnelConfigurations", []any{tunnel})
+		vpn.Set("AlwaysOn", ao)
+		vpn.Set("VPNType", "AlwaysOn")
 	} else {
-		vpn["VPNType"] = "IKEv2"
-		vpn["IKEv2"] = b.ike
+		vpn.Set("VPNType", "IKEv2")
+		vpn.Set("IKEv2", b.ike)
 	}
 	content = append(content, vpn)
 
-	outer := dict{
-		"PayloadType":       "Configuration",
-		"PayloadVersion":    1,
-		"PayloadIdentifier": b.identifier,
-		"PayloadUUID":       b.uuid,
-		"PayloadContent":    content,
-		"TargetDeviceType":  targetIPhoneIPad,
-	}
-	for k, v := range b.outer {
-		outer[k] = v
+	outer := dictOf(
+		Entry{"PayloadType", "Configuration"},
+		Entry{"PayloadVersion", 1},
+		Entry{"PayloadIdentifier", b.identifier},
+		Entry{"PayloadUUID", b.uuid},
+		Entry{"PayloadContent", content},
+		Entry{"TargetDeviceType", targetIPhoneIPad},
+	)
+	for _, e := range b.outer.entries {
+		outer.Set(e.Key, e.Value)
 	}
 	if org != "" {
-		outer["PayloadOrganization"] = org
+		outer.Set("PayloadOrganization", org)
 	}
 	b.profile = outer
 }
 
 // certificatePayload embeds a CA certificate: a self-signed root as
 // com.apple.security.root, an intermediate as com.apple.security.pkcs1.
-func (b *build) certificatePayload(c *x509.Certificate, common func(string, string, string) dict) dict {
+func (b *build) certificatePayload(c *x509.Certificate, common func(string, string, string) *Dict) *Dict {
 	sum := sha256.Sum256(c.Raw)
 	identifier := b.identifier + caSuffixPrefix + hex.EncodeToString(sum[:8])
 	name := c.Subject.CommonName
@@ -135,8 +137,8 @@ func (b *build) certificatePayload(c *x509.Certificate, common func(string, stri
 		payloadType = "com.apple.security.pkcs1"
 	}
 	p := common(payloadType, identifier, name)
-	p["PayloadContent"] = c.Raw
-	p["PayloadCertificateFileName"] = fileName(name, ".cer")
+	p.Set("PayloadContent", c.Raw)
+	p.Set("PayloadCertificateFileName", fileName(name, ".cer"))
 	return p
 }
 

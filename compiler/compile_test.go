@@ -123,9 +123,9 @@ func TestAuthenticationMatrix(t *testing.T) {
 	}
 }
 
-func lintErrors(profile map[string]any) diag.List {
+func lintErrors(profile *compiler.Dict) diag.List {
 	var out diag.List
-	for _, d := range compiler.Lint(profile, compiler.LintOptions{Signed: true}) {
+	for _, d := range compiler.Lint(profile.Map(), compiler.LintOptions{Signed: true}) {
 		if d.Severity != diag.Info {
 			out = append(out, d)
 		}
@@ -343,7 +343,7 @@ func TestCertificatePayloads(t *testing.T) {
 	if res.Profile == nil {
 		t.Fatalf("no profile: %v", res.Diagnostics.Errors())
 	}
-	content := res.Profile["PayloadContent"].([]any)
+	content := res.Profile.Map()["PayloadContent"].([]any)
 	if len(content) != 3 {
 		t.Fatalf("%d payloads, want root, identity, VPN", len(content))
 	}

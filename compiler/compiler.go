@@ -75,7 +75,7 @@ type Input struct {
 type Result struct {
 	// Profile is the outer Configuration dictionary, or nil when the
 	// diagnostics hold an error.
-	Profile map[string]any
+	Profile *Dict
 	// Identifier and UUID are the profile's PayloadIdentifier and PayloadUUID.
 	Identifier, UUID string
 	// Secrets reports whether the profile holds a secret (a shared secret, an
@@ -106,8 +106,6 @@ func Compile(in Input, opts Options) *Result {
 	return res
 }
 
-type dict = map[string]any
-
 // build holds the state of one compilation.
 type build struct {
 	in    Input
@@ -118,8 +116,8 @@ type build struct {
 	target Target
 	// vpn holds the VPN payload's own keys; ike the IKEv2 dictionary, which
 	// ends up under "IKEv2" or inside the always-on tunnel configuration.
-	vpn dict
-	ike dict
+	vpn *Dict
+	ike *Dict
 	// written lists each Apple key path written, with the Graph property it
 	// came from, in the order written.
 	written []written
@@ -129,17 +127,17 @@ type build struct {
 	tunnelInterfaces []string
 	secrets          bool
 	// outer holds keys of the outer Configuration dictionary.
-	outer dict
+	outer *Dict
 
 	identifier, uuid string
-	profile          dict
+	profile          *Dict
 	usedVars         map[string]bool
 }
 
 func newBuild(in Input, opts Options) *build {
 	return &build{
 		in: in, cfg: in.Config, opts: opts,
-		vpn: dict{}, ike: make(dict, 32), written: make([]written, 0, 64),
+		vpn: &Dict{}, ike: &Dict{entries: make([]Entry, 0, 32)}, written: make([]written, 0, 64),
 		// A full export gives about thirty findings; growing the list
 		// from nothing would copy it five times.
 		diags: make(diag.List, 0, 32),
@@ -182,7 +180,7 @@ func (b *build) infof(code, rel, key, format string, args ...any) {
 // setIKE writes a key of the IKEv2 dictionary; rel is the Graph property it
 // comes from. Strings have their {{tokens}} resolved on the way in.
 func (b *build) setIKE(key string, v any, rel string) {
-	b.ike[key] = b.resolve(v, rel)
+	b.ike.Set(key, b.resolve(v, rel))
 	b.record("IKEv2."+key, rel, "")
 }
 
@@ -245,37 +243,42 @@ func isSimpleName(rel string) bool {
 	return rel != ""
 }
 
-func setPath(d dict, keyPath string, v any) {
-	parts := strings.Split(keyPath, ".")
-	for _, p := range parts[:len(parts)-1] {
-		next, ok := d[p].(dict)
-		if !ok {
-			next = dict{}
-			d[p] = next
+func setPath(d *Dict, keyPath string, v any) {
+	for {
+		p, rest, nested := strings.Cut(keyPath, ".")
+		if !nested {
+			d.Set(keyPath, v)
+			return
 		}
-		d = next
+		cur, _ := d.Get(p)
+		next, ok := cur.(*Dict)
+		if !ok {
+			next = &Dict{}
+			d.Set(p, next)
+		}
+		d, keyPath = next, rest
 	}
-	d[parts[len(parts)-1]] = v
 }
 
 // deletePath removes a key at a dotted path and any dictionaries the removal
 // leaves empty, so the profile never carries an empty container that would
 // mean something different from "not configured".
-func deletePath(root dict, keyPath string) {
+func deletePath(root *Dict, keyPath string) {
 	parts := strings.Split(keyPath, ".")
-	chain := []dict{root}
+	chain := []*Dict{root}
 	d := root
 	for _, p := range parts[:len(parts)-1] {
-		next, ok := d[p].(dict)
+		cur, _ := d.Get(p)
+		next, ok := cur.(*Dict)
 		if !ok {
 			return
 		}
 		chain = append(chain, next)
 		d = next
 	}
-	delete(d, parts[len(parts)-1])
-	for i := len(chain) - 1; i > 0 && len(chain[i]) == 0; i-- {
-		delete(chain[i-1], parts[i-1])
+	d.Delete(parts[len(parts)-1])
+	for i := len(chain) - 1; i > 0 && chain[i].Len() == 0; i-- {
+		chain[i-1].Delete(parts[i-1])
 	}
 }
 

@@ -17,7 +17,7 @@ func (b *build) run() {
 		b.target = DefaultTarget()
 	}
 	b.alwaysOn = val(b.cfg.EnableAlwaysOnConfiguration)
-	b.outer = dict{}
+	b.outer = &Dict{}
 	if !b.deriveIdentifier() {
 		return
 	}
@@ -42,13 +42,13 @@ func (b *build) setIKEToken(key, token, rel string) {
 		b.setIKE(key, token, rel)
 		return
 	}
-	b.ike[key] = token
+	b.ike.Set(key, token)
 	b.record("IKEv2."+key, rel, "")
 }
 
 func (b *build) outerString(key string, v *string, rel string) {
 	if has(v) {
-		b.outer[key] = b.resolveString(*v, rel)
+		b.outer.Set(key, b.resolveString(*v, rel))
 	}
 }
 
@@ -72,7 +72,7 @@ func emitDisplayName(b *build) {
 		b.outerString("PayloadDisplayName", b.cfg.ConnectionName, "connectionName")
 		b.infof("fallback", "displayName", "PayloadDisplayName", "displayName is empty; the profile is named after connectionName")
 	default:
-		b.outer["PayloadDisplayName"] = "IKEv2 VPN"
+		b.outer.Set("PayloadDisplayName", "IKEv2 VPN")
 		b.warnf("fallback", "displayName", "PayloadDisplayName", "displayName and connectionName are empty; the profile is named \"IKEv2 VPN\"")
 	}
 }
@@ -137,7 +137,8 @@ func emitRemoteIdentifier(b *build) {
 	}
 	if b.cfg.Server != nil && has(b.cfg.Server.Address) {
 		b.warnf("remote-identifier-fallback", "remoteIdentifier", "IKEv2.RemoteIdentifier", "remoteIdentifier is empty; Apple requires IKEv2.RemoteIdentifier, so the server address is used: it must match the identity the server presents")
-		if addr, ok := b.ike["RemoteAddress"].(string); ok {
+		v, _ := b.ike.Get("RemoteAddress")
+		if addr, ok := v.(string); ok {
 			b.setIKE("RemoteIdentifier", addr, "server.address")
 		}
 	}
@@ -330,12 +331,12 @@ func emitOnDemand(b *build) {
 		if catchAll >= 0 {
 			b.warnf("unreachable-rule", rel, "", "this rule is never reached: rule %d matches every network, and the device applies the first rule that matches", catchAll)
 		}
-		d := dict{"Action": actions[*r.Action]}
+		d := dictOf(Entry{"Action", actions[*r.Action]})
 		matches := 0
 		list := func(key string, items []string, member string) {
 			items = b.nonEmpty(items, rel+"."+member)
 			if len(items) > 0 {
-				d[key] = b.resolve(items, rel+"."+member)
+				d.Set(key, b.resolve(items, rel+"."+member))
 				matches++
 			}
 		}
@@ -343,11 +344,11 @@ func emitOnDemand(b *build) {
 		list("DNSDomainMatch", r.DnsSearchDomains, "dnsSearchDomains")
 		list("DNSServerAddressMatch", r.DnsServerAddressMatch, "dnsServerAddressMatch")
 		if it := r.InterfaceTypeMatch; it != nil && *it != graphjson.InterfaceNotConfigured {
-			d["InterfaceTypeMatch"] = interfaces[*it]
+			d.Set("InterfaceTypeMatch", interfaces[*it])
 			matches++
 		}
 		if has(r.ProbeUrl) {
-			d["URLStringProbe"] = b.resolveString(*r.ProbeUrl, rel+".probeUrl")
+			d.Set("URLStringProbe", b.resolveString(*r.ProbeUrl, rel+".probeUrl"))
 			matches++
 		}
 		if *r.Action == graphjson.ActionEvaluateConnection {
@@ -362,19 +363,19 @@ func emitOnDemand(b *build) {
 			} else {
 				b.infof("device-default", rel+".domainAction", "", "domainAction is not set; connectIfNeeded is used")
 			}
-			ap := dict{"Domains": b.resolve(domains, rel+".domains")}
+			ap := dictOf(Entry{"Domains", b.resolve(domains, rel+".domains")})
 			if da == graphjson.DomainActionNeverConnect {
-				ap["DomainAction"] = "NeverConnect"
+				ap.Set("DomainAction", "NeverConnect")
 				if has(r.ProbeRequiredUrl) {
 					b.infof("ignored-setting", rel+".probeRequiredUrl", "", "ignored: probeRequiredUrl applies only with domainAction connectIfNeeded")
 				}
 			} else {
-				ap["DomainAction"] = "ConnectIfNeeded"
+				ap.Set("DomainAction", "ConnectIfNeeded")
 				if has(r.ProbeRequiredUrl) {
-					ap["RequiredURLStringProbe"] = b.resolveString(*r.ProbeRequiredUrl, rel+".probeRequiredUrl")
+					ap.Set("RequiredURLStringProbe", b.resolveString(*r.ProbeRequiredUrl, rel+".probeRequiredUrl"))
 				}
 			}
-			d["ActionParameters"] = []any{ap}
+			d.Set("ActionParameters", []any{ap})
 		} else if len(b.nonEmpty(r.Domains, "")) > 0 || has(r.ProbeRequiredUrl) {
 			b.infof("ignored-setting", rel, "", "ignored: domains, domainAction and probeRequiredUrl apply only to evaluateConnection rules; this rule's action is %s", string(*r.Action))
 		}

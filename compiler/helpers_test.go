@@ -42,9 +42,9 @@ func compileJSON(t *testing.T, js string, opts compiler.Options) *compiler.Resul
 
 // get follows a dotted path ("PayloadContent.0.IKEv2.MTU" style is not
 // used: payloads are found by type) through a compiled VPN payload.
-func vpnPayload(t *testing.T, profile map[string]any) map[string]any {
+func vpnPayload(t *testing.T, profile *compiler.Dict) map[string]any {
 	t.Helper()
-	for _, p := range profile["PayloadContent"].([]any) {
+	for _, p := range profile.Map()["PayloadContent"].([]any) {
 		m := p.(map[string]any)
 		if m["PayloadType"] == "com.apple.vpn.managed" {
 			return m

@@ -19,9 +19,9 @@ func (b *build) securityAssociation(appleKey string, p *graphjson.IosVpnSecurity
 		return
 	}
 	base := "IKEv2." + appleKey
-	d := dict{}
+	d := &Dict{}
 	set := func(key string, v any, member string) {
-		d[key] = v
+		d.Set(key, v)
 		b.record(base+"."+key, rel, member)
 	}
 	var unset []string
@@ -94,14 +94,14 @@ func (b *build) securityAssociation(appleKey string, p *graphjson.IosVpnSecurity
 		unset = append(unset, "lifetimeInMinutes (device default 1440)")
 	}
 
-	if len(d) == 0 {
+	if d.Len() == 0 {
 		b.infof("device-default", rel, base, "no member is set; %s is left out and the device defaults apply", base)
 		return
 	}
 	if len(unset) > 0 && !val(allowDefault) {
 		b.infof("device-default", rel, base, "not set, so the device default applies: %s", strings.Join(unset, ", "))
 	}
-	b.ike[appleKey] = d
+	b.ike.Set(appleKey, d)
 	b.record(base, rel, "")
 }
 

@@ -134,11 +134,12 @@ func (b *build) valueGates() {
 	}
 	for _, sa := range []string{"IKESecurityAssociationParameters", "ChildSecurityAssociationParameters"} {
 		k := "IKEv2." + sa + ".DiffieHellmanGroup"
-		d, ok := b.ike[sa].(dict)
+		sd, _ := b.ike.Get(sa)
+		d, ok := sd.(*Dict)
 		if !ok {
 			continue
 		}
-		if g, ok := d["DiffieHellmanGroup"].(int); ok && g < 14 {
+		if g, ok := getInt(d, "DiffieHellmanGroup"); ok && g < 14 {
 			b.warnf("target-unsupported", b.origin(k), k, "an Always On VPN on iOS 14.2 and later needs Diffie-Hellman group 14 or higher; group %d is left out for the target %s, so the device default (group 14) applies: choose 14, 19, 20 or 21 to decide yourself", g, b.target.label())
 			deletePath(b.ike, sa+".DiffieHellmanGroup")
 			b.forget(k)

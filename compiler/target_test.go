@@ -67,7 +67,7 @@ func TestTargets(t *testing.T) {
 		{"17.0", true, nil, "ExcludeCellularServices 1 and ExcludeAPNs 1 from iOS 16.4"},
 		{"18.0", true, nil, "ExcludeDeviceCommunication (iOS 17.4)"},
 	}
-	var prev map[string]any
+	var prev *compiler.Dict
 	for _, c := range cases {
 		t.Run(c.version, func(t *testing.T) {
 			ruled := compileFor(c.version, true)
@@ -110,10 +110,10 @@ func TestTargets(t *testing.T) {
 	}
 }
 
-func lintFor(profile map[string]any, version string) diag.List {
+func lintFor(profile *compiler.Dict, version string) diag.List {
 	target, _ := compiler.ParseTarget("ios:" + version)
 	var out diag.List
-	for _, d := range compiler.Lint(profile, compiler.LintOptions{Signed: true, Target: target}) {
+	for _, d := range compiler.Lint(profile.Map(), compiler.LintOptions{Signed: true, Target: target}) {
 		if d.Severity != diag.Info && d.Code != "dangling-reference" {
 			out = append(out, d)
 		}

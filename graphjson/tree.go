@@ -213,7 +213,15 @@ func (p *parser) keep(mark int) []Member {
 		return nil
 	}
 	if len(p.slab) < n {
-		p.slab = make([]Member, max(n, p.slabSize))
+		if n >= p.slabSize/4 {
+			// A large object gets a slice of its own, so that the rest
+			// of the current slab is not thrown away.
+			out := make([]Member, n)
+			copy(out, p.pending[mark:])
+			p.pending = p.pending[:mark]
+			return out
+		}
+		p.slab = make([]Member, p.slabSize)
 		p.slabSize *= 2
 	}
 	out := p.slab[:n:n]

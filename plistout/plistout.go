@@ -1,11 +1,12 @@
 // Package plistout writes profile models as property lists and reads
 // property lists back, with howett.net/plist.
 //
-// A profile model is a tree of Go values: map[string]any for dictionaries,
-// []any or []string for arrays, string, int, bool, []byte (data), float64
-// and time.Time. Dictionary keys are written sorted, so the same model always
-// gives the same bytes. XML is written by this package in Apple's own layout;
-// binary plists are written, and all formats read, by howett.net/plist.
+// A profile model is a tree of Go values: map[string]any or a SortedDict for
+// dictionaries, []any or []string for arrays, string, int, bool, []byte
+// (data), float64 and time.Time. Dictionary keys are written sorted, so the
+// same model always gives the same bytes. XML is written by this package in
+// Apple's own layout; binary plists are written, and all formats read, by
+// howett.net/plist.
 package plistout
 
 import (
@@ -16,6 +17,17 @@ import (
 
 	"howett.net/plist"
 )
+
+// SortedDict is a dictionary that keeps its keys in sorted order itself, as
+// the compiler's profile model does; it is written without a map or a sort.
+// Entries whose value is nil are left out, as in a map. For binary output,
+// howett.net/plist needs it to implement plist.Marshaler as well.
+type SortedDict interface {
+	// Len returns the number of keys.
+	Len() int
+	// At returns the i-th key, in ascending byte order, and its value.
+	At(i int) (key string, value any)
+}
 
 // Format is a property list encoding.
 type Format int

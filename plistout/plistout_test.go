@@ -130,3 +130,37 @@ func TestXMLMatchesPlistlib(t *testing.T) {
 		t.Errorf("our XML differs from plistlib's:\n--- ours\n%s\n--- plistlib\n%s", ours, theirs)
 	}
 }
+
+// pairs is a SortedDict for the test: keys given in sorted order.
+type pairs []struct {
+	k string
+	v any
+}
+
+func (p pairs) Len() int               { return len(p) }
+func (p pairs) At(i int) (string, any) { return p[i].k, p[i].v }
+
+// TestSortedDictWritesLikeAMap checks that a SortedDict gives the bytes of
+// the map with the same keys, nil values left out, and <dict/> when nothing
+// is left.
+func TestSortedDictWritesLikeAMap(t *testing.T) {
+	sorted := pairs{{"A", 1}, {"B", nil}, {"C", pairs{{"x", nil}}}, {"D", []any{pairs{{"k", "<&>"}}}}}
+	asMap := map[string]any{"A": 1, "B": nil, "C": map[string]any{"x": nil}, "D": []any{map[string]any{"k": "<&>"}}}
+	got, err := plistout.Encode(sorted, plistout.XML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := plistout.Encode(asMap, plistout.XML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("SortedDict:\n%s\nmap:\n%s", got, want)
+	}
+	if !strings.Contains(string(got), "<key>C</key>\n\t<dict/>") || strings.Contains(string(got), "<key>B</key>") {
+		t.Errorf("nil values must be left out and an empty dictionary written as <dict/>:\n%s", got)
+	}
+	if _, err := plistout.Encode(pairs{{"bad\x01key", 1}}, plistout.XML); err == nil {
+		t.Error("a key with a control character was written")
+	}
+}

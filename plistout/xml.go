@@ -113,6 +113,27 @@ func (w *xmlWriter) value(v any, depth int) error {
 			}
 		}
 		w.close(depth, "array")
+	case SortedDict:
+		n := x.Len()
+		written := 0
+		for i := range n {
+			k, val := x.At(i)
+			if val == nil {
+				continue
+			}
+			if written == 0 {
+				w.open(depth, "dict")
+			}
+			written++
+			if err := w.entry(k, val, depth); err != nil {
+				return err
+			}
+		}
+		if written == 0 {
+			w.empty(depth, "dict")
+		} else {
+			w.close(depth, "dict")
+		}
 	case map[string]any:
 		if len(x) == 0 {
 			w.empty(depth, "dict")
@@ -127,16 +148,14 @@ func (w *xmlWriter) value(v any, depth int) error {
 				keys = append(keys, k)
 			}
 		}
+		if len(keys) == 0 {
+			w.empty(depth, "dict") // nothing but nil values
+			return nil
+		}
 		slices.Sort(keys)
 		w.open(depth, "dict")
 		for _, k := range keys {
-			w.indent(depth + 1)
-			w.buf = append(w.buf, "<key>"...)
-			if err := w.text(k); err != nil {
-				return err
-			}
-			w.buf = append(w.buf, "</key>\n"...)
-			if err := w.value(x[k], depth+1); err != nil {
+			if err := w.entry(k, x[k], depth); err != nil {
 				return err
 			}
 		}
@@ -145,6 +164,17 @@ func (w *xmlWriter) value(v any, depth int) error {
 		return fmt.Errorf("plistout: a %T cannot be written to a property list", v)
 	}
 	return nil
+}
+
+// entry writes one key of a dictionary at depth and its value.
+func (w *xmlWriter) entry(k string, v any, depth int) error {
+	w.indent(depth + 1)
+	w.buf = append(w.buf, "<key>"...)
+	if err := w.text(k); err != nil {
+		return err
+	}
+	w.buf = append(w.buf, "</key>\n"...)
+	return w.value(v, depth+1)
 }
 
 func (w *xmlWriter) open(depth int, tag string) {

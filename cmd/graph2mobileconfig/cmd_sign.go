@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
@@ -101,12 +102,13 @@ func prepareForSigning(input string, data []byte, resign bool, device *x509.Cert
 	if _, ok := profile["EncryptedPayloadContent"]; ok {
 		return nil, false, fmt.Errorf("%s is already encrypted (it has EncryptedPayloadContent); leave out --encrypt-to", name)
 	}
-	if err := pipeline.EncryptPayloads(profile, device); err != nil {
+	encrypted := compiler.DictOf(profile)
+	if err := pipeline.EncryptPayloads(encrypted, device); err != nil {
 		return nil, false, fmt.Errorf("%s: %v", name, err)
 	}
-	out, err := plistout.Encode(profile, format)
+	out, err := plistout.Encode(encrypted, format)
 	if err != nil {
 		return nil, false, fmt.Errorf("%s: cannot encode the encrypted profile: %v", name, err)
 	}
-	return out, holdsSecrets(profile), nil
+	return out, holdsSecrets(encrypted.Map()), nil
 }

@@ -142,8 +142,8 @@ func compileDecoded(cfg *graphjson.IosikEv2VpnConfiguration, path string, opts O
 // EncryptPayloads replaces PayloadContent with EncryptedPayloadContent: the
 // payload array, serialized as a property list and enveloped to the device's
 // certificate, as Apple's "Encrypt and sign a profile" describes.
-func EncryptPayloads(profile map[string]any, device *x509.Certificate) error {
-	content, ok := profile["PayloadContent"]
+func EncryptPayloads(profile *compiler.Dict, device *x509.Certificate) error {
+	content, ok := profile.Get("PayloadContent")
 	if !ok {
 		return fmt.Errorf("the profile has no PayloadContent to encrypt")
 	}
@@ -155,8 +155,8 @@ func EncryptPayloads(profile map[string]any, device *x509.Certificate) error {
 	if err != nil {
 		return err
 	}
-	delete(profile, "PayloadContent")
-	profile["EncryptedPayloadContent"] = env
-	profile["IsEncrypted"] = true
+	profile.Delete("PayloadContent")
+	profile.Set("EncryptedPayloadContent", env)
+	profile.Set("IsEncrypted", true)
 	return nil
 }

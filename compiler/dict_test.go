@@ -1,0 +1,93 @@
+package compiler_test
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
+	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
+)
+
+func keysOf(d *compiler.Dict) []string {
+	var out []string
+	for i := range d.Len() {
+		k, _ := d.At(i)
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestDictKeepsKeysSorted(t *testing.T) {
+	var d compiler.Dict
+	for _, k := range []string{"VPNType", "IKEv2", "PayloadUUID", "AlwaysOn", "PayloadType", "IKEv2"} {
+		d.Set(k, k+"-value")
+	}
+	d.Set("IKEv2", 2) // replaces, does not add
+	if got, want := keysOf(&d), []string{"AlwaysOn", "IKEv2", "PayloadType", "PayloadUUID", "VPNType"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("keys %q, want %q", got, want)
+	}
+	if v, ok := d.Get("IKEv2"); !ok || v != 2 {
+		t.Errorf("Get(IKEv2) = %v, %v; want 2, true", v, ok)
+	}
+	d.Delete("PayloadType")
+	d.Delete("NoSuchKey")
+	if got, want := keysOf(&d), []string{"AlwaysOn", "IKEv2", "PayloadUUID", "VPNType"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("after Delete: keys %q, want %q", got, want)
+	}
+	if _, ok := d.Get("PayloadType"); ok {
+		t.Error("a deleted key is still found")
+	}
+	var none *compiler.Dict
+	if _, ok := none.Get("x"); ok {
+		t.Error("a nil Dict has a key")
+	}
+}
+
+func TestDictOfAndMapRoundTrip(t *testing.T) {
+	m := map[string]any{
+		"b": 1,
+		"a": []any{map[string]any{"z": "y"}},
+		"c": map[string]any{"k": []string{"v"}},
+	}
+	d := compiler.DictOf(m)
+	if got, want := keysOf(d), []string{"a", "b", "c"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("keys %q, want %q", got, want)
+	}
+	if got := d.Map(); !reflect.DeepEqual(got, m) {
+		t.Errorf("Map() = %#v, want %#v", got, m)
+	}
+}
+
+// TestProfileEncodesAlikeInBothFormats checks that the compiler's model, a
+// tree of Dicts, comes out the same through the XML writer and through
+// howett.net/plist's binary encoder (which sees it as maps), and the same as
+// the plain-map form of the model.
+func TestProfileEncodesAlikeInBothFormats(t *testing.T) {
+	cfg, path := decode(t, fixture(t, "always-on"))
+	res := compiler.Compile(compiler.Input{Config: cfg, Path: path}, compiler.Options{IdentityUUID: "11111111-2222-4333-8444-555555555555", Vars: map[string]string{"devicefqdn": "x.example"}})
+	if res.Profile == nil {
+		t.Fatal(res.Diagnostics.Errors())
+	}
+	want := res.Profile.Map()
+	plain, err := plistout.Encode(want, plistout.XML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []plistout.Format{plistout.XML, plistout.Binary} {
+		data, err := plistout.Encode(res.Profile, f)
+		if err != nil {
+			t.Fatalf("%v: %v", f, err)
+		}
+		got, gotFormat, err := plistout.Decode(data)
+		if err != nil || gotFormat != f {
+			t.Fatalf("%v: decoded as %v: %v", f, gotFormat, err)
+		}
+		again, _ := plistout.Encode(got, plistout.XML)
+		if string(again) != string(plain) {
+			t.Errorf("%v: the profile decodes to something else than its map form", f)
+		}
+		if f == plistout.XML && string(data) != string(plain) {
+			t.Errorf("the Dict and its map form give different XML")
+		}
+	}
+}
