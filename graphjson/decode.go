@@ -253,7 +253,7 @@ func Decode(it Item) (*IosikEv2VpnConfiguration, diag.List) {
 		return nil, d.diags
 	}
 	cfg := new(IosikEv2VpnConfiguration)
-	d.object(it.Value, reflect.ValueOf(cfg).Elem(), true)
+	d.object(&it.Value, reflect.ValueOf(cfg).Elem(), true)
 	return cfg, d.diags
 }
 
@@ -461,13 +461,15 @@ var (
 	grapherType = reflect.TypeFor[grapher]()
 )
 
-func (d *decoder) object(v Value, rv reflect.Value, top bool) {
+func (d *decoder) object(v *Value, rv reflect.Value, top bool) {
 	info := modelInfo()[rv.Type()]
-	for _, m := range v.Members() {
+	members := v.Members()
+	for i := range members {
+		m := &members[i]
 		if m.Name == "@odata.type" {
 			if !top {
 				d.push(segment{name: m.Name, index: -1})
-				d.checkNestedType(m.Value, info.graphType)
+				d.checkNestedType(&m.Value, info.graphType)
 				d.pop()
 			}
 			continue
@@ -483,11 +485,11 @@ func (d *decoder) object(v Value, rv reflect.Value, top bool) {
 			fd = &f
 		}
 		if fd == nil {
-			d.unknownMember(m, JoinName(d.here(), m.Name), info.graphType, top)
+			d.unknownMember(*m, JoinName(d.here(), m.Name), info.graphType, top)
 			continue
 		}
 		d.push(segment{name: m.Name, index: -1})
-		d.value(m.Value, rv.FieldByIndex(fd.index), fd)
+		d.value(&m.Value, rv.FieldByIndex(fd.index), fd)
 		d.pop()
 	}
 }
@@ -511,7 +513,7 @@ func (d *decoder) here() string {
 func (d *decoder) push(s segment) { d.stack = append(d.stack, s) }
 func (d *decoder) pop()           { d.stack = d.stack[:len(d.stack)-1] }
 
-func (d *decoder) checkNestedType(v Value, want string) {
+func (d *decoder) checkNestedType(v *Value, want string) {
 	if v.Kind != String {
 		d.diags.Warnf("bad-annotation", d.here(), "@odata.type should be a string, got %s; ignored", v.Kind)
 		return
@@ -548,7 +550,7 @@ func (d *decoder) unknownMember(m Member, path, graphType string, top bool) {
 
 // value decodes v into the field rv (a pointer or a slice); null leaves it
 // unset, which the model reads as "not configured".
-func (d *decoder) value(v Value, rv reflect.Value, fd *field) {
+func (d *decoder) value(v *Value, rv reflect.Value, fd *field) {
 	if v.Kind == Null {
 		rv.SetZero()
 		return
@@ -576,7 +578,7 @@ func (d *decoder) value(v Value, rv reflect.Value, fd *field) {
 			if el.Kind == Null {
 				d.diags.Errorf("null-element", d.here(), "null is not allowed inside %s; remove the element", fd.name)
 				ok = false
-			} else if !d.scalarOrStruct(*el, sl.Index(i), fd) {
+			} else if !d.scalarOrStruct(el, sl.Index(i), fd) {
 				ok = false
 			}
 			d.pop()
@@ -589,7 +591,7 @@ func (d *decoder) value(v Value, rv reflect.Value, fd *field) {
 
 // scalarOrStruct decodes a non-null JSON value into rv (a non-pointer) and
 // reports whether it succeeded.
-func (d *decoder) scalarOrStruct(v Value, rv reflect.Value, fd *field) bool {
+func (d *decoder) scalarOrStruct(v *Value, rv reflect.Value, fd *field) bool {
 	switch fd.scalar {
 	case enumKind:
 		return d.enum(v, rv, fd)
@@ -630,7 +632,7 @@ func (d *decoder) scalarOrStruct(v Value, rv reflect.Value, fd *field) bool {
 }
 
 // int32 reads a JSON number as an Edm.Int32 within the field's range.
-func (d *decoder) int32(v Value, fd *field) (int64, bool) {
+func (d *decoder) int32(v *Value, fd *field) (int64, bool) {
 	n, err := strconv.ParseInt(v.Text, 10, 64)
 	if err != nil {
 		if f, ferr := strconv.ParseFloat(v.Text, 64); ferr == nil && f == math.Trunc(f) && math.Abs(f) < 1e15 {
@@ -654,7 +656,7 @@ func (d *decoder) int32(v Value, fd *field) (int64, bool) {
 	return n, true
 }
 
-func (d *decoder) enum(v Value, rv reflect.Value, fd *field) bool {
+func (d *decoder) enum(v *Value, rv reflect.Value, fd *field) bool {
 	name, members := fd.enumName, fd.enumNames
 	switch v.Kind {
 	case String:
@@ -686,7 +688,7 @@ func (d *decoder) enum(v Value, rv reflect.Value, fd *field) bool {
 	return false
 }
 
-func (d *decoder) typeError(path, want string, v Value, fd *field) {
+func (d *decoder) typeError(path, want string, v *Value, fd *field) {
 	got := v.Kind.String()
 	if !fd.secret {
 		switch v.Kind {

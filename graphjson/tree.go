@@ -145,7 +145,7 @@ func Parse(data []byte, lim Limits) (Value, error) {
 	// Strings and numbers are substrings of one copy of the input instead
 	// of a copy each: an export is a few kilobytes, and this halves the
 	// parser's allocations.
-	p := parser{data: data, src: string(data), lim: lim, slabSize: 16 + len(data)/32, known: knownNames()}
+	p := parser{data: data, src: string(data), lim: lim, slabSize: slabFor(len(data)), known: knownNames()}
 	if buf, ok := pendingPool.Get().(*[]Member); ok {
 		p.pending = (*buf)[:0]
 	}
@@ -206,6 +206,11 @@ func (p *parser) release() {
 	pendingPool.Put(&buf)
 }
 
+// slabFor guesses how many members n bytes of JSON hold: an indented Graph
+// export spends about 40 bytes on each (compact JSON fewer, and then a
+// second slab is needed).
+func slabFor(n int) int { return 16 + n/40 }
+
 // keep moves the members pending from mark on into their final slice.
 func (p *parser) keep(mark int) []Member {
 	n := len(p.pending) - mark
@@ -222,7 +227,7 @@ func (p *parser) keep(mark int) []Member {
 			return out
 		}
 		p.slab = make([]Member, p.slabSize)
-		p.slabSize *= 2
+		p.slabSize = slabFor(len(p.data) - p.pos)
 	}
 	out := p.slab[:n:n]
 	p.slab = p.slab[n:]
