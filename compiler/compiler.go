@@ -137,7 +137,7 @@ type build struct {
 func newBuild(in Input, opts Options) *build {
 	return &build{
 		in: in, cfg: in.Config, opts: opts,
-		vpn: &Dict{}, ike: &Dict{entries: make([]Entry, 0, 32)}, written: make([]written, 0, 64),
+		vpn: &Dict{entries: make([]Entry, 0, 16)}, ike: &Dict{entries: make([]Entry, 0, 32)}, written: make([]written, 0, 64),
 		// A full export gives about thirty findings; growing the list
 		// from nothing would copy it five times.
 		diags: make(diag.List, 0, 32),

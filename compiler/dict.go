@@ -30,7 +30,8 @@ type Entry struct {
 
 // dictOf returns a dictionary holding the given entries.
 func dictOf(entries ...Entry) *Dict {
-	d := &Dict{entries: make([]Entry, 0, len(entries))}
+	// Room for a few more keys: most dictionaries get some after this.
+	d := &Dict{entries: make([]Entry, 0, len(entries)+4)}
 	for _, e := range entries {
 		d.Set(e.Key, e.Value)
 	}

@@ -17,7 +17,7 @@ func (b *build) run() {
 		b.target = DefaultTarget()
 	}
 	b.alwaysOn = val(b.cfg.EnableAlwaysOnConfiguration)
-	b.outer = &Dict{}
+	b.outer = &Dict{entries: make([]Entry, 0, 4)}
 	if !b.deriveIdentifier() {
 		return
 	}

@@ -19,7 +19,7 @@ func (b *build) securityAssociation(appleKey string, p *graphjson.IosVpnSecurity
 		return
 	}
 	base := "IKEv2." + appleKey
-	d := &Dict{}
+	d := &Dict{entries: make([]Entry, 0, 8)}
 	set := func(key string, v any, member string) {
 		d.Set(key, v)
 		b.record(base+"."+key, rel, member)

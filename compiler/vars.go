@@ -18,6 +18,9 @@ func (b *build) resolve(v any, rel string) any {
 	case string:
 		return b.resolveString(x, rel)
 	case []string:
+		if !slices.ContainsFunc(x, hasToken) {
+			return x
+		}
 		out := make([]string, len(x))
 		for i, s := range x {
 			out[i] = b.resolveString(s, rel)
@@ -27,8 +30,11 @@ func (b *build) resolve(v any, rel string) any {
 	return v
 }
 
+// hasToken reports whether s may hold a {{token}}.
+func hasToken(s string) bool { return strings.Contains(s, "{{") }
+
 func (b *build) resolveString(s, rel string) string {
-	if !strings.Contains(s, "{{") {
+	if !hasToken(s) {
 		return s
 	}
 	return tokenPattern.ReplaceAllStringFunc(s, func(tok string) string {

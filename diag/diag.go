@@ -182,11 +182,19 @@ func (l List) Sort() {
 	}
 	// Sort indices, not the diagnostics themselves: moving the large
 	// structs around costs more than comparing them.
-	idx := make([]int, len(l))
-	for i := range idx {
-		idx[i] = i
+	// Ties keep their order (the index breaks them), as a stable sort
+	// would, at the cost of an unstable one.
+	var onStack [64]int
+	idx := onStack[:0]
+	for i := range l {
+		idx = append(idx, i)
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp(&l[a], &l[b]) })
+	slices.SortFunc(idx, func(a, b int) int {
+		if c := cmp(&l[a], &l[b]); c != 0 {
+			return c
+		}
+		return a - b
+	})
 	orig := slices.Clone(l)
 	for i, j := range idx {
 		l[i] = orig[j]
