@@ -97,30 +97,55 @@ func (d *Dict) find(key string) (int, bool) {
 }
 
 // sort puts the entries in key order and keeps the last value of a key set
-// twice. It orders indices and then copies each entry once, rather than
-// moving entries around: every move of a value holding pointers costs a
-// write barrier while the garbage collector runs.
+// twice. It orders indices, then moves each entry once, in place: moving a
+// value that holds pointers costs a write barrier while the garbage
+// collector runs, and a new slice would cost an allocation.
 func (d *Dict) sort() {
 	if !d.unsorted {
 		return
 	}
 	d.unsorted = false
+	e := d.entries
 	var onStack [64]int
 	order := onStack[:0]
-	for i := range d.entries {
+	for i := range e {
 		order = append(order, i)
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(d.entries[a].Key, d.entries[b].Key) })
-	sorted := make([]Entry, 0, len(d.entries))
-	for _, i := range order {
-		e := d.entries[i]
-		if n := len(sorted); n > 0 && sorted[n-1].Key == e.Key {
-			sorted[n-1].Value = e.Value // set again later: the later value counts
+	slices.SortFunc(order, func(a, b int) int {
+		if c := strings.Compare(e[a].Key, e[b].Key); c != 0 {
+			return c
+		}
+		return a - b // a key set twice: the later one last
+	})
+	// Apply the permutation (position j receives entry order[j]) one
+	// cycle at a time.
+	for i := range order {
+		if order[i] == i {
 			continue
 		}
-		sorted = append(sorted, e)
+		held := e[i]
+		j := i
+		for {
+			k := order[j]
+			order[j] = j
+			if k == i {
+				e[j] = held
+				break
+			}
+			e[j] = e[k]
+			j = k
+		}
 	}
-	d.entries = sorted
+	// Keep the last of each run of equal keys.
+	out := e[:0]
+	for i := range e {
+		if i+1 < len(e) && e[i+1].Key == e[i].Key {
+			continue
+		}
+		out = append(out, e[i])
+	}
+	clear(e[len(out):])
+	d.entries = out
 }
 
 // DictOf returns a dictionary holding the keys of m, with the same values.

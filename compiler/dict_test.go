@@ -1,7 +1,11 @@
 package compiler_test
 
 import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
@@ -88,6 +92,40 @@ func TestProfileEncodesAlikeInBothFormats(t *testing.T) {
 		}
 		if f == plistout.XML && string(data) != string(plain) {
 			t.Errorf("the Dict and its map form give different XML")
+		}
+	}
+}
+
+// TestDictAgreesWithAMap drives a Dict and a map through the same random
+// sets, deletes and reads, and checks that they always agree, keys in order.
+func TestDictAgreesWithAMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		var d compiler.Dict
+		m := map[string]any{}
+		for op := range rng.IntN(80) {
+			key := fmt.Sprintf("k%02d", rng.IntN(40))
+			switch rng.IntN(6) {
+			case 0:
+				d.Delete(key)
+				delete(m, key)
+			case 1:
+				got, ok := d.Get(key)
+				want, wantOK := m[key]
+				if ok != wantOK || got != want {
+					t.Fatalf("round %d op %d: Get(%s) = %v, %v; want %v, %v", round, op, key, got, ok, want, wantOK)
+				}
+			default:
+				d.Set(key, op)
+				m[key] = op
+			}
+		}
+		want := slices.Sorted(maps.Keys(m))
+		if got := keysOf(&d); !slices.Equal(got, want) {
+			t.Fatalf("round %d: keys %q, want %q", round, got, want)
+		}
+		if got := d.Map(); !reflect.DeepEqual(got, m) && len(m) > 0 {
+			t.Fatalf("round %d: %v, want %v", round, got, m)
 		}
 	}
 }
