@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler/appleschema"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
@@ -79,13 +80,24 @@ func schemaPath(p string) string {
 	return b.String()
 }
 
+// vpnKeySupport is the support of every key of the VPN payload, the only
+// payload whose keys the compiler gates. Computed once, read only.
+var vpnKeySupport = sync.OnceValue(func() map[string]appleschema.Support {
+	return appleschema.Supports(vpnPayloadType)
+})
+
 // applyTarget leaves out every key the target cannot honour, with a warning
 // that names the key, the version it needs and the target.
 func (b *build) applyTarget() {
-	var unsupported []string
+	type gated struct {
+		key string
+		sup appleschema.Support
+	}
+	var unsupported []gated
+	support := vpnKeySupport()
 	for i := range b.written {
 		k := b.written[i].key
-		sup, ok := appleschema.SupportOf(vpnPayloadType, schemaPath(k))
+		sup, ok := support[schemaPath(k)]
 		if !ok {
 			// Every key the mapping writes is in Apple's schema; a test
 			// keeps it so. Reaching here is a bug in this program.
@@ -93,15 +105,15 @@ func (b *build) applyTarget() {
 		}
 		deprecated := sup.Deprecated != "" && appleschema.CompareVersions(b.target.Version, sup.Deprecated) >= 0
 		if !sup.Supported(b.target.Version) || deprecated {
-			unsupported = append(unsupported, k)
+			unsupported = append(unsupported, gated{k, sup})
 		}
 	}
 	// Sorted, so that diagnostics come out in the same order every time,
 	// and once each, since a key may have been written twice.
-	slices.Sort(unsupported)
-	unsupported = slices.Compact(unsupported)
-	for _, k := range unsupported {
-		sup, _ := appleschema.SupportOf(vpnPayloadType, schemaPath(k))
+	slices.SortFunc(unsupported, func(a, b gated) int { return strings.Compare(a.key, b.key) })
+	unsupported = slices.CompactFunc(unsupported, func(a, b gated) bool { return a.key == b.key })
+	for _, g := range unsupported {
+		k, sup := g.key, g.sup
 		if sup.Supported(b.target.Version) {
 			b.warnf("deprecated-key", b.origin(k), k, "%s is deprecated since iOS %s", k, sup.Deprecated)
 			continue

@@ -17,6 +17,7 @@ package appleschema
 //go:generate go run ./internal/gen -in ../../testdata/apple-device-management -out schema_gen.go
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -199,6 +200,14 @@ func (p Payload) Resolve(path string) (Key, Support, bool) {
 func SupportOf(payloadType, path string) (Support, bool) {
 	s, ok := supportIndex()[payloadType][path]
 	return s, ok
+}
+
+// Supports returns the effective iOS support of every key path of the
+// payload of type payloadType, in Resolve's syntax, as a new map that the
+// caller owns: for callers that check many keys of one payload, which can
+// keep it instead of naming the payload in every lookup.
+func Supports(payloadType string) map[string]Support {
+	return maps.Clone(supportIndex()[payloadType])
 }
 
 // supportIndex maps every key path of every payload, in Resolve's syntax

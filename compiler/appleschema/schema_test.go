@@ -554,3 +554,22 @@ func TestSupportOfAgreesWithResolve(t *testing.T) {
 		t.Errorf("ExcludeLocalNetworks: %+v %v", s, ok)
 	}
 }
+
+// TestSupportsIsTheIndexAndACopy checks that Supports gives the same answers
+// as SupportOf, and that changing the map it returns changes nothing else.
+func TestSupportsIsTheIndexAndACopy(t *testing.T) {
+	const vpn = "com.apple.vpn.managed"
+	all := appleschema.Supports(vpn)
+	if len(all) == 0 {
+		t.Fatal("no keys")
+	}
+	for path, s := range all {
+		if got, ok := appleschema.SupportOf(vpn, path); !ok || got != s {
+			t.Errorf("%s: Supports %+v, SupportOf %+v %v", path, s, got, ok)
+		}
+	}
+	all["IKEv2.ExcludeLocalNetworks"] = appleschema.Support{Introduced: "1.0"}
+	if s, _ := appleschema.SupportOf(vpn, "IKEv2.ExcludeLocalNetworks"); s.Introduced != "14.2" {
+		t.Errorf("changing the returned map changed the index: %+v", s)
+	}
+}
