@@ -181,7 +181,7 @@ func (b *build) infof(code, rel, key, format string, args ...any) {
 // comes from. Strings have their {{tokens}} resolved on the way in.
 func (b *build) setIKE(key string, v any, rel string) {
 	b.ike.Set(key, b.resolve(v, rel))
-	b.record("IKEv2."+key, rel, "")
+	b.recordIKE(key, rel, "")
 }
 
 // setVPN writes a key of the VPN payload at a dotted path ("Proxies.HTTPPort").
@@ -191,11 +191,31 @@ func (b *build) setVPN(keyPath string, v any, rel string) {
 }
 
 // written is one Apple key path that the compiler wrote, and the Graph
-// property it came from: rel, and member within it when not empty. The
-// Graph path is joined only for a diagnostic.
+// property it came from: rel, and member within it when not empty. Paths
+// are joined only for a diagnostic: key is relative to the IKEv2
+// dictionary when ike is set, to the VPN payload otherwise.
 type written struct {
 	key, rel, member string
-	dropped          bool
+	ike, dropped     bool
+}
+
+const ikePrefix = "IKEv2."
+
+// fullKey returns the key's path in the VPN payload.
+func (w *written) fullKey() string {
+	if w.ike {
+		return ikePrefix + w.key
+	}
+	return w.key
+}
+
+// is reports whether w is the key at path full in the VPN payload.
+func (w *written) is(full string) bool {
+	if w.ike {
+		rest, ok := strings.CutPrefix(full, ikePrefix)
+		return ok && rest == w.key
+	}
+	return w.key == full
 }
 
 func (w *written) origin() string {
@@ -212,10 +232,15 @@ func (b *build) record(key, rel, member string) {
 	b.written = append(b.written, written{key: key, rel: rel, member: member})
 }
 
+// recordIKE is record for a key of the IKEv2 dictionary.
+func (b *build) recordIKE(key, rel, member string) {
+	b.written = append(b.written, written{key: key, rel: rel, member: member, ike: true})
+}
+
 // origin returns the Graph property the key was last written from.
 func (b *build) origin(key string) string {
 	for i := len(b.written) - 1; i >= 0; i-- {
-		if w := &b.written[i]; w.key == key && !w.dropped {
+		if w := &b.written[i]; w.is(key) && !w.dropped {
 			return w.origin()
 		}
 	}
@@ -225,7 +250,7 @@ func (b *build) origin(key string) string {
 // forget marks the key as left out of the profile.
 func (b *build) forget(key string) {
 	for i := range b.written {
-		if b.written[i].key == key {
+		if b.written[i].is(key) {
 			b.written[i].dropped = true
 		}
 	}

@@ -43,7 +43,7 @@ func (b *build) setIKEToken(key, token, rel string) {
 		return
 	}
 	b.ike.Set(key, token)
-	b.record("IKEv2."+key, rel, "")
+	b.recordIKE(key, rel, "")
 }
 
 func (b *build) outerString(key string, v *string, rel string) {

@@ -22,7 +22,7 @@ func (b *build) securityAssociation(appleKey string, p *graphjson.IosVpnSecurity
 	d := &Dict{entries: make([]Entry, 0, 8)}
 	set := func(key string, v any, member string) {
 		d.Set(key, v)
-		b.record(base+"."+key, rel, member)
+		b.recordIKE(appleKey+"."+key, rel, member)
 	}
 	var unset []string
 
@@ -102,7 +102,7 @@ func (b *build) securityAssociation(appleKey string, p *graphjson.IosVpnSecurity
 		b.infof("device-default", rel, base, "not set, so the device default applies: %s", strings.Join(unset, ", "))
 	}
 	b.ike.Set(appleKey, d)
-	b.record(base, rel, "")
+	b.recordIKE(appleKey, rel, "")
 }
 
 // nearestGroups suggests the valid groups on either side of an invalid one.

@@ -81,9 +81,17 @@ func schemaPath(p string) string {
 }
 
 // vpnKeySupport is the support of every key of the VPN payload, the only
-// payload whose keys the compiler gates. Computed once, read only.
-var vpnKeySupport = sync.OnceValue(func() map[string]appleschema.Support {
-	return appleschema.Supports(vpnPayloadType)
+// payload whose keys the compiler gates, by path in the payload and by path
+// in its IKEv2 dictionary. Computed once, read only.
+var vpnKeySupport = sync.OnceValue(func() (t struct{ vpn, ike map[string]appleschema.Support }) {
+	t.vpn = appleschema.Supports(vpnPayloadType)
+	t.ike = map[string]appleschema.Support{}
+	for path, s := range t.vpn {
+		if rest, ok := strings.CutPrefix(path, ikePrefix); ok {
+			t.ike[rest] = s
+		}
+	}
+	return t
 })
 
 // applyTarget leaves out every key the target cannot honour, with a warning
@@ -96,16 +104,20 @@ func (b *build) applyTarget() {
 	var unsupported []gated
 	support := vpnKeySupport()
 	for i := range b.written {
-		k := b.written[i].key
-		sup, ok := support[schemaPath(k)]
+		w := &b.written[i]
+		table := support.vpn
+		if w.ike {
+			table = support.ike
+		}
+		sup, ok := table[schemaPath(w.key)]
 		if !ok {
 			// Every key the mapping writes is in Apple's schema; a test
 			// keeps it so. Reaching here is a bug in this program.
-			panic(fmt.Sprintf("compiler: the key %s is not in Apple's schema for %s", k, vpnPayloadType))
+			panic(fmt.Sprintf("compiler: the key %s is not in Apple's schema for %s", w.fullKey(), vpnPayloadType))
 		}
 		deprecated := sup.Deprecated != "" && appleschema.CompareVersions(b.target.Version, sup.Deprecated) >= 0
 		if !sup.Supported(b.target.Version) || deprecated {
-			unsupported = append(unsupported, gated{k, sup})
+			unsupported = append(unsupported, gated{w.fullKey(), sup})
 		}
 	}
 	// Sorted, so that diagnostics come out in the same order every time,
