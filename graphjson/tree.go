@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -146,10 +145,9 @@ func Parse(data []byte, lim Limits) (Value, error) {
 	// of a copy each: an export is a few kilobytes, and this halves the
 	// parser's allocations.
 	p := parser{data: data, src: string(data), lim: lim, slabSize: slabFor(len(data)), known: knownNames()}
-	if buf, ok := pendingPool.Get().(*[]Member); ok {
-		p.pending = (*buf)[:0]
-	}
-	defer p.release()
+	// Sized for the widest object of an indented export (the entity's
+	// own hundred-odd members), so that it is not regrown on the way.
+	p.pending = make([]Member, 0, 16+len(data)/64)
 	// A UTF-8 byte order mark is common in files saved by Windows tools. It
 	// is only a mark at the very start; anywhere else it is not JSON.
 	if strings.HasPrefix(string(data[:min(len(data), 3)]), "\uFEFF") {
@@ -187,23 +185,6 @@ type parser struct {
 	pending  []Member
 	slab     []Member
 	slabSize int
-}
-
-// pendingPool recycles the parser's pending stack between documents: it
-// grows to the widest object of a document (about a hundred members for a
-// full export), and growing it anew for every document of a batch was a
-// fifth of the parser's allocations.
-var pendingPool sync.Pool
-
-func (p *parser) release() {
-	if cap(p.pending) > 4096 {
-		return // a hostile document's stack is not worth keeping
-	}
-	// The members hold strings of this document; clear them so that the
-	// pool does not keep the document alive.
-	clear(p.pending[:cap(p.pending)])
-	buf := p.pending[:0]
-	pendingPool.Put(&buf)
 }
 
 // slabFor guesses how many members n bytes of JSON hold: an indented Graph
