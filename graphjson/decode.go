@@ -237,7 +237,7 @@ func ErrorCode(err error) string {
 // configuration is nil only when the item is not an IKEv2 entity at all. A
 // caller must not use a configuration whose diagnostics hold errors.
 func Decode(it Item) (*IosikEv2VpnConfiguration, diag.List) {
-	d := decoder{root: it.Path, stack: make([]segment, 0, 8), known: knownNames()}
+	d := decoder{root: it.Path, entity: &it.Value, stack: make([]int32, 0, 8), known: knownNames()}
 	odataPath := func() string { return JoinName(it.Path, "@odata.type") }
 	switch {
 	case it.Type == IKEv2Type:
@@ -258,9 +258,13 @@ func Decode(it Item) (*IosikEv2VpnConfiguration, diag.List) {
 }
 
 type decoder struct {
-	diags diag.List
-	root  string    // the entity's JSON path
-	stack []segment // the path from the entity to the value being decoded
+	diags  diag.List
+	root   string // the entity's JSON path
+	entity *Value // the entity's object
+	// stack is the path from the entity to the value being decoded, as
+	// the position of each step among its container's members: it holds
+	// no pointers, so pushing costs no GC write barrier.
+	stack []int32
 	known *nameTable
 	// Most properties are optional scalars, pointers in the model; they
 	// point into these blocks, allocated a few at a time, instead of one
@@ -468,7 +472,7 @@ func (d *decoder) object(v *Value, rv reflect.Value, top bool) {
 		m := &members[i]
 		if m.Name == "@odata.type" {
 			if !top {
-				d.push(segment{name: m.Name, index: -1})
+				d.push(i)
 				d.checkNestedType(&m.Value, info.graphType)
 				d.pop()
 			}
@@ -488,7 +492,7 @@ func (d *decoder) object(v *Value, rv reflect.Value, top bool) {
 			d.unknownMember(*m, JoinName(d.here(), m.Name), info.graphType, top)
 			continue
 		}
-		d.push(segment{name: m.Name, index: -1})
+		d.push(i)
 		d.value(&m.Value, rv.FieldByIndex(fd.index), fd)
 		d.pop()
 	}
@@ -500,18 +504,21 @@ func (d *decoder) object(v *Value, rv reflect.Value, top bool) {
 // more than decoding the values.
 func (d *decoder) here() string {
 	out := d.root
-	for _, s := range d.stack {
-		if s.index >= 0 {
-			out = JoinIndex(out, s.index)
+	v := d.entity
+	for _, i := range d.stack {
+		kid := &v.kids[i]
+		if v.Kind == Array {
+			out = JoinIndex(out, int(i))
 		} else {
-			out = JoinName(out, s.name)
+			out = JoinName(out, kid.Name)
 		}
+		v = &kid.Value
 	}
 	return out
 }
 
-func (d *decoder) push(s segment) { d.stack = append(d.stack, s) }
-func (d *decoder) pop()           { d.stack = d.stack[:len(d.stack)-1] }
+func (d *decoder) push(i int) { d.stack = append(d.stack, int32(i)) }
+func (d *decoder) pop()       { d.stack = d.stack[:len(d.stack)-1] }
 
 func (d *decoder) checkNestedType(v *Value, want string) {
 	if v.Kind != String {
@@ -574,7 +581,7 @@ func (d *decoder) value(v *Value, rv reflect.Value, fd *field) {
 		ok := true
 		for i := range v.Len() {
 			el := v.Elem(i)
-			d.push(segment{index: i})
+			d.push(i)
 			if el.Kind == Null {
 				d.diags.Errorf("null-element", d.here(), "null is not allowed inside %s; remove the element", fd.name)
 				ok = false

@@ -177,7 +177,7 @@ type parser struct {
 	lim   Limits
 	// stack holds the path to the value being parsed; the path string is
 	// built only for an error message.
-	stack []segment
+	stack []step
 	// The members of the objects and arrays being parsed pile up on
 	// pending; when one is complete, its members move to a slice carved
 	// from slab, which is allocated a few times per document instead of
@@ -217,22 +217,35 @@ func (p *parser) keep(mark int) []Member {
 	return out
 }
 
-// segment is one step of a JSON path: an object member or an array index.
-type segment struct {
-	name  string
-	index int // -1 for a member
+// step is one step of the path to the value being parsed: an object
+// member, by the offset of its name in the input, or an array element.
+// Steps hold no pointers, so pushing them costs no GC write barrier; the
+// names are read again from the input only for an error message.
+type step struct {
+	keyOff int32 // offset of the member name's opening quote
+	index  int32 // -1 for a member
 }
 
 func (p *parser) path() string {
 	out := "$"
 	for _, s := range p.stack {
 		if s.index >= 0 {
-			out = JoinIndex(out, s.index)
+			out = JoinIndex(out, int(s.index))
 		} else {
-			out = JoinName(out, s.name)
+			out = JoinName(out, p.keyAt(int(s.keyOff)))
 		}
 	}
 	return out
+}
+
+// keyAt reads again the member name whose opening quote is at off.
+func (p *parser) keyAt(off int) string {
+	q := parser{data: p.data, src: p.src, pos: off}
+	name, err := q.str()
+	if err != nil {
+		return "?"
+	}
+	return name
 }
 
 func (p *parser) errorf(format string, args ...any) error {
@@ -350,7 +363,7 @@ func (p *parser) object(depth int) (Value, error) {
 		}
 		p.pos++
 		p.skipSpace()
-		p.stack = append(p.stack, segment{name: name, index: -1})
+		p.stack = append(p.stack, step{keyOff: int32(keyOff), index: -1})
 		child, err := p.value(depth)
 		if err != nil {
 			return Value{}, err
@@ -426,7 +439,7 @@ func (p *parser) array(depth int) (Value, error) {
 			return Value{}, p.errorf("%s has more than %d elements; no Graph collection may be that long", p.path(), p.lim.MaxArrayLen)
 		}
 		p.skipSpace()
-		p.stack = append(p.stack, segment{index: len(p.pending) - mark})
+		p.stack = append(p.stack, step{index: int32(len(p.pending) - mark)})
 		child, err := p.value(depth)
 		if err != nil {
 			return Value{}, err
