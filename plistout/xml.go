@@ -23,122 +23,118 @@ const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>
 <plist version="1.0">
 `
 
-type xmlWriter struct {
-	buf []byte
-}
+// The writer is a set of functions in the append style, each taking the
+// buffer and returning it grown, rather than methods storing into a
+// writer's field: a store of the buffer through a pointer is a GC write
+// barrier each time while the collector runs, a local variable is not.
 
 func encodeXML(v any) ([]byte, error) {
-	w := xmlWriter{buf: make([]byte, 0, 8192)}
-	w.buf = append(w.buf, xmlHeader...)
-	if err := w.value(v, 0); err != nil {
+	buf := make([]byte, 0, 8192)
+	buf = append(buf, xmlHeader...)
+	buf, err := appendValue(buf, v, 0)
+	if err != nil {
 		return nil, err
 	}
-	w.buf = append(w.buf, "</plist>\n"...)
-	return w.buf, nil
+	return append(buf, "</plist>\n"...), nil
 }
 
-func (w *xmlWriter) indent(depth int) {
+func appendIndent(buf []byte, depth int) []byte {
 	for range depth {
-		w.buf = append(w.buf, '\t')
+		buf = append(buf, '\t')
 	}
+	return buf
 }
 
-func (w *xmlWriter) simple(depth int, tag, text string) {
-	w.indent(depth)
-	w.buf = append(w.buf, '<')
-	w.buf = append(w.buf, tag...)
-	w.buf = append(w.buf, '>')
-	w.buf = append(w.buf, text...)
-	w.buf = append(w.buf, "</"...)
-	w.buf = append(w.buf, tag...)
-	w.buf = append(w.buf, ">\n"...)
+// appendSimple writes <tag>text</tag>; text needs no escaping.
+func appendSimple(buf []byte, depth int, tag, text string) []byte {
+	buf = appendIndent(buf, depth)
+	buf = append(buf, '<')
+	buf = append(buf, tag...)
+	buf = append(buf, '>')
+	buf = append(buf, text...)
+	buf = append(buf, "</"...)
+	buf = append(buf, tag...)
+	return append(buf, ">\n"...)
 }
 
-func (w *xmlWriter) value(v any, depth int) error {
+func appendValue(buf []byte, v any, depth int) ([]byte, error) {
+	var err error
 	switch x := v.(type) {
 	case string:
-		w.indent(depth)
-		w.buf = append(w.buf, "<string>"...)
-		if err := w.text(x); err != nil {
-			return err
+		buf = appendIndent(buf, depth)
+		buf = append(buf, "<string>"...)
+		if buf, err = appendText(buf, x); err != nil {
+			return buf, err
 		}
-		w.buf = append(w.buf, "</string>\n"...)
+		buf = append(buf, "</string>\n"...)
 	case int:
-		w.simple(depth, "integer", strconv.Itoa(x))
+		buf = appendSimple(buf, depth, "integer", strconv.Itoa(x))
 	case int64:
-		w.simple(depth, "integer", strconv.FormatInt(x, 10))
+		buf = appendSimple(buf, depth, "integer", strconv.FormatInt(x, 10))
 	case int32:
-		w.simple(depth, "integer", strconv.FormatInt(int64(x), 10))
+		buf = appendSimple(buf, depth, "integer", strconv.FormatInt(int64(x), 10))
 	case uint64:
-		w.simple(depth, "integer", strconv.FormatUint(x, 10))
+		buf = appendSimple(buf, depth, "integer", strconv.FormatUint(x, 10))
 	case uint32:
-		w.simple(depth, "integer", strconv.FormatUint(uint64(x), 10))
+		buf = appendSimple(buf, depth, "integer", strconv.FormatUint(uint64(x), 10))
 	case bool:
-		w.indent(depth)
+		buf = appendIndent(buf, depth)
 		if x {
-			w.buf = append(w.buf, "<true/>\n"...)
+			buf = append(buf, "<true/>\n"...)
 		} else {
-			w.buf = append(w.buf, "<false/>\n"...)
+			buf = append(buf, "<false/>\n"...)
 		}
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("plistout: %v cannot be written as a <real>", x)
+			return buf, fmt.Errorf("plistout: %v cannot be written as a <real>", x)
 		}
-		w.simple(depth, "real", strconv.FormatFloat(x, 'g', -1, 64))
+		buf = appendSimple(buf, depth, "real", strconv.FormatFloat(x, 'g', -1, 64))
 	case time.Time:
-		w.simple(depth, "date", x.UTC().Format("2006-01-02T15:04:05Z"))
+		buf = appendSimple(buf, depth, "date", x.UTC().Format("2006-01-02T15:04:05Z"))
 	case []byte:
-		w.data(x, depth)
+		buf = appendData(buf, x, depth)
 	case []string:
 		if len(x) == 0 {
-			w.empty(depth, "array")
-			return nil
+			return appendEmpty(buf, depth, "array"), nil
 		}
-		w.open(depth, "array")
+		buf = appendOpen(buf, depth, "array")
 		for _, s := range x {
-			if err := w.value(s, depth+1); err != nil {
-				return err
+			if buf, err = appendValue(buf, s, depth+1); err != nil {
+				return buf, err
 			}
 		}
-		w.close(depth, "array")
+		buf = appendClose(buf, depth, "array")
 	case []any:
 		if len(x) == 0 {
-			w.empty(depth, "array")
-			return nil
+			return appendEmpty(buf, depth, "array"), nil
 		}
-		w.open(depth, "array")
+		buf = appendOpen(buf, depth, "array")
 		for _, el := range x {
-			if err := w.value(el, depth+1); err != nil {
-				return err
+			if buf, err = appendValue(buf, el, depth+1); err != nil {
+				return buf, err
 			}
 		}
-		w.close(depth, "array")
+		buf = appendClose(buf, depth, "array")
 	case SortedDict:
-		n := x.Len()
 		written := 0
-		for i := range n {
+		for i := range x.Len() {
 			k, val := x.At(i)
 			if val == nil {
 				continue
 			}
 			if written == 0 {
-				w.open(depth, "dict")
+				buf = appendOpen(buf, depth, "dict")
 			}
 			written++
-			if err := w.entry(k, val, depth); err != nil {
-				return err
+			if buf, err = appendEntry(buf, k, val, depth); err != nil {
+				return buf, err
 			}
 		}
 		if written == 0 {
-			w.empty(depth, "dict")
-		} else {
-			w.close(depth, "dict")
+			return appendEmpty(buf, depth, "dict"), nil
 		}
+		buf = appendClose(buf, depth, "dict")
 	case map[string]any:
-		if len(x) == 0 {
-			w.empty(depth, "dict")
-			return nil
-		}
 		// On the stack for the usual dictionary: a heap slice would make
 		// every append and every swap of the sort a GC write barrier.
 		var onStack [48]string
@@ -149,76 +145,77 @@ func (w *xmlWriter) value(v any, depth int) error {
 			}
 		}
 		if len(keys) == 0 {
-			w.empty(depth, "dict") // nothing but nil values
-			return nil
+			return appendEmpty(buf, depth, "dict"), nil // empty, or only nil values
 		}
 		slices.Sort(keys)
-		w.open(depth, "dict")
+		buf = appendOpen(buf, depth, "dict")
 		for _, k := range keys {
-			if err := w.entry(k, x[k], depth); err != nil {
-				return err
+			if buf, err = appendEntry(buf, k, x[k], depth); err != nil {
+				return buf, err
 			}
 		}
-		w.close(depth, "dict")
+		buf = appendClose(buf, depth, "dict")
 	default:
-		return fmt.Errorf("plistout: a %T cannot be written to a property list", v)
+		return buf, fmt.Errorf("plistout: a %T cannot be written to a property list", v)
 	}
-	return nil
+	return buf, nil
 }
 
-// entry writes one key of a dictionary at depth and its value.
-func (w *xmlWriter) entry(k string, v any, depth int) error {
-	w.indent(depth + 1)
-	w.buf = append(w.buf, "<key>"...)
-	if err := w.text(k); err != nil {
-		return err
+// appendEntry writes one key of a dictionary at depth and its value.
+func appendEntry(buf []byte, k string, v any, depth int) ([]byte, error) {
+	buf = appendIndent(buf, depth+1)
+	buf = append(buf, "<key>"...)
+	buf, err := appendText(buf, k)
+	if err != nil {
+		return buf, err
 	}
-	w.buf = append(w.buf, "</key>\n"...)
-	return w.value(v, depth+1)
+	buf = append(buf, "</key>\n"...)
+	return appendValue(buf, v, depth+1)
 }
 
-func (w *xmlWriter) open(depth int, tag string) {
-	w.indent(depth)
-	w.buf = append(w.buf, '<')
-	w.buf = append(w.buf, tag...)
-	w.buf = append(w.buf, ">\n"...)
+func appendOpen(buf []byte, depth int, tag string) []byte {
+	buf = appendIndent(buf, depth)
+	buf = append(buf, '<')
+	buf = append(buf, tag...)
+	return append(buf, ">\n"...)
 }
 
-func (w *xmlWriter) close(depth int, tag string) {
-	w.indent(depth)
-	w.buf = append(w.buf, "</"...)
-	w.buf = append(w.buf, tag...)
-	w.buf = append(w.buf, ">\n"...)
+func appendClose(buf []byte, depth int, tag string) []byte {
+	buf = appendIndent(buf, depth)
+	buf = append(buf, "</"...)
+	buf = append(buf, tag...)
+	return append(buf, ">\n"...)
 }
 
-func (w *xmlWriter) empty(depth int, tag string) {
-	w.indent(depth)
-	w.buf = append(w.buf, '<')
-	w.buf = append(w.buf, tag...)
-	w.buf = append(w.buf, "/>\n"...)
+func appendEmpty(buf []byte, depth int, tag string) []byte {
+	buf = appendIndent(buf, depth)
+	buf = append(buf, '<')
+	buf = append(buf, tag...)
+	return append(buf, "/>\n"...)
 }
 
-// data writes base64 in lines of at most 76 columns counting a tab as 8,
-// each line indented like the tag, as CoreFoundation and plistlib do.
-func (w *xmlWriter) data(b []byte, depth int) {
-	w.indent(depth)
-	w.buf = append(w.buf, "<data>\n"...)
+// appendData writes base64 in lines of at most 76 columns counting a tab as
+// 8, each line indented like the tag, as CoreFoundation and plistlib do.
+func appendData(buf, b []byte, depth int) []byte {
+	buf = appendIndent(buf, depth)
+	buf = append(buf, "<data>\n"...)
 	lineLen := max(16, 76-8*depth)
 	chunk := lineLen / 4 * 3
 	for i := 0; i < len(b); i += chunk {
 		end := min(i+chunk, len(b))
-		w.indent(depth)
-		w.buf = base64.StdEncoding.AppendEncode(w.buf, b[i:end])
-		w.buf = append(w.buf, '\n')
+		buf = appendIndent(buf, depth)
+		buf = base64.StdEncoding.AppendEncode(buf, b[i:end])
+		buf = append(buf, '\n')
 	}
-	w.indent(depth)
-	w.buf = append(w.buf, "</data>\n"...)
+	buf = appendIndent(buf, depth)
+	return append(buf, "</data>\n"...)
 }
 
-// text appends s with the three characters XML requires escaped in text
-// (&, < and >), after checking that XML can hold it at all (see xmlSafe).
-// Plain ASCII, nearly all of a profile, takes one table lookup a byte.
-func (w *xmlWriter) text(s string) error {
+// appendText appends s with the three characters XML requires escaped in
+// text (&, < and >), after checking that XML can hold it at all (see
+// xmlSafe). Plain ASCII, nearly all of a profile, takes one table lookup a
+// byte.
+func appendText(buf []byte, s string) ([]byte, error) {
 	last := 0
 	checked := false
 	for i := 0; i < len(s); i++ {
@@ -239,18 +236,17 @@ func (w *xmlWriter) text(s string) error {
 			// decides, once per string, and names the position.
 			if !checked {
 				if err := xmlSafe(s); err != nil {
-					return err
+					return buf, err
 				}
 				checked = true
 			}
 			continue
 		}
-		w.buf = append(w.buf, s[last:i]...)
-		w.buf = append(w.buf, esc...)
+		buf = append(buf, s[last:i]...)
+		buf = append(buf, esc...)
 		last = i + 1
 	}
-	w.buf = append(w.buf, s[last:]...)
-	return nil
+	return append(buf, s[last:]...), nil
 }
 
 // xmlSpecial marks the bytes text must look at twice: the three it
