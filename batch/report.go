@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/atomicfile"
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/jsonenc"
 )
 
 // ReportVersion is the "version" of the report format; it changes only when
@@ -42,6 +43,26 @@ type reportWriter struct {
 	w    *bufio.Writer
 	n    int
 	err  error
+	buf  []byte // an entry's JSON, reused from entry to entry
+}
+
+// appendJSON appends the entry as encoding/json writes it (a test checks
+// that it does), without reflection: the report gets one per profile.
+func (e *Entry) appendJSON(buf []byte) []byte {
+	o := jsonenc.Start(buf)
+	o.Int("index", e.Index)
+	o.String("source", e.Source)
+	o.String("path", e.Path)
+	o.StringOmitEmpty("type", e.Type)
+	o.String("id", e.ID)
+	o.String("displayName", e.DisplayName)
+	o.String("status", string(e.Status))
+	o.StringOmitEmpty("output", e.Output)
+	o.StringOmitEmpty("sha256", e.SHA256)
+	o.StringOmitEmpty("identifier", e.Identifier)
+	o.Key("diagnostics")
+	o.Buf = e.Diagnostics.AppendJSON(o.Buf)
+	return o.End()
 }
 
 func createReport(path string, force bool, protect []string, tracker *atomicfile.Tracker) (*reportWriter, error) {
@@ -59,17 +80,13 @@ func (r *reportWriter) entry(e *Entry) {
 	if r.err != nil {
 		return
 	}
-	b, err := json.Marshal(e)
-	if err != nil {
-		r.err = fmt.Errorf("cannot encode the report entry of %s %s: %w", e.Source, e.Path, err)
-		return
-	}
 	if r.n > 0 {
 		r.w.WriteByte(',')
 	}
 	r.n++
 	r.w.WriteString("\n    ")
-	if _, err := r.w.Write(b); err != nil {
+	r.buf = e.appendJSON(r.buf[:0])
+	if _, err := r.w.Write(r.buf); err != nil {
 		r.err = fmt.Errorf("cannot write the report %s: %w", r.path, err)
 	}
 }

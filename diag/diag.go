@@ -9,10 +9,11 @@
 package diag
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/jsonenc"
 )
 
 // Severity says how serious a diagnostic is.
@@ -215,9 +216,29 @@ func (l List) Error() string {
 }
 
 // MarshalJSON writes an empty list as [] rather than null.
-func (l List) MarshalJSON() ([]byte, error) {
-	if l == nil {
-		return []byte("[]"), nil
+func (l List) MarshalJSON() ([]byte, error) { return l.AppendJSON(nil), nil }
+
+// AppendJSON appends the list as MarshalJSON writes it: what encoding/json
+// writes for a []Diagnostic, but [] when empty. A batch report holds one
+// list per profile, often enough for encoding/json's reflection to show.
+func (l List) AppendJSON(buf []byte) []byte {
+	buf = append(buf, '[')
+	for i := range l {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = l[i].AppendJSON(buf)
 	}
-	return json.Marshal([]Diagnostic(l))
+	return append(buf, ']')
+}
+
+// AppendJSON appends the diagnostic as encoding/json writes it.
+func (d *Diagnostic) AppendJSON(buf []byte) []byte {
+	o := jsonenc.Start(buf)
+	o.String("severity", d.Severity.String())
+	o.String("code", d.Code)
+	o.StringOmitEmpty("path", d.Path)
+	o.StringOmitEmpty("key", d.Key)
+	o.String("message", d.Message)
+	return o.End()
 }
