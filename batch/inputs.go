@@ -140,8 +140,9 @@ func isJSONName(name string) bool {
 }
 
 // readFile reads one input, refusing more than max bytes.
-func readFile(path string, stdin io.Reader, max int64) ([]byte, error) {
+func readFile(path string, stdin io.Reader, limit int64) ([]byte, error) {
 	var r io.Reader
+	size := int64(512)
 	if path == "-" {
 		if stdin == nil {
 			return nil, fmt.Errorf("standard input is not available")
@@ -153,19 +154,43 @@ func readFile(path string, stdin io.Reader, max int64) ([]byte, error) {
 			return nil, err
 		}
 		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.IsDir() {
-			return nil, fmt.Errorf("it is a folder")
+		if fi, err := f.Stat(); err == nil {
+			if fi.IsDir() {
+				return nil, fmt.Errorf("it is a folder")
+			}
+			// Read a regular file into a buffer of its size at once
+			// rather than growing one; the limit still applies if it
+			// grows meanwhile.
+			size = min(fi.Size(), limit) + 1
 		}
 		r = f
 	}
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	data, err := readAll(io.LimitReader(r, limit+1), int(max(size, 512)))
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("the file is larger than %d bytes (--max-input-size); no Graph export is that large", max)
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("the file is larger than %d bytes (--max-input-size); no Graph export is that large", limit)
 	}
 	return data, nil
+}
+
+// readAll is io.ReadAll starting with a buffer of size bytes.
+func readAll(r io.Reader, size int) ([]byte, error) {
+	b := make([]byte, 0, size)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // pageHeader is what batch needs of a Graph list response besides its
