@@ -83,13 +83,21 @@ func schemaPath(p string) string {
 // vpnKeySupport is the support of every key of the VPN payload, the only
 // payload whose keys the compiler gates, by path in the payload and by path
 // in its IKEv2 dictionary. Computed once, read only.
-var vpnKeySupport = sync.OnceValue(func() (t struct {
-	vpn, ike map[string]appleschema.Support
-}) { t.vpn = appleschema.Supports(vpnPayloadType); t.ike = map[string]appleschema.Support{}; for path, s := range t.vpn {
-	if rest, ok := strings.CutPrefix(path, ikePrefix); ok {
-		t.ike[rest] = s
+var vpnKeySupport = sync.OnceValue(func() keySupport {
+	t := keySupport{vpn: appleschema.Supports(vpnPayloadType), ike: map[string]appleschema.Support{}}
+	for path, s := range t.vpn {
+		if rest, ok := strings.CutPrefix(path, ikePrefix); ok {
+			t.ike[rest] = s
+		}
 	}
-}; return t })
+	return t
+})
+
+// keySupport is the support of keys by their path in the VPN payload (vpn)
+// and in its IKEv2 dictionary (ike).
+type keySupport struct {
+	vpn, ike map[string]appleschema.Support
+}
 
 // applyTarget leaves out every key the target cannot honour, with a warning
 // that names the key, the version it needs and the target.
