@@ -286,28 +286,24 @@ var (
 func (d *decoder) newValue(t reflect.Type) reflect.Value {
 	switch t {
 	case stringType:
-		if len(d.strings) == 0 {
-			d.strings = make([]string, scalarBlock)
-		}
-		p := &d.strings[0]
-		d.strings = d.strings[1:]
-		return reflect.ValueOf(p)
+		return reflect.ValueOf(next(&d.strings))
 	case boolType:
-		if len(d.bools) == 0 {
-			d.bools = make([]bool, scalarBlock)
-		}
-		p := &d.bools[0]
-		d.bools = d.bools[1:]
-		return reflect.ValueOf(p)
+		return reflect.ValueOf(next(&d.bools))
 	case int32Type:
-		if len(d.int32s) == 0 {
-			d.int32s = make([]int32, scalarBlock)
-		}
-		p := &d.int32s[0]
-		d.int32s = d.int32s[1:]
-		return reflect.ValueOf(p)
+		return reflect.ValueOf(next(&d.int32s))
 	}
 	return reflect.New(t)
+}
+
+// next takes the first value of a block, allocating a new block when it
+// is used up.
+func next[T any](block *[]T) *T {
+	if len(*block) == 0 {
+		*block = make([]T, scalarBlock)
+	}
+	p := &(*block)[0]
+	*block = (*block)[1:]
+	return p
 }
 
 type field struct {
