@@ -214,6 +214,10 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 	if opts.OutDir == "" {
 		return Summary{}, errors.New("batch: no output folder")
 	}
+	// Before anything is created: the report must not replace an export.
+	if err := checkReportPath(opts.Report, inputs); err != nil {
+		return Summary{}, err
+	}
 	if opts.Jobs <= 0 {
 		opts.Jobs = runtime.NumCPU()
 	}

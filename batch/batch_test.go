@@ -705,3 +705,30 @@ func TestRunErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRunRefusesAReportOverAnExport names, as the report, an export inside
+// an input folder: Run refuses before it creates anything, and the export is
+// unchanged. The report of an earlier batch in that folder may be replaced.
+func TestRunRefusesAReportOverAnExport(t *testing.T) {
+	in := t.TempDir()
+	export := filepath.Join(in, "psk.json")
+	writeJSON(t, export, ikev2(t, "psk-ondemand", "id", "VPN"))
+	before, _ := os.ReadFile(export)
+	out := filepath.Join(t.TempDir(), "profiles")
+	_, err := Run(context.Background(), []string{in}, Options{OutDir: out, Report: export})
+	if err == nil || !strings.Contains(err.Error(), "not the report of an earlier batch; refusing to overwrite it") {
+		t.Fatalf("err = %v, want a refusal", err)
+	}
+	if after, _ := os.ReadFile(export); !bytes.Equal(after, before) {
+		t.Error("the export changed")
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("the output folder was created (%v)", err)
+	}
+	report := filepath.Join(in, "report.json")
+	for run := range 2 {
+		if _, err := Run(context.Background(), []string{in}, Options{OutDir: out, Report: report}); err != nil {
+			t.Fatalf("run %d with the report in the input folder: %v", run+1, err)
+		}
+	}
+}

@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/atomicfile"
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/jsonenc"
@@ -129,4 +132,63 @@ func (r *reportWriter) finish(notices []Notice, s Summary) error {
 // abort removes the temporary file unless finish renamed it into place.
 func (r *reportWriter) abort() {
 	r.f.Abort()
+}
+
+// checkReportPath refuses a report path that names an export in an input
+// folder. Run refuses a report that is one of the input files, and skips
+// the report when it walks an input folder, so that the report of an
+// earlier run in that folder is not read as an export; but an export that
+// the report path names by mistake would then be skipped and overwritten.
+// So an existing *.json file inside an input folder is refused unless it is
+// the report of an earlier batch.
+func checkReportPath(report string, inputs []string) error {
+	if report == "" {
+		return nil
+	}
+	fi, err := os.Stat(report)
+	if err != nil || !fi.Mode().IsRegular() || !strings.EqualFold(filepath.Ext(report), ".json") || isBatchReport(report) {
+		return nil
+	}
+	for _, in := range inputs {
+		if in == "-" {
+			continue
+		}
+		if di, err := os.Stat(in); err == nil && di.IsDir() && insideFolder(report, di) {
+			return fmt.Errorf("the report %s is a file of the input folder %s, not the report of an earlier batch; refusing to overwrite it (write the report outside the input folders)", report, in)
+		}
+	}
+	return nil
+}
+
+// isBatchReport reports whether the JSON file at path starts like a batch
+// report: an object whose first member is "version". Only the start of the
+// file is read.
+func isBatchReport(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	dec := json.NewDecoder(f)
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return false
+	}
+	t, err := dec.Token()
+	return err == nil && t == "version"
+}
+
+// insideFolder reports whether path lies somewhere below the folder dir.
+func insideFolder(path string, dir os.FileInfo) bool {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(d); err == nil && os.SameFile(fi, dir) {
+			return true
+		}
+		if filepath.Dir(d) == d {
+			return false
+		}
+	}
 }
