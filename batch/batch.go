@@ -253,11 +253,12 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 		identity: map[uint64]struct{}{},
 	}
 	r.walk = walker{
-		skipDirs: []os.FileInfo{outFi},
-		file:     r.readInput,
-		problem:  r.walkProblem,
-		skipped:  r.walkSkipped,
-		stop:     func() bool { return ctx.Err() != nil },
+		skipDirs:  []os.FileInfo{outFi},
+		file:      r.readInput,
+		problem:   r.walkProblem,
+		skipped:   r.walkSkipped,
+		duplicate: r.walkDuplicate,
+		stop:      func() bool { return ctx.Err() != nil },
 	}
 	if opts.Report != "" {
 		if r.report, err = createReport(opts.Report, opts.Force, protect, opts.Tracker); err != nil {
@@ -308,6 +309,8 @@ func countFiles(inputs []string, w walker) int {
 	w.file = func(string) { n++ }
 	w.problem = func(string, error) {}
 	w.skipped = func(string, string) {}
+	w.duplicate = nil
+	w.seen = nil // its own: the real walk must see every file for the first time
 	for _, in := range inputs {
 		w.walk(in)
 	}
@@ -407,6 +410,13 @@ func (r *runner) failedEntry(source, code, format string, args ...any) *Entry {
 
 func (r *runner) walkProblem(path string, err error) {
 	r.emit(result{entry: r.failedEntry(path, "read-error", "cannot read the folder: %v", unwrapPath(err))})
+}
+
+func (r *runner) walkDuplicate(path, first string) {
+	n := Notice{Source: path}
+	n.Severity, n.Code = diag.Info, "duplicate-input"
+	n.Message = fmt.Sprintf("the same file as %s, which is read already; it is read once", first)
+	r.emit(result{notice: &n})
 }
 
 func (r *runner) walkSkipped(path, why string) {

@@ -29,6 +29,31 @@ type walker struct {
 	// stop reports that the walk should end early (the batch was
 	// cancelled); nil never stops.
 	stop func() bool
+	// duplicate is called for a file already read under another path (an
+	// input named twice, or inside an input folder also given); it is read
+	// once. seen maps each file read to the path it was read by.
+	duplicate func(path, first string)
+	seen      map[fileID]string
+}
+
+// once reports whether the file at path, described by fi, is read for the
+// first time; a second path to it is reported and not read again.
+func (w *walker) once(path string, fi fs.FileInfo) bool {
+	id, ok := idOf(path, fi)
+	if !ok {
+		return true
+	}
+	if first, dup := w.seen[id]; dup {
+		if w.duplicate != nil {
+			w.duplicate(path, first)
+		}
+		return false
+	}
+	if w.seen == nil {
+		w.seen = map[fileID]string{}
+	}
+	w.seen[id] = path
+	return true
 }
 
 func (w *walker) stopped() bool { return w.stop != nil && w.stop() }
@@ -42,10 +67,16 @@ func (w *walker) walk(input string) {
 		return
 	}
 	fi, err := os.Stat(input)
-	if err != nil || !fi.IsDir() {
+	if err != nil {
 		// A missing or unreadable path is reported when it is read, as
 		// one failed entry like any other bad input.
 		w.file(input)
+		return
+	}
+	if !fi.IsDir() {
+		if w.once(input, fi) {
+			w.file(input)
+		}
 		return
 	}
 	w.dir(input, fi, true)
@@ -103,11 +134,11 @@ func (w *walker) dir(path string, fi fs.FileInfo, root bool) {
 			if err != nil || !sfi.Mode().IsRegular() || !isJSONName(name) {
 				continue
 			}
-			if !w.isSkippedFile(p, sfi) {
+			if !w.isSkippedFile(p, sfi) && w.once(p, sfi) {
 				w.file(p)
 			}
 		case mode.IsRegular() && isJSONName(name):
-			if !w.isSkippedFile(p, lfi) {
+			if !w.isSkippedFile(p, lfi) && w.once(p, lfi) {
 				w.file(p)
 			}
 		}
