@@ -260,6 +260,7 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 		duplicate: r.walkDuplicate,
 		stop:      func() bool { return ctx.Err() != nil },
 	}
+	r.walk.prepare(inputs)
 	if opts.Report != "" {
 		if r.report, err = createReport(opts.Report, opts.Force, protect, opts.Tracker); err != nil {
 			return Summary{}, err
@@ -310,7 +311,7 @@ func countFiles(inputs []string, w walker) int {
 	w.problem = func(string, error) {}
 	w.skipped = func(string, string) {}
 	w.duplicate = nil
-	w.seen = nil // its own: the real walk must see every file for the first time
+	w.prepare(inputs) // its own: the real walk must see every file for the first time
 	for _, in := range inputs {
 		w.walk(in)
 	}
@@ -415,7 +416,7 @@ func (r *runner) walkProblem(path string, err error) {
 func (r *runner) walkDuplicate(path, first string) {
 	n := Notice{Source: path}
 	n.Severity, n.Code = diag.Info, "duplicate-input"
-	n.Message = fmt.Sprintf("the same file as %s, which is read already; it is read once", first)
+	n.Message = fmt.Sprintf("the same file or folder as %s, which is read; it is read once", first)
 	r.emit(result{notice: &n})
 }
 

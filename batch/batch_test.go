@@ -734,18 +734,24 @@ func TestRunRefusesAReportOverAnExport(t *testing.T) {
 }
 
 // TestInputGivenTwice names the same exports more than once: as a file and
-// inside its folder, the folder twice, and through a hard link. Each file is
-// read once, the others are reported, and the progress total agrees.
+// inside its folder, the folder twice, a folder inside another, through a
+// hard link and through a symbolic link. Each file is read once, each
+// repeat is reported, and the progress total agrees.
 func TestInputGivenTwice(t *testing.T) {
 	in := t.TempDir()
 	a := filepath.Join(in, "a.json")
 	writeJSON(t, a, ikev2(t, "psk-ondemand", "id-a", "VPN A"))
-	writeJSON(t, filepath.Join(in, "b.json"), ikev2(t, "eap-only", "id-b", "VPN B"))
-	link := filepath.Join(t.TempDir(), "link-to-a.json")
-	if err := os.Link(a, link); err != nil {
+	sub := filepath.Join(in, "sub")
+	writeJSON(t, filepath.Join(sub, "b.json"), ikev2(t, "eap-only", "id-b", "VPN B"))
+	hard := filepath.Join(t.TempDir(), "hard-link-to-a.json")
+	if err := os.Link(a, hard); err != nil {
 		t.Skipf("hard links: %v", err)
 	}
-	o := runBatch(t, []string{a, in, in, link}, Options{OutDir: filepath.Join(t.TempDir(), "out")})
+	soft := filepath.Join(sub, "z-link-to-a.json")
+	if err := os.Symlink(a, soft); err != nil {
+		t.Skipf("symbolic links: %v", err)
+	}
+	o := runBatch(t, []string{a, in, in, sub, hard}, Options{OutDir: filepath.Join(t.TempDir(), "out")})
 	if o.sum.Entities != 2 || o.sum.Compiled != 2 {
 		t.Errorf("summary %+v, want the two exports once each", o.sum)
 	}
@@ -753,11 +759,15 @@ func TestInputGivenTwice(t *testing.T) {
 	for _, n := range o.notices {
 		got = append(got, n.Code+" "+n.Source)
 	}
-	// a.json in the first walk of the folder; a.json and b.json in the
-	// second; then the link.
-	want := []string{"duplicate-input " + a, "duplicate-input " + a, "duplicate-input " + filepath.Join(in, "b.json"), "duplicate-input " + link}
+	want := []string{
+		"duplicate-input " + a,    // in the folder: read as the input named first
+		"duplicate-input " + soft, // a link to a.json, which the walk reads
+		"duplicate-input " + in,   // the folder again
+		"duplicate-input " + sub,  // walked inside the folder already
+		"duplicate-input " + hard, // another name of a.json
+	}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("notices %q, want %q", got, want)
+		t.Errorf("notices\n%q, want\n%q", got, want)
 	}
 	if last := o.progress[len(o.progress)-1]; last.FilesTotal != 2 {
 		t.Errorf("progress total %d files, want 2", last.FilesTotal)

@@ -29,34 +29,153 @@ type walker struct {
 	// stop reports that the walk should end early (the batch was
 	// cancelled); nil never stops.
 	stop func() bool
-	// duplicate is called for a file already read under another path (an
-	// input named twice, or inside an input folder also given); it is read
-	// once. seen maps each file read to the path it was read by.
+	// duplicate is called for a file or folder already read under
+	// another path (an input named twice, a file named and inside a named
+	// folder, a link); it is read once.
 	duplicate func(path, first string)
-	seen      map[fileID]string
+	dups      duplicates
 }
 
-// once reports whether the file at path, described by fi, is read for the
-// first time; a second path to it is reported and not read again.
-func (w *walker) once(path string, fi fs.FileInfo) bool {
+// duplicates finds what a batch would read twice without remembering every
+// file, so that memory stays flat however many files a folder holds: it
+// remembers the folders walked, the files named as inputs, and the files
+// that have more than one name (hard links); a symbolic link is a duplicate
+// when its target lies in a folder of the walk.
+type duplicates struct {
+	roots    []string          // absolute paths of the input folders
+	dirs     map[fileID]string // folders walked, by identity
+	args     map[fileID]string // files named as inputs
+	argsRead map[fileID]bool
+	linked   map[fileID]string // files with several names, read
+}
+
+func (w *walker) stopped() bool { return w.stop != nil && w.stop() }
+
+// prepare notes the input files and folders before the walk.
+func (w *walker) prepare(inputs []string) {
+	d := &w.dups
+	d.dirs, d.args, d.argsRead, d.linked = map[fileID]string{}, map[fileID]string{}, map[fileID]bool{}, map[fileID]string{}
+	for _, in := range inputs {
+		fi, err := os.Stat(in)
+		if in == "-" || err != nil {
+			continue
+		}
+		if fi.IsDir() {
+			if abs, err := filepath.Abs(in); err == nil {
+				d.roots = append(d.roots, abs)
+			}
+			continue
+		}
+		if id, ok := idOf(in, fi); ok {
+			if _, dup := d.args[id]; !dup {
+				d.args[id] = in
+			}
+		}
+	}
+}
+
+// argOnce reports whether the input file named as in is read here: not
+// when the same file was named before.
+func (w *walker) argOnce(in string, fi fs.FileInfo) bool {
+	id, ok := idOf(in, fi)
+	if !ok {
+		return true
+	}
+	if w.dups.argsRead[id] {
+		w.reportDuplicate(in, w.dups.args[id])
+		return false
+	}
+	if w.dups.argsRead == nil {
+		w.dups.argsRead = map[fileID]bool{}
+	}
+	w.dups.argsRead[id] = true
+	return true
+}
+
+// fileOnce reports whether a file found in a folder is read here: not when
+// it is also named as an input (it is read as that input), nor when it is
+// a second name of a file already read.
+func (w *walker) fileOnce(path string, fi fs.FileInfo) bool {
 	id, ok := idOf(path, fi)
 	if !ok {
 		return true
 	}
-	if first, dup := w.seen[id]; dup {
-		if w.duplicate != nil {
-			w.duplicate(path, first)
-		}
+	if arg, named := w.dups.args[id]; named {
+		w.reportDuplicate(path, arg)
 		return false
 	}
-	if w.seen == nil {
-		w.seen = map[fileID]string{}
+	if linkCount(fi) > 1 {
+		if first, dup := w.dups.linked[id]; dup {
+			w.reportDuplicate(path, first)
+			return false
+		}
+		if w.dups.linked == nil {
+			w.dups.linked = map[fileID]string{}
+		}
+		w.dups.linked[id] = path
 	}
-	w.seen[id] = path
 	return true
 }
 
-func (w *walker) stopped() bool { return w.stop != nil && w.stop() }
+// linkOnce reports whether the file a symbolic link found in a folder
+// points to is read through the link: not when the walk reads it under its
+// own name anyway.
+func (w *walker) linkOnce(link string, target fs.FileInfo) bool {
+	real, err := filepath.EvalSymlinks(link)
+	if err == nil && isJSONName(real) && w.underRoot(real) {
+		w.reportDuplicate(link, real)
+		return false
+	}
+	return w.fileOnce(link, target)
+}
+
+// underRoot reports whether the walk reaches path, a file with no symbolic
+// link in its path, by its own name: it lies in an input folder, and no
+// folder on the way is hidden.
+func (w *walker) underRoot(path string) bool {
+	for _, root := range w.dups.roots {
+		real, err := filepath.EvalSymlinks(root)
+		if err != nil {
+			continue
+		}
+		rel, err := filepath.Rel(real, path)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			continue
+		}
+		hidden := false
+		for _, part := range strings.Split(rel, string(filepath.Separator)) {
+			hidden = hidden || strings.HasPrefix(part, ".")
+		}
+		if !hidden {
+			return true
+		}
+	}
+	return false
+}
+
+// dirOnce reports whether a folder is walked here: not when it was walked
+// already (named twice, or inside another input folder).
+func (w *walker) dirOnce(path string, fi fs.FileInfo) bool {
+	id, ok := idOf(path, fi)
+	if !ok {
+		return true
+	}
+	if first, dup := w.dups.dirs[id]; dup {
+		w.reportDuplicate(path, first)
+		return false
+	}
+	if w.dups.dirs == nil {
+		w.dups.dirs = map[fileID]string{}
+	}
+	w.dups.dirs[id] = path
+	return true
+}
+
+func (w *walker) reportDuplicate(path, first string) {
+	if w.duplicate != nil {
+		w.duplicate(path, first)
+	}
+}
 
 // walk visits one input argument: "-" and files are passed on as they are
 // (whatever their extension: they were named on purpose); folders are
@@ -74,7 +193,7 @@ func (w *walker) walk(input string) {
 		return
 	}
 	if !fi.IsDir() {
-		if w.once(input, fi) {
+		if w.argOnce(input, fi) {
 			w.file(input)
 		}
 		return
@@ -101,6 +220,9 @@ func (w *walker) dir(path string, fi fs.FileInfo, root bool) {
 			break
 		}
 		w.skipped(path, "it is the output folder, inside an input folder; it is not read")
+		return
+	}
+	if !w.dirOnce(path, fi) {
 		return
 	}
 	names, err := readDirNames(path)
@@ -134,11 +256,11 @@ func (w *walker) dir(path string, fi fs.FileInfo, root bool) {
 			if err != nil || !sfi.Mode().IsRegular() || !isJSONName(name) {
 				continue
 			}
-			if !w.isSkippedFile(p, sfi) && w.once(p, sfi) {
+			if !w.isSkippedFile(p, sfi) && w.linkOnce(p, sfi) {
 				w.file(p)
 			}
 		case mode.IsRegular() && isJSONName(name):
-			if !w.isSkippedFile(p, lfi) && w.once(p, lfi) {
+			if !w.isSkippedFile(p, lfi) && w.fileOnce(p, lfi) {
 				w.file(p)
 			}
 		}
