@@ -146,8 +146,10 @@ func Parse(data []byte, lim Limits) (Value, error) {
 	// parser's allocations.
 	p := parser{data: data, src: string(data), lim: lim, slabSize: slabFor(len(data)), known: knownNames()}
 	// Sized for the widest object of an indented export (the entity's
-	// own hundred-odd members), so that it is not regrown on the way.
-	p.pending = make([]Member, 0, 16+len(data)/64)
+	// own hundred-odd members), so that it is not regrown on the way; a
+	// large input does not get more up front, since its size says nothing
+	// about how wide its objects are.
+	p.pending = make([]Member, 0, min(16+len(data)/64, 256))
 	// A UTF-8 byte order mark is common in files saved by Windows tools. It
 	// is only a mark at the very start; anywhere else it is not JSON.
 	if strings.HasPrefix(string(data[:min(len(data), 3)]), "\uFEFF") {
@@ -189,8 +191,10 @@ type parser struct {
 
 // slabFor guesses how many members n bytes of JSON hold: an indented Graph
 // export spends about 40 bytes on each (compact JSON fewer, and then a
-// second slab is needed).
-func slabFor(n int) int { return 16 + n/40 }
+// second slab is needed). A slab holds at most 4,096 members (256 KiB), so
+// that a large input of few members, such as one huge string, does not get
+// a large slab for nothing.
+func slabFor(n int) int { return min(16+n/40, 4096) }
 
 // keep moves the members pending from mark on into their final slice.
 func (p *parser) keep(mark int) []Member {
