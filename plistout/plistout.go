@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"unicode/utf8"
 
 	"howett.net/plist"
 )
@@ -62,11 +63,70 @@ func ParseFormat(s string) (Format, error) {
 func Encode(v any, f Format) ([]byte, error) {
 	switch f {
 	case Binary:
+		// howett.net/plist would write invalid UTF-8 as U+FFFD, silently
+		// changing the text (and making two keys one): refuse it, as the
+		// XML writer does.
+		if err := validUTF8(v); err != nil {
+			return nil, err
+		}
 		return plist.Marshal(v, plist.BinaryFormat)
 	case XML:
 		return encodeXML(v)
 	}
 	return nil, fmt.Errorf("plistout: unknown format %d", f)
+}
+
+// validUTF8 checks every string of a model, dictionary keys included.
+func validUTF8(v any) error {
+	check := func(s string) error {
+		if utf8.ValidString(s) {
+			return nil
+		}
+		for i := 0; i < len(s); {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				return fmt.Errorf("plistout: a string holds invalid UTF-8 at byte %d, which a property list cannot store", i)
+			}
+			i += size
+		}
+		return nil
+	}
+	switch x := v.(type) {
+	case string:
+		return check(x)
+	case []string:
+		for _, s := range x {
+			if err := check(s); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, el := range x {
+			if err := validUTF8(el); err != nil {
+				return err
+			}
+		}
+	case SortedDict:
+		for i := range x.Len() {
+			k, val := x.At(i)
+			if err := check(k); err != nil {
+				return err
+			}
+			if err := validUTF8(val); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		for k, val := range x {
+			if err := check(k); err != nil {
+				return err
+			}
+			if err := validUTF8(val); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // ErrNotPlist is returned by Decode for input that is not a property list.

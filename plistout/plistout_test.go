@@ -164,3 +164,25 @@ func TestSortedDictWritesLikeAMap(t *testing.T) {
 		t.Error("a key with a control character was written")
 	}
 }
+
+// TestBinaryRefusesInvalidUTF8 checks that binary output, like XML, refuses
+// text that is not UTF-8 rather than writing U+FFFD in its place: that
+// changes the text, and two such keys of one dictionary would become the
+// same key (a fuzz find).
+func TestBinaryRefusesInvalidUTF8(t *testing.T) {
+	for _, v := range []any{
+		map[string]any{"\xf0": "a", "\xe3": "b"},
+		map[string]any{"k": "caf\xe9"},
+		map[string]any{"k": []any{map[string]any{"x": []string{"ok", "\xff"}}}},
+		pairs{{"k", "\xc3"}},
+	} {
+		for _, f := range []plistout.Format{plistout.Binary, plistout.XML} {
+			if _, err := plistout.Encode(v, f); err == nil || !strings.Contains(err.Error(), "invalid UTF-8") {
+				t.Errorf("%v, %v: err = %v, want invalid UTF-8", v, f, err)
+			}
+		}
+	}
+	if _, err := plistout.Encode(map[string]any{"k": "café 😀"}, plistout.Binary); err != nil {
+		t.Errorf("valid UTF-8 refused: %v", err)
+	}
+}
