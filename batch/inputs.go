@@ -105,15 +105,22 @@ func (w *walker) fileOnce(path string, fi fs.FileInfo) bool {
 		return false
 	}
 	if linkCount(fi) > 1 {
-		if first, dup := w.dups.linked[id]; dup {
-			w.reportDuplicate(path, first)
-			return false
-		}
-		if w.dups.linked == nil {
-			w.dups.linked = map[fileID]string{}
-		}
-		w.dups.linked[id] = path
+		return w.first(&w.dups.linked, id, path)
 	}
+	return true
+}
+
+// first records that path is the first seen of id in set, or reports it as
+// a repeat of the first.
+func (w *walker) first(set *map[fileID]string, id fileID, path string) bool {
+	if first, dup := (*set)[id]; dup {
+		w.reportDuplicate(path, first)
+		return false
+	}
+	if *set == nil {
+		*set = map[fileID]string{}
+	}
+	(*set)[id] = path
 	return true
 }
 
@@ -160,15 +167,7 @@ func (w *walker) dirOnce(path string, fi fs.FileInfo) bool {
 	if !ok {
 		return true
 	}
-	if first, dup := w.dups.dirs[id]; dup {
-		w.reportDuplicate(path, first)
-		return false
-	}
-	if w.dups.dirs == nil {
-		w.dups.dirs = map[fileID]string{}
-	}
-	w.dups.dirs[id] = path
-	return true
+	return w.first(&w.dups.dirs, id, path)
 }
 
 func (w *walker) reportDuplicate(path, first string) {
