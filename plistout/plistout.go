@@ -82,12 +82,10 @@ func validUTF8(v any) error {
 		if utf8.ValidString(s) {
 			return nil
 		}
-		for i := 0; i < len(s); {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				return fmt.Errorf("plistout: a string holds invalid UTF-8 at byte %d, which a property list cannot store", i)
+		for i, r := range s {
+			if _, size := utf8.DecodeRuneInString(s[i:]); r == utf8.RuneError && size == 1 {
+				return invalidUTF8(i)
 			}
-			i += size
 		}
 		return nil
 	}

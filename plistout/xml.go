@@ -267,11 +267,17 @@ func xmlSafe(s string) error {
 		switch {
 		case r == utf8.RuneError:
 			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
-				return fmt.Errorf("plistout: a string holds invalid UTF-8 at byte %d, which a property list cannot store", i)
+				return invalidUTF8(i)
 			}
 		case r < 0x20 && r != '\t' && r != '\n' && r != '\r', r == 0xFFFE, r == 0xFFFF:
 			return fmt.Errorf("plistout: a string holds the character U+%04X at byte %d, which a property list cannot store", r, i)
 		}
 	}
 	return nil
+}
+
+// invalidUTF8 is the error for text that is not UTF-8 at byte i; the
+// message never quotes the text, which may be secret.
+func invalidUTF8(i int) error {
+	return fmt.Errorf("plistout: a string holds invalid UTF-8 at byte %d, which a property list cannot store", i)
 }
