@@ -253,14 +253,23 @@ func Decode(it Item) (*IosikEv2VpnConfiguration, diag.List) {
 		return nil, d.diags
 	}
 	cfg := new(IosikEv2VpnConfiguration)
-	d.object(&it.Value, reflect.ValueOf(cfg).Elem(), true)
-	return cfg, d.diags
+	return cfg, append(d.diags, decodeEntity(it, cfg, IKEv2Type)...)
+}
+
+// decodeEntity decodes the entity object of it into out, a pointer to a
+// model struct; entityType is the entity's OData type, for messages. It is
+// the one entry point for every top-level type of the model.
+func decodeEntity(it Item, out any, entityType string) diag.List {
+	d := decoder{root: it.Path, entity: &it.Value, stack: make([]int32, 0, 8), known: knownNames(), entityType: entityType}
+	d.object(&it.Value, reflect.ValueOf(out).Elem(), true)
+	return d.diags
 }
 
 type decoder struct {
-	diags  diag.List
-	root   string // the entity's JSON path
-	entity *Value // the entity's object
+	diags      diag.List
+	root       string // the entity's JSON path
+	entity     *Value // the entity's object
+	entityType string // the entity's OData type
 	// stack is the path from the entity to the value being decoded, as
 	// the position of each step among its container's members: it holds
 	// no pointers, so pushing costs no GC write barrier.
@@ -448,7 +457,9 @@ var modelInfo = sync.OnceValue(func() map[reflect.Type]*structInfo {
 			}
 		}
 	}
-	visit(reflect.TypeFor[IosikEv2VpnConfiguration]())
+	for _, t := range modelRoots {
+		visit(t)
+	}
 	return out
 })
 
@@ -538,9 +549,15 @@ func (d *decoder) unknownMember(m Member, path, graphType string, top bool) {
 	switch {
 	case strings.HasPrefix(m.Name, "@") || strings.Contains(m.Name, "@odata."):
 		d.diags.Warnf("annotation", path, "OData annotation %q is not part of the configuration; ignored", m.Name)
+	case top && expandedRelationship(d.entityType, m):
+		// Decoded on its own: see ExpandedCertificates.
 	case top:
 		if what, ok := navigationProperty(m.Name); ok {
 			d.diags.Warnf("navigation-property", path, "%q is a Graph relationship (%s), not a setting; ignored", m.Name, what)
+			return
+		}
+		if d.entityType != IKEv2Type {
+			d.diags.Warnf("unknown-property", path, "unknown property %q: it is not in the Graph beta model of %s that this version knows; ignored — a newer Graph build may have added it", m.Name, d.entityType)
 			return
 		}
 		d.diags.Warnf("unknown-property", path, "unknown property %q: it is not in the Graph beta model of %s that this version knows (64 properties); ignored — a newer Graph build may have added it", m.Name, IKEv2Type)
