@@ -462,7 +462,6 @@ func ignoredCert(graph, note string, value func(*certBuild) string, sev diag.Sev
 	}}
 }
 
-
 // certificateProfilePayload wraps a certificate payload's own keys in the
 // keys every payload has.
 func (b *build) certificateProfilePayload(p certPayload, common func(string, string, string) *Dict) *Dict {
