@@ -230,7 +230,7 @@ func DecodeCertificates(data []byte, lim Limits, source string) ([]CertificatePr
 	root := source + ":$"
 	items, err := Split(data, lim)
 	if err != nil {
-		diags.Add(diag.Error, ErrorCode(err), root, "", "%s", strings.Replace(err.Error(), "$", root, 1))
+		diags.Add(diag.Error, ErrorCode(err), "", "", "%s", strings.Replace(err.Error(), "$", root, 1))
 		return nil, diags
 	}
 	var all []CertificateProfile
