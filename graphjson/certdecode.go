@@ -230,7 +230,13 @@ func DecodeCertificates(data []byte, lim Limits, source string) ([]CertificatePr
 	root := source + ":$"
 	items, err := Split(data, lim)
 	if err != nil {
-		diags.Add(diag.Error, ErrorCode(err), "", "", "%s", strings.Replace(err.Error(), "$", root, 1))
+		msg := err.Error()
+		if rest, ok := strings.CutPrefix(msg, "$"); ok {
+			msg = root + rest
+		} else {
+			msg = source + ": " + msg
+		}
+		diags.Add(diag.Error, ErrorCode(err), "", "", "%s", msg)
 		return nil, diags
 	}
 	var all []CertificateProfile
