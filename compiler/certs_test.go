@@ -524,3 +524,34 @@ func TestLintSCEP(t *testing.T) {
 		t.Errorf("an MDM variable reported as a secret: %v", got)
 	}
 }
+
+// TestCertificatePayloadsOnOldTargets: the SCEP and root payloads and all
+// their keys date from iOS 4, so the oldest target keeps every key, and
+// lint for that target finds nothing.
+func TestCertificatePayloadsOnOldTargets(t *testing.T) {
+	opts := withChallenge
+	opts.Target = compiler.Target{Platform: "ios", Version: "9.0"}
+	res := compileCert(t, "", opts, certs(t, scepExport("s", `, "keySize": "size2048", "keyUsage": "digitalSignature"`), rootExport(t, "r", rootDER(t), ""))...)
+	if res.Diagnostics.HasErrors() {
+		t.Fatal(res.Diagnostics.Errors())
+	}
+	for _, d := range res.Diagnostics {
+		if d.Code == "target-unsupported" || d.Code == "deprecated-key" {
+			t.Errorf("unexpected gate: %s", d)
+		}
+	}
+	content := payloadOf(t, res.Profile, "com.apple.security.scep")["PayloadContent"].(map[string]any)
+	for _, k := range []string{"URL", "Subject", "Keysize", "Key Usage", "Challenge", "Retries", "RetryDelay"} {
+		if _, ok := content[k]; !ok {
+			t.Errorf("%s left out for iOS 9", k)
+		}
+	}
+	// Lint for iOS 9, on the certificate payloads (PayloadContent[0] and
+	// [1]; the outer TargetDeviceType, which needs iOS 12.2, is the VPN
+	// compiler's business).
+	for _, d := range lintFor(res.Profile, "9.0") {
+		if strings.HasPrefix(d.Path, "PayloadContent[0]") || strings.HasPrefix(d.Path, "PayloadContent[1]") {
+			t.Errorf("lint for iOS 9: %s", d)
+		}
+	}
+}

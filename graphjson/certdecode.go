@@ -147,7 +147,7 @@ func DecodeCertificate(it Item) ([]CertificateProfile, diag.List) {
 		cp.Root = new(IosTrustedRootCertificate)
 		out = cp.Root
 	}
-	diags = append(diags, decodeEntity(it, out, typ)...)
+	diags = decodeEntity(it, out, typ, diags)
 	diags = append(diags, checkCertificateValues(it.Path, reflect.ValueOf(out).Elem())...)
 	all := []CertificateProfile{cp}
 	if typ == ScepType {

@@ -237,30 +237,31 @@ func ErrorCode(err error) string {
 // configuration is nil only when the item is not an IKEv2 entity at all. A
 // caller must not use a configuration whose diagnostics hold errors.
 func Decode(it Item) (*IosikEv2VpnConfiguration, diag.List) {
-	d := decoder{root: it.Path, entity: &it.Value, stack: make([]int32, 0, 8), known: knownNames()}
+	var diags diag.List
 	odataPath := func() string { return JoinName(it.Path, "@odata.type") }
 	switch {
 	case it.Type == IKEv2Type:
 	case it.Type == "" && it.hasIKEv2OnlyProperty():
-		d.diags.Infof("assumed-type", odataPath(), "the object has no @odata.type; it has IKEv2-only properties, so it is read as %s", IKEv2Type)
+		diags.Infof("assumed-type", odataPath(), "the object has no @odata.type; it has IKEv2-only properties, so it is read as %s", IKEv2Type)
 	case it.Type == "":
-		d.diags.Errorf("missing-type", odataPath(), "the object has no @odata.type and none of the IKEv2-only properties (such as clientAuthenticationType or securityAssociationParameters); graph2mobileconfig converts only %s exports", IKEv2Type)
-		return nil, d.diags
+		diags.Errorf("missing-type", odataPath(), "the object has no @odata.type and none of the IKEv2-only properties (such as clientAuthenticationType or securityAssociationParameters); graph2mobileconfig converts only %s exports", IKEv2Type)
+		return nil, diags
 	case strings.EqualFold(it.Type, IKEv2Type):
-		d.diags.Warnf("type-case", odataPath(), "@odata.type %q differs from %q only in letter case; read as IKEv2", it.Type, IKEv2Type)
+		diags.Warnf("type-case", odataPath(), "@odata.type %q differs from %q only in letter case; read as IKEv2", it.Type, IKEv2Type)
 	default:
-		d.diags.Errorf("unsupported-type", odataPath(), "the export is a %s, not an IKEv2 VPN configuration; graph2mobileconfig converts only %s (Intune VPN profiles for iOS/iPadOS with connection type IKEv2)", it.Type, IKEv2Type)
-		return nil, d.diags
+		diags.Errorf("unsupported-type", odataPath(), "the export is a %s, not an IKEv2 VPN configuration; graph2mobileconfig converts only %s (Intune VPN profiles for iOS/iPadOS with connection type IKEv2)", it.Type, IKEv2Type)
+		return nil, diags
 	}
 	cfg := new(IosikEv2VpnConfiguration)
-	return cfg, append(d.diags, decodeEntity(it, cfg, IKEv2Type)...)
+	return cfg, decodeEntity(it, cfg, IKEv2Type, diags)
 }
 
 // decodeEntity decodes the entity object of it into out, a pointer to a
-// model struct; entityType is the entity's OData type, for messages. It is
-// the one entry point for every top-level type of the model.
-func decodeEntity(it Item, out any, entityType string) diag.List {
-	d := decoder{root: it.Path, entity: &it.Value, stack: make([]int32, 0, 8), known: knownNames(), entityType: entityType}
+// model struct, and returns diags with its findings appended; entityType is
+// the entity's OData type, for messages. It is the one entry point for
+// every top-level type of the model.
+func decodeEntity(it Item, out any, entityType string, diags diag.List) diag.List {
+	d := decoder{diags: diags, root: it.Path, entity: &it.Value, stack: make([]int32, 0, 8), known: knownNames(), entityType: entityType}
 	d.object(&it.Value, reflect.ValueOf(out).Elem(), true)
 	return d.diags
 }
