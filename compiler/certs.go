@@ -256,7 +256,10 @@ func (b *build) planCertificates() {
 		return
 	}
 	b.certs.scepIdentifier = b.identifier + scepSuffix + part
-	if b.opts.Identity == nil && b.opts.IdentityUUID == "" {
+	// LocalIdentifier, written before the authentication is worked out,
+	// takes the subject's common name only when the SCEP identity will be
+	// the one used.
+	if m := val(b.cfg.AuthenticationMethod); b.opts.Identity == nil && b.opts.IdentityUUID == "" && (m == graphjson.AuthMethodCertificate || m == graphjson.AuthMethodDerivedCredential) {
 		b.certs.subjectCN = scepSubjectCN(chosen.Scep)
 	}
 }

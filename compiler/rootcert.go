@@ -19,7 +19,7 @@ var rootTable = sync.OnceValue(func() []certRule {
 	return append(rules, []certRule{
 		{Rule: Rule{Graph: "trustedRootCertificate", Apple: []string{"PayloadContent"}, Fate: Mapped, Evidence: EvidenceSameName,
 			Conversion: "base64 → the certificate's DER (a PEM file is converted); required",
-			Note:       "A certificate that is not self-signed (an intermediate) becomes a com.apple.security.pkcs1 payload instead, with an info. It is also a CA the VPN server's certificate may chain to: graph2mobileconfig's other commands read it from the same --with export."}},
+			Note:       "A certificate that is not self-signed (an intermediate) becomes a com.apple.security.pkcs1 payload instead, with an info. Intune deploys it so that the device trusts the SCEP server and the VPN server, whose certificates chain to it."}},
 		{Rule: Rule{Graph: "certFileName", Apple: []string{"PayloadCertificateFileName"}, Fate: Mapped, Evidence: EvidenceSameName,
 			Conversion: "string; when empty, a file name made from the payload's name"}},
 	}...)
