@@ -8,6 +8,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -58,7 +59,11 @@ func TestSCEPEnrollment(t *testing.T) {
 		t.Fatal(err)
 	}
 	challenge := strings.TrimSpace(string(challengeBytes))
-	srv := sceptest.Start(t, challenge)
+	// The SCEP server's CA is the root of the exports' trusted certificate
+	// profile (fixtures/testpki/root-ca), as in Intune, where the SCEP
+	// profile's rootCertificate is the CA that issues its certificates.
+	ca, caKey := testRootCA(t)
+	srv := sceptest.StartWithCA(t, challenge, ca, caKey)
 
 	cases := []scepCase{
 		{
@@ -99,7 +104,8 @@ func TestSCEPEnrollment(t *testing.T) {
 				t.Fatalf("enrollment with the compiled payload failed: %v", err)
 			}
 			checkCSR(t, enr.CSR, export, tc, challenge)
-			checkIssued(t, enr, srv.CA, tc)
+			// The certificate chains to the root the same profile installs.
+			checkIssued(t, enr, profileRoot(t, profile), tc)
 			if n := len(srv.Issued()); n == 0 {
 				t.Error("the server recorded no issued certificate")
 			}
@@ -394,4 +400,37 @@ func rdns(t *testing.T, raw []byte) [][][2]string {
 		out = append(out, rdn)
 	}
 	return out
+}
+
+// testRootCA loads the test PKI's root CA and its RSA key.
+func testRootCA(t *testing.T) (*x509.Certificate, *rsa.PrivateKey) {
+	t.Helper()
+	block, _ := pem.Decode(readOrFail(t, repoPath("fixtures", "testpki", "root-ca.pem")))
+	ca, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ = pem.Decode(readOrFail(t, repoPath("fixtures", "testpki", "root-ca.key")))
+	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ca, key.(*rsa.PrivateKey)
+}
+
+// profileRoot returns the certificate of the profile's
+// com.apple.security.root payload.
+func profileRoot(t *testing.T, profile map[string]any) *x509.Certificate {
+	t.Helper()
+	for _, p := range profile["PayloadContent"].([]any) {
+		if m := p.(map[string]any); m["PayloadType"] == "com.apple.security.root" {
+			c, err := x509.ParseCertificate(m["PayloadContent"].([]byte))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+	}
+	t.Fatal("the profile has no com.apple.security.root payload")
+	return nil
 }

@@ -64,7 +64,7 @@ func (s *Server) Issued() []*x509.Certificate {
 	return slices.Clone(s.issued)
 }
 
-// Start starts a SCEP server whose RSA CA is new, and which issues a
+// Start starts a SCEP server whose RSA CA is new (see StartWithCA), and which issues a
 // certificate to any request carrying challenge (micromdm's
 // StaticChallengeMiddleware). Unlike micromdm's default signer, which sets
 // a key usage of its own, the server's signer copies the key usage and the
@@ -73,7 +73,6 @@ func (s *Server) Issued() []*x509.Certificate {
 // when the test ends.
 func Start(t testing.TB, challenge string) *Server {
 	t.Helper()
-	dir := t.TempDir()
 	caKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -92,6 +91,21 @@ func Start(t testing.TB, challenge string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ca, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return StartWithCA(t, challenge, ca, caKey)
+}
+
+// StartWithCA is Start with a given RSA CA: the root of a Graph export's
+// trusted certificate profile, say, so that the certificate a compiled
+// profile enrolls chains to the root the same profile installs. The CA
+// certificate signs the SCEP messages too (micromdm's server is its own RA).
+func StartWithCA(t testing.TB, challenge string, ca *x509.Certificate, caKey *rsa.PrivateKey) *Server {
+	t.Helper()
+	dir := t.TempDir()
+	der := ca.Raw
 	write := func(name, typ string, b []byte) {
 		if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}), 0o600); err != nil {
 			t.Fatal(err)
