@@ -1,5 +1,7 @@
 // Package graphjson decodes Microsoft Graph (beta) exports of Intune IKEv2 VPN
-// profiles (microsoft.graph.iosikEv2VpnConfiguration) into typed Go values.
+// profiles (microsoft.graph.iosikEv2VpnConfiguration), and of the certificate
+// profiles they rely on (SCEP, PKCS and trusted root, see certdecode.go),
+// into typed Go values.
 //
 // It knows the Graph model and nothing of Apple's: it checks JSON types, enum
 // spellings and the ranges Microsoft documents, and reports every problem of
