@@ -24,6 +24,10 @@
 //   - the I/O floor (bench/floor io): read the same N inputs and write N
 //     outputs of the batch's output sizes atomically with the product's
 //     own package (internal/atomicfile), nothing else;
+//   - the compile floor (bench/floor compile): the same N inputs, already in
+//     memory, through the pipeline as batch runs it (split, decode,
+//     compile, XML encode), on one goroutine and on as many as CPUs; the
+//     CPU time of that loop alone;
 //   - the signing floor (bench/floor sign): signing.Sign of the batch's N
 //     unsigned outputs with the same signer, in memory; the CPU time of the
 //     signing alone, as the child measures it;
@@ -39,8 +43,10 @@
 //     unsigned output).
 //
 // From these it prints the non-signing CPU per profile, (batch CPU -
-// signing floor CPU) / N, against the I/O floor; the signed profiles per
-// CPU-second of batch against each peer; and the memory ratios.
+// signing floor CPU) / N, against the I/O floor, and where the unsigned
+// batch's CPU goes (I/O floor, compile floor, the rest); the signed
+// profiles per CPU-second of batch against each peer; A/B comparisons when
+// asked; and the memory ratios.
 // docs/PERFORMANCE.md records the method and the latest figures.
 package main
 
@@ -100,7 +106,7 @@ func main() {
 	flag.BoolVar(&c.skipOpenSSL, "skip-openssl", false, "skip the openssl loop")
 	flag.BoolVar(&c.skipPython, "skip-python", false, "skip the Python cryptography loop")
 	flag.BoolVar(&c.verify, "verify", true, "check every signed profile of the batch with openssl cms -verify (first work folder)")
-	flag.BoolVar(&c.inProcess, "inprocess", true, "also run the in-process pipeline benchmark (go test -bench)")
+	flag.BoolVar(&c.inProcess, "inprocess", false, "also run the in-process pipeline benchmark (go test -bench; wall time per operation, so disturbed by other load: the compile floor measures the same work in CPU time)")
 	flag.StringVar(&c.baseline, "baseline", "", "also measure the batches with the command built from this git revision (A/B)")
 	flag.Var(&abEnv, "ab-env", "also measure the batches and the memory with this environment, such as GOGC=200 or \"GOMAXPROCS=1 GOGC=150\" (A/B; repeatable)")
 	flag.Parse()
@@ -205,12 +211,15 @@ func printHeader(c config, py python) {
 	fmt.Printf("method: %d exports, %d interleaved repetitions, medians; CPU = user + system of the child (getrusage)\n", c.n, c.reps)
 }
 
+// settle is the pause after each run and its clean-up.
+const settle = 200 * time.Millisecond
+
 // measurement is one row of the table.
 type measurement struct {
 	key     string
 	name    string
 	count   int
-	prepare func() error // before each run, not timed
+	prepare func() error // before and after each run (removes its outputs), not timed
 	child   child
 	// parse reads what the child printed into the sample.
 	parse   func(out []byte, s *sample) error
@@ -270,19 +279,19 @@ func runIn(c config, w string, first bool, bin, floor, baseBin string, py python
 			prepare: func() error { return os.RemoveAll(out) },
 			child:   child{name: b, args: batchArgs(inputs, out, extra...), env: env}})
 	}
-	batch("batch", "batch unsigned", bin, nil)
-	batch("batch-rsa", "batch signed RSA-2048", bin, nil, signArgs(rsa)...)
-	batch("batch-ec", "batch signed ECDSA P-256", bin, nil, signArgs(ec)...)
-	if baseBin != "" {
-		batch("base", "batch unsigned ("+c.baseline+")", baseBin, nil)
-		batch("base-rsa", "batch signed RSA-2048 ("+c.baseline+")", baseBin, nil, signArgs(rsa)...)
-		batch("base-ec", "batch signed ECDSA P-256 ("+c.baseline+")", baseBin, nil, signArgs(ec)...)
-	}
-	for i, e := range c.abEnv {
-		env, v := strings.Fields(e), fmt.Sprintf("env%d", i)
-		batch(v, "batch unsigned ("+e+")", bin, env)
-		batch(v+"-rsa", "batch signed RSA-2048 ("+e+")", bin, env, signArgs(rsa)...)
-		batch(v+"-ec", "batch signed ECDSA P-256 ("+e+")", bin, env, signArgs(ec)...)
+	// The A/B variants of each batch run next to it, so that each pair
+	// meets the same conditions.
+	for _, k := range []struct {
+		suffix, label string
+		args          []string
+	}{{"", "batch unsigned", nil}, {"-rsa", "batch signed RSA-2048", signArgs(rsa)}, {"-ec", "batch signed ECDSA P-256", signArgs(ec)}} {
+		batch("batch"+k.suffix, k.label, bin, nil, k.args...)
+		if baseBin != "" {
+			batch("base"+k.suffix, k.label+" ("+c.baseline+")", baseBin, nil, k.args...)
+		}
+		for i, e := range c.abEnv {
+			batch(fmt.Sprintf("env%d", i)+k.suffix, k.label+" ("+e+")", bin, strings.Fields(e), k.args...)
+		}
 	}
 	for _, kind := range []string{"unsigned", "rsa", "ec"} {
 		out := filepath.Join(w, "m-io-"+kind)
@@ -405,6 +414,16 @@ func runIn(c config, w string, first bool, bin, floor, baseBin string, py python
 				}
 			}
 			m.samples = append(m.samples, s)
+			// Remove the outputs now rather than just before the next run
+			// of this measurement, and let the kernel finish freeing them
+			// (deferred work that would otherwise be charged to whichever
+			// process runs next).
+			if m.prepare != nil {
+				if err := m.prepare(); err != nil {
+					return err
+				}
+			}
+			time.Sleep(settle)
 		}
 	}
 	fmt.Fprint(os.Stderr, "\r                          \r")
@@ -443,7 +462,7 @@ func report(c config, ms []*measurement, py python) {
 	fmt.Printf("machine load during the runs: 1-minute load average %.2f to %.2f (median %.2f); other processes' CPU during a run, median %.2f cores (max %.2f); hypervisor steal median %.2f cores\n\n",
 		loads[0], loads[len(loads)-1], median(slices.Clone(loads)), median(slices.Clone(others)), slices.Max(others), median(steals))
 
-	fmt.Printf("%-52s %8s %9s %7s %7s %9s %10s %9s %7s\n", "measurement (medians)", "profiles", "CPU µs/p", "user", "sys", "wall ms", "p/CPU-s", "peak RSS", "others")
+	fmt.Printf("%-52s %8s %9s %7s %7s %7s %9s %10s %9s %7s\n", "measurement (medians)", "profiles", "CPU µs/p", "spread", "user", "sys", "wall ms", "p/CPU-s", "peak RSS", "others")
 	for _, m := range ms {
 		s := st[m.key]
 		cpu := s.cpu
@@ -456,11 +475,12 @@ func report(c config, ms []*measurement, py python) {
 		if s.peakRSS > 0 {
 			rss = fmt.Sprintf("%.1f MiB", float64(s.peakRSS)/(1<<20))
 		}
-		fmt.Printf("%-52s %8d %9.1f %7.1f %7.1f %9.0f %10.0f %9s %7.2f%s\n", m.name, m.count,
-			us(cpu)/float64(m.count), us(s.user)/float64(m.count), us(s.sys)/float64(m.count),
+		fmt.Printf("%-52s %8d %9.1f %6.0f%% %7.1f %7.1f %9.0f %10.0f %9s %7.2f%s\n", m.name, m.count,
+			us(cpu)/float64(m.count), 100*s.spread, us(s.user)/float64(m.count), us(s.sys)/float64(m.count),
 			float64(s.wall)/1e6, float64(m.count)/cpu.Seconds(), rss, s.otherCores, note)
 	}
-	fmt.Println("* CPU of the signing loop alone, as the child measured it (user and sys are of the whole process)")
+	fmt.Println("spread: (largest - smallest) / median of the CPU time over the repetitions; others: other processes' CPU during the run, in cores")
+	fmt.Println("* CPU of the measured loop alone, as the child reported it (user and sys are of the whole process)")
 
 	n := float64(c.n)
 	perProfile := func(key string) float64 { return us(st[key].cpu) / n }
@@ -483,6 +503,7 @@ func report(c config, ms []*measurement, py python) {
 	total := perProfile("batch")
 	fmt.Printf("  batch unsigned %.1f µs = I/O floor %.1f + compile floor, 1 goroutine, %.1f + the rest %.1f (batch's own work, and running on %d threads: the compile floor on %d goroutines costs %.1f)\n",
 		total, io, comp1, total-io-comp1, runtime.NumCPU(), runtime.NumCPU(), compN)
+	fmt.Printf("  compile floor, 1 goroutine: %.0f profiles per CPU-second   [>= 20,000]  %s\n", 1e6/comp1, verdict(1e6/comp1 >= 20000))
 
 	rate := func(key string, loop bool) float64 {
 		s, ok := st[key]

@@ -144,6 +144,9 @@ type stats struct {
 	cpu, user, sys, wall, loop time.Duration
 	peakRSS, minRSS, maxRSS    int64
 	otherCores, stealCores     float64
+	// spread is (largest - smallest) / median of the CPU time that the
+	// table reports (the loop's where the child reports one).
+	spread float64
 }
 
 func summarize(samples []sample) stats {
@@ -166,6 +169,16 @@ func summarize(samples []sample) stats {
 	st.peakRSS = int64(med(func(s sample) float64 { return float64(s.peakRSS) }))
 	st.otherCores = med(func(s sample) float64 { return s.otherCores })
 	st.stealCores = med(func(s sample) float64 { return s.stealCores })
+	cpus := make([]float64, len(samples))
+	for i, s := range samples {
+		cpus[i] = float64(s.cpu)
+		if s.loopCPU > 0 {
+			cpus[i] = float64(s.loopCPU)
+		}
+	}
+	if m := median(cpus); m > 0 {
+		st.spread = (slices.Max(cpus) - slices.Min(cpus)) / m
+	}
 	st.minRSS, st.maxRSS = samples[0].peakRSS, samples[0].peakRSS
 	for _, s := range samples {
 		st.minRSS, st.maxRSS = min(st.minRSS, s.peakRSS), max(st.maxRSS, s.peakRSS)
