@@ -394,7 +394,7 @@ func generate(dir string, n int) error {
 		return err
 	}
 	var bases []map[string]any
-	for _, name := range []string{"full-featured", "psk-ondemand", "eap-only", "weak-crypto", "proxy-pac"} {
+	for _, name := range []string{"full-featured", "psk-ondemand", "eap-only", "flags-false", "proxy-pac"} {
 		data, err := os.ReadFile(filepath.Join("fixtures", name, "input.json"))
 		if err != nil {
 			return fmt.Errorf("run from the repository root: %v", err)

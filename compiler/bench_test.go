@@ -16,7 +16,7 @@ func BenchmarkCompileFullFeatured(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if res := compiler.Compile(compiler.Input{Config: cfg, Path: it.Path}, opts); res.Profile == nil {
-			b.Fatal(res.Diagnostics)
+			b.Fatal(all(res.Diagnostics))
 		}
 	}
 }

@@ -25,7 +25,7 @@ func lintCommand(e env) *cli.Command {
 			"target iOS version does not know, and secrets in profiles that are neither signed nor encrypted.\n" +
 			"Exit status: 0 when clean (informational notes allowed), 1 when there are findings.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "target", Usage: "device to check for, ios:VERSION or ipados:VERSION (default " + compiler.DefaultTarget().String() + ")"},
+			targetFlag("device to check for"),
 			&cli.BoolFlag{Name: "json", Usage: "print the findings as JSON"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "also print informational notes"},
 			&cli.Int64Flag{Name: "max-input-size", Value: defaultMaxInputSize, Usage: "refuse inputs larger than this many `BYTES`"},
@@ -35,13 +35,11 @@ func lintCommand(e env) *cli.Command {
 				return usagef("lint needs at least one PROFILE")
 			}
 			opts := compiler.LintOptions{}
-			if t := c.String("target"); t != "" {
-				target, err := compiler.ParseTarget(t)
-				if err != nil {
-					return usagef("--target: %v", err)
-				}
-				opts.Target = target
+			target, err := parseTargetFlag(c, e)
+			if err != nil {
+				return err
 			}
+			opts.Target = target
 			type fileReport struct {
 				File     string    `json:"file"`
 				Signed   bool      `json:"signed"`
