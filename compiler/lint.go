@@ -304,6 +304,10 @@ func (l *linter) valueLimit(v any, path, schemaPath string) {
 		return
 	}
 	t := l.opts.Target
+	if n, isNum := number(v); isNum && n < alwaysOnMinDHGroup && strings.HasPrefix(schemaPath, "AlwaysOn.") && lim.Supported(t.Version) &&
+		strings.HasSuffix(schemaPath, ".DiffieHellmanGroup") && appleschema.CompareVersions(t.Version, alwaysOnDHSince) >= 0 {
+		return // refused by Always On: algorithmChecks reports it, once
+	}
 	switch {
 	case !lim.Supported(t.Version) && lim.Removed != "" && appleschema.CompareVersions(t.Version, lim.Removed) >= 0:
 		l.add(diag.Error, "target-unsupported", path, schemaPath, "%s is %s, which Apple's IKEv2 client refuses from iOS %s (%s); the target %s refuses the payload", schemaPath, describeValue(v), lim.Removed, lim.Source, t.label())

@@ -176,7 +176,7 @@ func TestAlwaysOnDiffieHellmanGate(t *testing.T) {
 			res := compileWith(c.version, c.group, sa.graph)
 			d, ok := findDiagKey(res.Diagnostics, "target-unsupported", key)
 			if !ok || d.Severity != diag.Error || res.Profile != nil || !strings.Contains(d.Message, "Always On") {
-				t.Errorf("%s group %d on iOS %s: want an Always On error and no profile, got %s", sa.graph, c.group, c.version, all(res.Diagnostics))
+				t.Errorf("%s group %d on iOS %s: want an Always On error on %s and no profile, got %s", sa.graph, c.group, c.version, key, all(res.Diagnostics))
 			}
 		}
 		// Kept: 14 (the boundary) and every stronger group, on old and
@@ -187,7 +187,7 @@ func TestAlwaysOnDiffieHellmanGate(t *testing.T) {
 		}{{"14.2", 14}, {"26.0", 14}, {"26.0", 15}, {"26.0", 16}, {"26.0", 17}, {"26.0", 18}, {"26.0", 19}, {"26.0", 20}, {"26.0", 21}, {"26.0", 31}, {"26.0", 32}, {"14.1", 5}, {"14.0", 2}} {
 			res := compileWith(c.version, c.group, sa.graph)
 			if res.Profile == nil {
-				t.Errorf("%s group %d on iOS %s: no profile: %s", sa.graph, c.group, c.version, all(res.Diagnostics))
+				t.Errorf("%s group %d on iOS %s: no profile, so %s is lost: %s", sa.graph, c.group, c.version, key, all(res.Diagnostics))
 				continue
 			}
 			tunnel := vpnPayload(t, res.Profile)["AlwaysOn"].(map[string]any)["TunnelConfigurations"].([]any)[0].(map[string]any)

@@ -22,7 +22,9 @@ func lintCommand(e env) *cli.Command {
 			"com.apple.vpn.managed, the certificate payloads and the profile itself: unknown keys, wrong plist\n" +
 			"types (<true/> where Apple wants <integer>), values outside Apple's lists and ranges, missing required\n" +
 			"keys, dangling PayloadCertificateUUID references, duplicate PayloadUUID/PayloadIdentifier, keys the\n" +
-			"target iOS version does not know, and secrets in profiles that are neither signed nor encrypted.\n" +
+			"target iOS version does not know, values it refuses (weak algorithms from iOS 26, TLS 1.3 before\n" +
+			"27.0, security associations EnforceStrictAlgorithmSelection rejects), {{variables}} left for an MDM,\n" +
+			"and secrets in profiles that are neither signed nor encrypted.\n" +
 			"Exit status: 0 when clean (informational notes allowed), 1 when there are findings.",
 		Flags: []cli.Flag{
 			targetFlag("device to check for"),

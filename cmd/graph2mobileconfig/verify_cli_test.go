@@ -167,7 +167,7 @@ func TestVerifyJSON(t *testing.T) {
 				t.Errorf("chains %v", rep.Chains)
 			}
 			if len(rep.Warnings) != 0 {
-				t.Errorf("warnings %v", rep.Warnings)
+				t.Errorf("warnings:%s", findings(rep.Warnings))
 			}
 		})
 	}
