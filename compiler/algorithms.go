@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler/appleschema"
 )
@@ -195,12 +196,26 @@ func ProfileAlgorithms(profile map[string]any) []IKEv2Algorithms {
 // saDefault returns Apple's default for a member of a security-association
 // dictionary, from the schema.
 func saDefault(member string) any {
-	k, _, ok := appleschema.Find(vpnPayloadType, "IKEv2."+ikeSAKey+"."+member)
+	d, ok := saDefaults()[member]
 	if !ok {
 		panic("compiler: Apple's schema lost IKEv2." + ikeSAKey + "." + member)
 	}
-	return k.Default
+	return d
 }
+
+// saDefaults are Apple's defaults of the security-association members, read
+// from the schema once (a lookup copies the whole payload).
+var saDefaults = sync.OnceValue(func() map[string]any {
+	k, _, ok := appleschema.Find(vpnPayloadType, "IKEv2."+ikeSAKey)
+	if !ok {
+		panic("compiler: Apple's schema lost IKEv2." + ikeSAKey)
+	}
+	out := map[string]any{}
+	for _, sk := range k.Subkeys {
+		out[sk.Name] = sk.Default
+	}
+	return out
+})
 
 func saOf(d map[string]any) SA {
 	var sa SA

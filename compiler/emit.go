@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler/appleschema"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
@@ -285,13 +286,10 @@ func emitTLS(b *build) {
 	}
 	// Apple's list, in order; some values only from some iOS versions
 	// (appleschema.ValueLimits).
-	k, _, _ := appleschema.Find(vpnPayloadType, "IKEv2.TLSMinimumVersion")
 	var allowed []string
-	for _, v := range k.RangeList {
-		if s, ok := v.(string); ok {
-			if l, limited := appleschema.LimitOf("IKEv2.TLSMinimumVersion", s); !limited || l.Supported(b.target.Version) {
-				allowed = append(allowed, s)
-			}
+	for _, s := range tlsVersions() {
+		if l, limited := appleschema.LimitOf("IKEv2.TLSMinimumVersion", s); !limited || l.Supported(b.target.Version) {
+			allowed = append(allowed, s)
 		}
 	}
 	rank := func(s string) int { return slices.Index(allowed, s) }
@@ -318,6 +316,22 @@ func emitTLS(b *build) {
 		b.errorf("bad-value", "tlsMinimumVersion", "IKEv2.TLSMinimumVersion", "the minimum TLS version %s is above the maximum %s", *min, *max)
 	}
 }
+
+// tlsVersions are the TLS versions Apple's schema lists, in order, read
+// once (a lookup copies the whole payload).
+var tlsVersions = sync.OnceValue(func() []string {
+	k, _, ok := appleschema.Find(vpnPayloadType, "IKEv2.TLSMinimumVersion")
+	if !ok {
+		panic("compiler: Apple's schema lost IKEv2.TLSMinimumVersion")
+	}
+	var out []string
+	for _, v := range k.RangeList {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+})
 
 func emitCertificateType(b *build) {
 	ct := b.cfg.ServerCertificateType

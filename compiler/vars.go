@@ -163,27 +163,59 @@ type Token struct {
 // holds them must go through an MDM that does.
 func FindTokens(profile map[string]any) []Token {
 	var out []Token
-	var walk func(v any, path string)
-	walk = func(v any, path string) {
+	// The path is built only for a string that holds a token: lint runs
+	// this over every value of every profile.
+	type step struct {
+		key   string
+		index int // for an array element, when key is ""
+	}
+	var steps []step
+	path := func() string {
+		var b strings.Builder
+		for _, s := range steps {
+			switch {
+			case s.key == "":
+				fmt.Fprintf(&b, "[%d]", s.index)
+			case b.Len() > 0:
+				b.WriteString("." + s.key)
+			default:
+				b.WriteString(s.key)
+			}
+		}
+		return b.String()
+	}
+	var walk func(v any)
+	walk = func(v any) {
 		switch x := v.(type) {
 		case string:
+			if !hasToken(x) {
+				return
+			}
 			for _, m := range tokenPattern.FindAllStringSubmatch(x, -1) {
-				out = append(out, Token{Text: m[0], Name: strings.ToLower(m[1]), Path: path})
+				out = append(out, Token{Text: m[0], Name: strings.ToLower(m[1]), Path: path()})
 			}
 		case map[string]any:
-			for _, k := range sortedKeys(x) {
-				walk(x[k], joinPath(path, k))
+			for k, el := range x {
+				steps = append(steps, step{key: k})
+				walk(el)
+				steps = steps[:len(steps)-1]
 			}
 		case []any:
 			for i, el := range x {
-				walk(el, fmt.Sprintf("%s[%d]", path, i))
+				steps = append(steps, step{index: i})
+				walk(el)
+				steps = steps[:len(steps)-1]
 			}
 		case []string:
 			for i, el := range x {
-				walk(el, fmt.Sprintf("%s[%d]", path, i))
+				steps = append(steps, step{index: i})
+				walk(el)
+				steps = steps[:len(steps)-1]
 			}
 		}
 	}
-	walk(profile, "")
+	walk(profile)
+	// Map order is random; tokens of one string keep their order.
+	slices.SortStableFunc(out, func(a, b Token) int { return strings.Compare(a.Path, b.Path) })
 	return out
 }
