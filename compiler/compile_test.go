@@ -123,10 +123,13 @@ func TestAuthenticationMatrix(t *testing.T) {
 	}
 }
 
+// lintErrors lints a compiled profile and returns the findings that the
+// compile did not report itself: {{variables}} left for the MDM are the
+// compile's own warnings.
 func lintErrors(profile *compiler.Dict) diag.List {
 	var out diag.List
 	for _, d := range compiler.Lint(profile.Map(), compiler.LintOptions{Signed: true}) {
-		if d.Severity != diag.Info {
+		if d.Severity != diag.Info && d.Code != "unresolved-variable" {
 			out = append(out, d)
 		}
 	}

@@ -65,6 +65,13 @@ type Options struct {
 	// Algorithms are IKEv2 settings beyond the Graph model (strict
 	// algorithm selection, post-quantum key exchanges).
 	Algorithms Algorithms
+
+	// Certificates are Intune certificate profiles exported on their own
+	// (--with): the VPN's SCEP or PKCS identity and trusted roots. See
+	// certs.go.
+	Certificates []graphjson.CertificateProfile
+	// SCEP holds what a SCEP payload needs that no export holds.
+	SCEP SCEPOptions
 }
 
 // Input is one configuration to compile.
@@ -74,6 +81,10 @@ type Input struct {
 	// Path is the entity's JSON path in its document ("$" or "$.value[2]");
 	// diagnostics are reported under it.
 	Path string
+	// Certificates are the certificate profiles expanded inline in the
+	// entity (graphjson.ExpandedCertificates): its identityCertificate and
+	// that profile's rootCertificate.
+	Certificates []graphjson.CertificateProfile
 }
 
 // Result is the outcome of a compilation.
@@ -140,6 +151,9 @@ type build struct {
 	// token asked for.
 	vars     map[string]string
 	usedVars map[string]bool
+
+	// certs is the plan for the certificate profiles (certs.go).
+	certs certPlan
 }
 
 func newBuild(in Input, opts Options) *build {

@@ -28,11 +28,13 @@ func (b *build) run() {
 	if note := b.target.SeedNote(); note != "" {
 		b.infof("target-seed", "", "", "%s", note)
 	}
+	b.planCertificates()
 	for _, r := range mappingTable() {
 		if r.emit != nil {
 			r.emit(b)
 		}
 	}
+	b.emitCertificates()
 	b.emitAlgorithms()
 	b.reportUnusedVars()
 	b.applyTarget()
@@ -177,6 +179,9 @@ func emitLocalIdentifier(b *build) {
 			cn := b.opts.Identity.Certificate.Subject.CommonName
 			b.setIKE("LocalIdentifier", cn, "localIdentifier")
 			b.infof("local-identifier-from-identity", "localIdentifier", "IKEv2.LocalIdentifier", "LocalIdentifier is the subject common name of the --identity certificate, %q", cn)
+		case b.certs.subjectCN != "":
+			b.setIKE("LocalIdentifier", b.certs.subjectCN, "localIdentifier")
+			b.infof("local-identifier-from-scep", "localIdentifier", "IKEv2.LocalIdentifier", "LocalIdentifier is the common name the SCEP profile's subject asks for, %q", b.certs.subjectCN)
 		default:
 			// resolve reports the token as an error.
 			b.setIKE("LocalIdentifier", "{{"+varCertificateSubjectName+"}}", "localIdentifier")

@@ -13,6 +13,11 @@ import (
 // MappingRow is one row of the printed mapping reference: a Graph property,
 // what it becomes, and the iOS version each Apple key needs.
 type MappingRow struct {
+	// Entity is the Graph type the property belongs to: iosikEv2VpnConfiguration
+	// or one of the certificate profiles (see CertificateMapping).
+	Entity string `json:"entity"`
+	// Payload is the Apple payload type the Apple keys are relative to.
+	Payload string `json:"payload,omitempty"`
 	// Graph is the Graph property; empty for a row beyond the Graph model.
 	Graph string `json:"graph"`
 	// Option names the command-line option and the compiler option of a
@@ -41,7 +46,7 @@ func Mapping() []MappingRow {
 	var rows []MappingRow
 	for _, p := range graphjson.Properties() {
 		r := byGraph[p.Path]
-		row := MappingRow{Graph: p.Path, GraphType: p.Type, DeclaredOn: p.DeclaredOn, Fate: r.Fate, Conversion: r.Conversion, Note: r.Note, Evidence: r.Evidence}
+		row := MappingRow{Entity: "iosikEv2VpnConfiguration", Payload: vpnPayloadType, Graph: p.Path, GraphType: p.Type, DeclaredOn: p.DeclaredOn, Fate: r.Fate, Conversion: r.Conversion, Note: r.Note, Evidence: r.Evidence}
 		for _, k := range r.Apple {
 			row.Apple = append(row.Apple, AppleKey{Key: k, MinOS: minIOS(k)})
 		}
@@ -64,6 +69,9 @@ func minIOS(key string) string {
 	return sup.Introduced
 }
 
+// vpnEntity is the Graph type of the VPN's rows.
+const vpnEntity = "iosikEv2VpnConfiguration"
+
 // BeyondGraph is the fate of Apple keys that the compiler writes from its
 // options, because Graph's model cannot express them yet.
 const BeyondGraph Fate = "beyond Graph"
@@ -74,30 +82,32 @@ const BeyondGraph Fate = "beyond Graph"
 func BeyondGraphMapping() []MappingRow {
 	key := func(k string) AppleKey { return AppleKey{Key: k, MinOS: minIOS(k)} }
 	return []MappingRow{
-		{Option: "--strict-algorithms (Options.Algorithms.StrictSelection)", Fate: BeyondGraph, Evidence: EvidenceDocs,
+		{Entity: vpnEntity, Payload: vpnPayloadType, Option: "--strict-algorithms (Options.Algorithms.StrictSelection)", Fate: BeyondGraph, Evidence: EvidenceDocs,
 			Apple:      []AppleKey{key("IKEv2." + strictSelectionKey)},
 			Conversion: "flag → EnforceStrictAlgorithmSelection 1",
 			Note: "The device then refuses DES, 3DES, Diffie-Hellman groups below 14 and an IKE SA cipher weaker than the child SA cipher (Apple's schema), so the compiler refuses such an export instead. " +
 				"Cipher strength is ranked DES < 3DES < AES-128 = AES-128-GCM < AES-256 = AES-256-GCM = ChaCha20Poly1305 (security bits; Apple does not publish its order). An error for a target before iOS 18.5."},
-		{Option: "--post-quantum mlkem768|mlkem1024[,...] (Options.Algorithms.PostQuantum)", Fate: BeyondGraph, Evidence: EvidenceDocs,
+		{Entity: vpnEntity, Payload: vpnPayloadType, Option: "--post-quantum mlkem768|mlkem1024[,...] (Options.Algorithms.PostQuantum)", Fate: BeyondGraph, Evidence: EvidenceDocs,
 			Apple:      []AppleKey{key("IKEv2." + ikeSAKey + "." + pqMethodsKey), key("IKEv2." + childSAKey + "." + pqMethodsKey)},
 			Conversion: "mlkem768 → 36, mlkem1024 → 37 (IANA key exchange transform IDs), in the order given, into both security-association dictionaries",
 			Note: "The list is the additional key exchanges ADDKE1 to ADDKE7 of RFC 9370 (at most seven): each is performed after the previous one, on top of the Diffie-Hellman exchange; they are not alternatives. " +
 				"When the export has no childSecurityAssociationParameters, a child dictionary carrying the IKE SA's values is written, since the child SA would otherwise use the IKE values. An error for a target before iOS 26.0."},
-		{Option: "--post-quantum-fallback (Options.Algorithms.PostQuantumFallback)", Fate: BeyondGraph, Evidence: EvidenceDocs,
+		{Entity: vpnEntity, Payload: vpnPayloadType, Option: "--post-quantum-fallback (Options.Algorithms.PostQuantumFallback)", Fate: BeyondGraph, Evidence: EvidenceDocs,
 			Apple:      []AppleKey{key("IKEv2." + pqFallbackKey)},
 			Conversion: "flag → AllowPostQuantumKeyExchangeFallback 1",
 			Note:       "Lets the device connect without the post-quantum exchanges when the server does not offer them (0, Apple's default, refuses the connection). Needs --post-quantum; an error for a target before iOS 26.0."},
 	}
 }
 
-// WriteMappingJSON writes the mapping reference as a JSON array: the rows
-// of Mapping, then those of BeyondGraphMapping.
+// WriteMappingJSON writes the mapping reference as a JSON array: the VPN's
+// rows (Mapping, then BeyondGraphMapping), then the certificate profiles'
+// (CertificateMapping).
 func WriteMappingJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(append(Mapping(), BeyondGraphMapping()...))
+	rows := append(Mapping(), BeyondGraphMapping()...)
+	return enc.Encode(append(rows, CertificateMapping()...))
 }
 
 // WriteMappingMarkdown writes the mapping reference as the Markdown document
@@ -177,6 +187,7 @@ func WriteMappingMarkdown(w io.Writer) error {
 	b.WriteString("IKEv2 profile generators do. Apple documents that key for Cisco IPsec and L2TP only: for IKEv2, whether all traffic\n")
 	b.WriteString("goes through the tunnel is decided by the traffic selectors the server sends (0.0.0.0/0 and ::/0 for everything)\n")
 	b.WriteString("or by `includeAllNetworks` (`IKEv2.IncludeAllNetworks`), and the compiler warns about it.\n")
+	writeCertificateMappingMarkdown(&b)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -142,7 +142,7 @@ func lintFor(profile *compiler.Dict, version string) diag.List {
 	target, _ := compiler.ParseTarget("ios:" + version)
 	var out diag.List
 	for _, d := range compiler.Lint(profile.Map(), compiler.LintOptions{Signed: true, Target: target}) {
-		if d.Severity != diag.Info && d.Code != "dangling-reference" {
+		if d.Severity != diag.Info && d.Code != "dangling-reference" && d.Code != "unresolved-variable" {
 			out = append(out, d)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 )
 
 // tokenPattern matches an MDM variable such as {{serialnumber}} or
@@ -57,6 +59,18 @@ func (b *build) resolveString(s, rel, key string) string {
 	if !hasToken(s) {
 		return s
 	}
+	return b.resolveAt(s, b.path(rel), key)
+}
+
+// resolveStringAt is resolveString for a value whose absolute JSON path is
+// path (a property of a certificate profile rather than of the entity).
+func (b *build) resolveStringAt(s, path string) string { return b.resolveAt(s, path, "") }
+
+// resolveAt is resolveString for the absolute JSON path of the value.
+func (b *build) resolveAt(s, path, key string) string {
+	if !hasToken(s) {
+		return s
+	}
 	out := tokenPattern.ReplaceAllStringFunc(s, func(tok string) string {
 		name := strings.ToLower(tokenPattern.FindStringSubmatch(tok)[1])
 		if v, ok := b.vars[name]; ok {
@@ -73,11 +87,11 @@ func (b *build) resolveString(s, rel, key string) string {
 		}
 		switch {
 		case inventedVars[name] != "":
-			b.errorf("unresolved-variable", rel, key, "%s, which the export does not hold: %s%s would stand for it, but no MDM fills that name (graph2mobileconfig made it up); give --var %s=VALUE", inventedVars[name], tok, where, name)
+			b.diags.Add(diag.Error, "unresolved-variable", path, key, "%s, which the export does not hold: %s%s would stand for it, but no MDM fills that name (graph2mobileconfig made it up); give --var %s=VALUE", inventedVars[name], tok, where, name)
 		case b.opts.Strict:
-			b.errorf("unresolved-variable", rel, key, "the variable %s%s has no value; give one with --var %s=VALUE (--strict does not allow variables left for the MDM)", tok, where, name)
+			b.diags.Add(diag.Error, "unresolved-variable", path, key, "the variable %s%s has no value; give one with --var %s=VALUE (--strict does not allow variables left for the MDM)", tok, where, name)
 		default:
-			b.warnf("mdm-variable", rel, key, "the variable %s is left%s for your MDM to substitute on delivery; graph2mobileconfig's mdm-command and deploy do not substitute it (they refuse such a profile unless --allow-unresolved): give --var %s=VALUE to fill it now", tok, where, name)
+			b.diags.Add(diag.Warning, "mdm-variable", path, key, "the variable %s is left%s for your MDM to substitute on delivery; graph2mobileconfig's mdm-command and deploy do not substitute it (they refuse such a profile unless --allow-unresolved): give --var %s=VALUE to fill it now", tok, where, name)
 		}
 	}
 	return out
