@@ -53,15 +53,25 @@ type Error struct {
 	// Reason says what is wrong, in words of our own.
 	Reason string
 	limit  bool
+	// whole marks a Reason that is a whole sentence of its own.
+	whole bool
 }
 
 func (e *Error) Error() string {
+	if e.whole {
+		return e.Reason
+	}
 	where := e.where()
 	if e.limit {
 		if where == "" {
 			return e.Reason
 		}
 		return e.Reason + " (" + where + ")"
+	}
+	if e.Format == OpenStep && e.Line > 0 {
+		// Most input that ends up here was never meant as the old text
+		// format (JSON, a PEM file): say what was tried.
+		where = "it is neither XML nor binary, and as text, line " + strconv.Itoa(e.Line) + ", column " + strconv.Itoa(e.Column)
 	}
 	if where == "" {
 		return ErrNotPlist.Error() + ": " + e.Reason
@@ -92,12 +102,12 @@ func (e *Error) Unwrap() error {
 
 // tooDeep is the error for nesting beyond maxDepth.
 func tooDeep(maxDepth int) string {
-	return fmt.Sprintf("the property list is nested more than %d levels deep; no configuration profile is", maxDepth)
+	return fmt.Sprintf("the property list is nested more than %d levels deep, deeper than any configuration profile", maxDepth)
 }
 
 // tooManyNodes is the error for more values than the budget allows.
 func tooManyNodes(size int) string {
-	return fmt.Sprintf("the property list holds more values than a %d-byte input can (at most %d per byte); it would expand in memory", size, MaxNodesPerByte)
+	return fmt.Sprintf("the property list holds more values than a %d-byte input can (at most %d per byte): it would expand in memory", size, MaxNodesPerByte)
 }
 
 // DecodeOptions adjust Decode's limits for a property list that is part of
@@ -126,7 +136,7 @@ func Decode(data []byte) (map[string]any, Format, error) {
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, format, &Error{Format: format, Offset: -1, Reason: fmt.Sprintf("the root is %s, not a dictionary", TypeName(v))}
+		return nil, format, &Error{Format: format, Offset: -1, Reason: fmt.Sprintf("the property list's root is %s, not a dictionary", TypeName(v)), whole: true}
 	}
 	return m, format, nil
 }

@@ -231,7 +231,7 @@ func (s *bplistScan) walk(maxDepth, maxNodes int) error {
 			continue
 		}
 		if !mark(child) {
-			return binaryLimit(child.offset, "the binary property list uses one array or dictionary in two places, or inside itself; such a list can expand without bound, and no configuration profile is written so")
+			return binaryLimit(child.offset, "the binary property list uses one array or dictionary in two places, or inside itself: it would expand without bound")
 		}
 		stack = append(stack, bplistFrame{obj: child})
 		if len(stack) > maxDepth {

@@ -202,10 +202,10 @@ var hostileInputs = []struct {
 	}, false, "an end tag does not match its start tag"},
 	{"text-secret-gnustep.plist", func() []byte {
 		return []byte("{\n  SharedSecret = <*IZq7-secret-in-a-number-4411>;\n}\n")
-	}, false, "text line 2, column 21: a GNUstep value that does not parse as its type"},
+	}, false, "as text, line 2, column 21: a GNUstep value that does not parse as its type"},
 	{"text-secret-hex.plist", func() []byte {
 		return []byte("{\n  SharedSecret = <Zq7-secret-as-data-4411>;\n}\n")
-	}, false, "text line 2, column 20: data with a character that is not a hexadecimal digit"},
+	}, false, "as text, line 2, column 20: data with a character that is not a hexadecimal digit"},
 }
 
 // secretProfile is a profile whose shared secret is value, which is broken

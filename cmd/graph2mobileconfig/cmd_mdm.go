@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/mdm"
+	"github.com/graph2mobileconfig/graph2mobileconfig/profile"
 )
 
 // mdmCommandCommand prints the MDM command that installs (or removes) a
@@ -83,7 +84,7 @@ func mdmCommandCommand(e env) *cli.Command {
 				if err != nil {
 					return err
 				}
-				if !p.Signed {
+				if p.Signature == nil {
 					fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: %s is not signed; devices show it as \"Not Verified\" (sign it first: graph2mobileconfig sign)\n", displayName(path))
 				}
 				if command, err = mdm.InstallProfileCommand(data, uuid); err != nil {
@@ -110,7 +111,7 @@ func mdmCommandCommand(e env) *cli.Command {
 
 // readProfile reads a profile file (or standard input for "-") and checks
 // that it is a configuration profile a device can install.
-func readProfile(e env, path string, max int64) ([]byte, *mdm.Profile, error) {
+func readProfile(e env, path string, max int64) ([]byte, *profile.Profile, error) {
 	if path != "-" {
 		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 			return nil, nil, fmt.Errorf("%s is a folder, not a profile", path)
@@ -120,7 +121,10 @@ func readProfile(e env, path string, max int64) ([]byte, *mdm.Profile, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := mdm.ReadProfile(data)
+	p, err := profile.Open(data, profile.Options{MaxSize: max})
+	if err == nil {
+		err = p.CheckInstallable()
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", displayName(path), err)
 	}
