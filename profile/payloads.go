@@ -296,7 +296,7 @@ func readIKEv2(d Dict) *IKEv2 {
 		"ExtendedAuthEnabled": &k.ExtendedAuthEnabled, "DisableMOBIKE": &k.DisableMOBIKE, "DisableRedirect": &k.DisableRedirect,
 		"EnablePFS": &k.EnablePFS, "EnableCertificateRevocationCheck": &k.EnableCertificateRevocationCheck,
 		"UseConfigurationAttributeInternalIPSubnet": &k.UseConfigurationAttributeInternalIPSubnet,
-		"IncludeAllNetworks": &k.IncludeAllNetworks,
+		"IncludeAllNetworks":                        &k.IncludeAllNetworks,
 	} {
 		*field, _ = d.Flag(key)
 	}
