@@ -107,7 +107,7 @@ func lintFile(e env, path string, max int64, opts compiler.LintOptions) (diag.Li
 		out.Errorf("detached", "", "the signed profile does not carry its content (a detached signature); a .mobileconfig must embed the profile")
 		return out, true
 	case err != nil:
-		out.Errorf("not-a-profile", "", "not a configuration profile: %v", err)
+		out.Errorf("not-a-profile", "", "%v", err)
 		return out, signed
 	}
 	if signed {

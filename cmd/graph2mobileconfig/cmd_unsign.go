@@ -56,7 +56,7 @@ func signedProfile(e env, input string, data []byte, max int64) (*profile.Profil
 	case p == nil && errors.Is(err, profile.ErrMalformedCMS):
 		return nil, fmt.Errorf("%s: %v", name, err)
 	case p == nil && err != nil:
-		return nil, fmt.Errorf("%s is not signed: it is neither a CMS-signed profile nor a property list", name)
+		return nil, fmt.Errorf("%s is not signed: it is not CMS, and %v", name, err)
 	case p.Signature == nil:
 		return nil, fmt.Errorf("%s is not signed: it is a plain %s property list already", name, formatName(p.Format.String()))
 	case errors.Is(err, profile.ErrDetached):

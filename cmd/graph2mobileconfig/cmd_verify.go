@@ -194,7 +194,7 @@ func verifyProfile(data []byte, opts profile.Options) *verifyReport {
 		case errors.Is(err, profile.ErrMalformedCMS):
 			rep.Failure, rep.Error = failMalformed, "not a valid signed profile: "+err.Error()
 		default:
-			rep.Error = "not signed: it is neither a CMS-signed profile nor a property list"
+			rep.Error = "not signed: it is not CMS, and " + err.Error()
 		}
 		return rep
 	}
