@@ -181,10 +181,10 @@ func sameJSON(a, b any) bool {
 // template (with truncated base64) must fail cleanly, and the secrets the
 // collection's README lists must not be printed.
 func TestInspectReferenceProfiles(t *testing.T) {
-	const dir = "/work/shared/reference/real-profiles"
+	dir := filepath.Join(referenceDir(t), "real-profiles")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.mobileconfig"))
-	if len(files) == 0 {
-		t.Skipf("no reference profiles in %s", dir)
+	if len(files) != len(realProfileFindings) {
+		t.Fatalf("%d reference profiles in %s, %d expected", len(files), dir, len(realProfileFindings))
 	}
 	wants := map[string][]string{
 		"algo-testuser1-ikev2-cert.mobileconfig": {
