@@ -147,7 +147,17 @@ func (s *bplistScan) object(i uint64) (bplistObject, error) {
 		if err != nil {
 			return o, err
 		}
-		unit := map[byte]uint64{0x4: 1, 0x5: 1, 0x6: 2, 0xA: s.refSize, 0xD: 2 * s.refSize}[o.tag]
+		var unit uint64 // bytes per element
+		switch o.tag {
+		case 0x4, 0x5:
+			unit = 1
+		case 0x6:
+			unit = 2
+		case 0xA:
+			unit = s.refSize
+		case 0xD:
+			unit = 2 * s.refSize
+		}
 		if count > (s.tableStart-start)/unit {
 			return o, binaryError(off, "an object runs into the offset table")
 		}
