@@ -62,7 +62,16 @@ func (b *build) assemble() {
 	}
 
 	var content []any
+	for _, p := range b.certs.payloads {
+		if p.payloadType == scepPayloadType {
+			continue
+		}
+		content = append(content, b.certificateProfilePayload(p, common))
+	}
 	for _, ca := range b.opts.CACertificates {
+		if b.certs.embeds(ca) {
+			continue
+		}
 		content = append(content, b.certificatePayload(ca, common))
 	}
 	if b.opts.Identity != nil && b.auth.identity {
@@ -78,6 +87,11 @@ func (b *build) assemble() {
 			p.Set("Password", id.Password)
 		}
 		content = append(content, p)
+	}
+	for _, p := range b.certs.payloads {
+		if p.payloadType == scepPayloadType {
+			content = append(content, b.certificateProfilePayload(p, common))
+		}
 	}
 
 	userName, _ := b.vpn.Get("UserDefinedName")

@@ -60,6 +60,13 @@ type Options struct {
 	// Target is the device the profile is for; the zero value means the
 	// newest iOS the key table knows.
 	Target Target
+
+	// Certificates are Intune certificate profiles exported on their own
+	// (--with): the VPN's SCEP or PKCS identity and trusted roots. See
+	// certs.go.
+	Certificates []graphjson.CertificateProfile
+	// SCEP holds what a SCEP payload needs that no export holds.
+	SCEP SCEPOptions
 }
 
 // Input is one configuration to compile.
@@ -69,6 +76,10 @@ type Input struct {
 	// Path is the entity's JSON path in its document ("$" or "$.value[2]");
 	// diagnostics are reported under it.
 	Path string
+	// Certificates are the certificate profiles expanded inline in the
+	// entity (graphjson.ExpandedCertificates): its identityCertificate and
+	// that profile's rootCertificate.
+	Certificates []graphjson.CertificateProfile
 }
 
 // Result is the outcome of a compilation.
@@ -132,6 +143,9 @@ type build struct {
 	identifier, uuid string
 	profile          *Dict
 	usedVars         map[string]bool
+
+	// certs is the plan for the certificate profiles (certs.go).
+	certs certPlan
 }
 
 func newBuild(in Input, opts Options) *build {

@@ -21,11 +21,13 @@ func (b *build) run() {
 	if !b.deriveIdentifier() {
 		return
 	}
+	b.planCertificates()
 	for _, r := range mappingTable() {
 		if r.emit != nil {
 			r.emit(b)
 		}
 	}
+	b.emitCertificates()
 	b.reportUnusedVars()
 	b.applyTarget()
 	if b.diags.HasErrors() {
@@ -165,6 +167,9 @@ func emitLocalIdentifier(b *build) {
 			cn := b.opts.Identity.Certificate.Subject.CommonName
 			b.setIKE("LocalIdentifier", cn, "localIdentifier")
 			b.infof("local-identifier-from-identity", "localIdentifier", "IKEv2.LocalIdentifier", "LocalIdentifier is the subject common name of the --identity certificate, %q", cn)
+		case b.certs.subjectCN != "":
+			b.setIKE("LocalIdentifier", b.certs.subjectCN, "localIdentifier")
+			b.infof("local-identifier-from-scep", "localIdentifier", "IKEv2.LocalIdentifier", "LocalIdentifier is the common name the SCEP profile's subject asks for, %q", b.certs.subjectCN)
 		default:
 			b.warnf("local-identifier-token", "localIdentifier", "IKEv2.LocalIdentifier", "clientCertificateSubjectName needs the client certificate's subject, which the export does not hold: LocalIdentifier is written as {{certificatesubjectname}} for the MDM to fill; give --var certificatesubjectname=NAME or --identity to set it now")
 			b.setIKEToken("LocalIdentifier", "{{certificatesubjectname}}", "localIdentifier")

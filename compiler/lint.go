@@ -104,8 +104,11 @@ func (l *linter) payload(p map[string]any, path string) {
 	}
 	keys := append(slices.Clone(common.Keys), schema.Keys...)
 	l.dict(p, keys, path, "", schema.IOS, nil)
-	if pt == vpnPayloadType {
+	switch pt {
+	case vpnPayloadType:
 		l.vpnChecks(p, path)
+	case scepPayloadType:
+		l.scepChecks(p, path)
 	}
 }
 
@@ -146,6 +149,9 @@ func (l *linter) dict(m map[string]any, keys []appleschema.Key, path, schemaPath
 }
 
 func (l *linter) value(v any, k appleschema.Key, path, schemaPath string, eff appleschema.Support) {
+	if l.sanStringOrArray(v, k, path, schemaPath) {
+		return
+	}
 	if !eff.Supported(l.opts.Target.Version) {
 		switch {
 		case eff.Introduced == "n/a":
@@ -386,6 +392,8 @@ func (l *linter) crossChecks(top map[string]any, payloads []map[string]any) {
 				l.add(diag.Error, "dangling-reference", ref.path, ref.key, "PayloadCertificateUUID %s names no certificate payload in this profile; the device refuses to install it (\"failed to fill in cert references\")", ref.uuid)
 			case ref.identity && !slices.Contains(identityPayloadTypes, pt):
 				l.add(diag.Error, "dangling-reference", ref.path, ref.key, "PayloadCertificateUUID %s names a %s payload, which holds no private key; the client identity must be a PKCS#12, SCEP or ACME payload", ref.uuid, pt)
+			case pt == scepPayloadType:
+				l.scepKeyType(ref)
 			}
 		}
 	}
@@ -394,13 +402,15 @@ func (l *linter) crossChecks(top map[string]any, payloads []map[string]any) {
 type certRef struct {
 	uuid, path, key string
 	identity        bool
+	// container is the dictionary holding the reference.
+	container map[string]any
 }
 
 func certificateRefs(p map[string]any, path string) []certRef {
 	var out []certRef
 	if ike, ok := p["IKEv2"].(map[string]any); ok {
 		if u, ok := ike["PayloadCertificateUUID"].(string); ok {
-			out = append(out, certRef{u, joinPath(path, "IKEv2.PayloadCertificateUUID"), "IKEv2.PayloadCertificateUUID", true})
+			out = append(out, certRef{u, joinPath(path, "IKEv2.PayloadCertificateUUID"), "IKEv2.PayloadCertificateUUID", true, ike})
 		}
 	}
 	if ao, ok := p["AlwaysOn"].(map[string]any); ok {
@@ -408,7 +418,7 @@ func certificateRefs(p map[string]any, path string) []certRef {
 		for i, tc := range tcs {
 			if m, ok := tc.(map[string]any); ok {
 				if u, ok := m["PayloadCertificateUUID"].(string); ok {
-					out = append(out, certRef{u, fmt.Sprintf("%s.AlwaysOn.TunnelConfigurations[%d].PayloadCertificateUUID", path, i), "AlwaysOn.TunnelConfigurations[].PayloadCertificateUUID", true})
+					out = append(out, certRef{u, fmt.Sprintf("%s.AlwaysOn.TunnelConfigurations[%d].PayloadCertificateUUID", path, i), "AlwaysOn.TunnelConfigurations[].PayloadCertificateUUID", true, m})
 				}
 			}
 		}
@@ -416,7 +426,7 @@ func certificateRefs(p map[string]any, path string) []certRef {
 	for _, dictName := range []string{"IPSec", "VPN", "DNS"} {
 		if d, ok := p[dictName].(map[string]any); ok {
 			if u, ok := d["PayloadCertificateUUID"].(string); ok {
-				out = append(out, certRef{u, joinPath(path, dictName+".PayloadCertificateUUID"), dictName + ".PayloadCertificateUUID", true})
+				out = append(out, certRef{u, joinPath(path, dictName+".PayloadCertificateUUID"), dictName + ".PayloadCertificateUUID", true, d})
 			}
 		}
 	}
@@ -448,6 +458,7 @@ func (l *linter) secrets(top map[string]any, payloads []map[string]any) {
 	for i, p := range payloads {
 		path := fmt.Sprintf("PayloadContent[%d]", i)
 		pt, _ := p["PayloadType"].(string)
+		l.scepChallengeSecret(p, path)
 		if pt == "com.apple.security.pkcs12" {
 			what := "a private key (PKCS#12)"
 			if _, ok := p["Password"]; ok {

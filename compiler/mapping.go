@@ -13,6 +13,11 @@ import (
 // MappingRow is one row of the printed mapping reference: a Graph property,
 // what it becomes, and the iOS version each Apple key needs.
 type MappingRow struct {
+	// Entity is the Graph type the property belongs to: iosikEv2VpnConfiguration
+	// or one of the certificate profiles (see CertificateMapping).
+	Entity string `json:"entity"`
+	// Payload is the Apple payload type the Apple keys are relative to.
+	Payload    string     `json:"payload,omitempty"`
 	Graph      string     `json:"graph"`
 	GraphType  string     `json:"graphType"`
 	DeclaredOn string     `json:"declaredOn"`
@@ -37,7 +42,7 @@ func Mapping() []MappingRow {
 	var rows []MappingRow
 	for _, p := range graphjson.Properties() {
 		r := byGraph[p.Path]
-		row := MappingRow{Graph: p.Path, GraphType: p.Type, DeclaredOn: p.DeclaredOn, Fate: r.Fate, Conversion: r.Conversion, Note: r.Note, Evidence: r.Evidence}
+		row := MappingRow{Entity: "iosikEv2VpnConfiguration", Payload: vpnPayloadType, Graph: p.Path, GraphType: p.Type, DeclaredOn: p.DeclaredOn, Fate: r.Fate, Conversion: r.Conversion, Note: r.Note, Evidence: r.Evidence}
 		for _, k := range r.Apple {
 			row.Apple = append(row.Apple, AppleKey{Key: k, MinOS: minIOS(k)})
 		}
@@ -60,12 +65,13 @@ func minIOS(key string) string {
 	return sup.Introduced
 }
 
-// WriteMappingJSON writes the mapping reference as a JSON array.
+// WriteMappingJSON writes the mapping reference as a JSON array: the VPN's
+// rows, then the certificate profiles' (CertificateMapping).
 func WriteMappingJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(Mapping())
+	return enc.Encode(append(Mapping(), CertificateMapping()...))
 }
 
 // WriteMappingMarkdown writes the mapping reference as the Markdown document
@@ -107,6 +113,7 @@ func WriteMappingMarkdown(w io.Writer) error {
 	b.WriteString("Placing the IKEv2 keys of the tunnel in that same dictionary follows Apple's older prose reference\n")
 	b.WriteString("(the Configuration Profile Reference), and is an informed reading rather than the YAML schema. The service\n")
 	b.WriteString("exceptions, captive network settings and `UIToggleEnabled` follow the YAML schema.\n")
+	writeCertificateMappingMarkdown(&b)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 )
 
 // tokenPattern matches an MDM variable such as {{serialnumber}} or
@@ -37,6 +39,15 @@ func (b *build) resolveString(s, rel string) string {
 	if !hasToken(s) {
 		return s
 	}
+	return b.resolveStringAt(s, b.path(rel))
+}
+
+// resolveStringAt is resolveString for a value whose absolute JSON path is
+// path (a property of a certificate profile rather than of the entity).
+func (b *build) resolveStringAt(s, path string) string {
+	if !hasToken(s) {
+		return s
+	}
 	return tokenPattern.ReplaceAllStringFunc(s, func(tok string) string {
 		name := strings.ToLower(tokenPattern.FindStringSubmatch(tok)[1])
 		for k, v := range b.opts.Vars {
@@ -49,9 +60,9 @@ func (b *build) resolveString(s, rel string) string {
 			}
 		}
 		if b.opts.Strict {
-			b.errorf("unresolved-variable", rel, "", "the variable %s has no value; give one with --var %s=VALUE (--strict does not allow variables left for the MDM)", tok, name)
+			b.diags.Add(diag.Error, "unresolved-variable", path, "", "the variable %s has no value; give one with --var %s=VALUE (--strict does not allow variables left for the MDM)", tok, name)
 		} else {
-			b.infof("mdm-variable", rel, "", "the variable %s is left in the profile for the MDM to substitute on delivery (give --var %s=VALUE to fill it now)", tok, name)
+			b.diags.Add(diag.Info, "mdm-variable", path, "", "the variable %s is left in the profile for the MDM to substitute on delivery (give --var %s=VALUE to fill it now)", tok, name)
 		}
 		return tok
 	})

@@ -1,5 +1,7 @@
 // Package graphjson decodes Microsoft Graph (beta) exports of Intune IKEv2 VPN
-// profiles (microsoft.graph.iosikEv2VpnConfiguration) into typed Go values.
+// profiles (microsoft.graph.iosikEv2VpnConfiguration), and of the certificate
+// profiles they rely on (SCEP, PKCS and trusted root, see certdecode.go),
+// into typed Go values.
 //
 // It knows the Graph model and nothing of Apple's: it checks JSON types, enum
 // spellings and the ranges Microsoft documents, and reports every problem of
@@ -237,30 +239,40 @@ func ErrorCode(err error) string {
 // configuration is nil only when the item is not an IKEv2 entity at all. A
 // caller must not use a configuration whose diagnostics hold errors.
 func Decode(it Item) (*IosikEv2VpnConfiguration, diag.List) {
-	d := decoder{root: it.Path, entity: &it.Value, stack: make([]int32, 0, 8), known: knownNames()}
+	var diags diag.List
 	odataPath := func() string { return JoinName(it.Path, "@odata.type") }
 	switch {
 	case it.Type == IKEv2Type:
 	case it.Type == "" && it.hasIKEv2OnlyProperty():
-		d.diags.Infof("assumed-type", odataPath(), "the object has no @odata.type; it has IKEv2-only properties, so it is read as %s", IKEv2Type)
+		diags.Infof("assumed-type", odataPath(), "the object has no @odata.type; it has IKEv2-only properties, so it is read as %s", IKEv2Type)
 	case it.Type == "":
-		d.diags.Errorf("missing-type", odataPath(), "the object has no @odata.type and none of the IKEv2-only properties (such as clientAuthenticationType or securityAssociationParameters); graph2mobileconfig converts only %s exports", IKEv2Type)
-		return nil, d.diags
+		diags.Errorf("missing-type", odataPath(), "the object has no @odata.type and none of the IKEv2-only properties (such as clientAuthenticationType or securityAssociationParameters); graph2mobileconfig converts only %s exports", IKEv2Type)
+		return nil, diags
 	case strings.EqualFold(it.Type, IKEv2Type):
-		d.diags.Warnf("type-case", odataPath(), "@odata.type %q differs from %q only in letter case; read as IKEv2", it.Type, IKEv2Type)
+		diags.Warnf("type-case", odataPath(), "@odata.type %q differs from %q only in letter case; read as IKEv2", it.Type, IKEv2Type)
 	default:
-		d.diags.Errorf("unsupported-type", odataPath(), "the export is a %s, not an IKEv2 VPN configuration; graph2mobileconfig converts only %s (Intune VPN profiles for iOS/iPadOS with connection type IKEv2)", it.Type, IKEv2Type)
-		return nil, d.diags
+		diags.Errorf("unsupported-type", odataPath(), "the export is a %s, not an IKEv2 VPN configuration; graph2mobileconfig converts only %s (Intune VPN profiles for iOS/iPadOS with connection type IKEv2)", it.Type, IKEv2Type)
+		return nil, diags
 	}
 	cfg := new(IosikEv2VpnConfiguration)
-	d.object(&it.Value, reflect.ValueOf(cfg).Elem(), true)
-	return cfg, d.diags
+	return cfg, decodeEntity(it, cfg, IKEv2Type, diags)
+}
+
+// decodeEntity decodes the entity object of it into out, a pointer to a
+// model struct, and returns diags with its findings appended; entityType is
+// the entity's OData type, for messages. It is the one entry point for
+// every top-level type of the model.
+func decodeEntity(it Item, out any, entityType string, diags diag.List) diag.List {
+	d := decoder{diags: diags, root: it.Path, entity: &it.Value, stack: make([]int32, 0, 8), known: knownNames(), entityType: entityType}
+	d.object(&it.Value, reflect.ValueOf(out).Elem(), true)
+	return d.diags
 }
 
 type decoder struct {
-	diags  diag.List
-	root   string // the entity's JSON path
-	entity *Value // the entity's object
+	diags      diag.List
+	root       string // the entity's JSON path
+	entity     *Value // the entity's object
+	entityType string // the entity's OData type
 	// stack is the path from the entity to the value being decoded, as
 	// the position of each step among its container's members: it holds
 	// no pointers, so pushing costs no GC write barrier.
@@ -448,7 +460,9 @@ var modelInfo = sync.OnceValue(func() map[reflect.Type]*structInfo {
 			}
 		}
 	}
-	visit(reflect.TypeFor[IosikEv2VpnConfiguration]())
+	for _, t := range modelRoots {
+		visit(t)
+	}
 	return out
 })
 
@@ -538,9 +552,15 @@ func (d *decoder) unknownMember(m Member, path, graphType string, top bool) {
 	switch {
 	case strings.HasPrefix(m.Name, "@") || strings.Contains(m.Name, "@odata."):
 		d.diags.Warnf("annotation", path, "OData annotation %q is not part of the configuration; ignored", m.Name)
+	case top && expandedRelationship(d.entityType, m):
+		// Decoded on its own: see ExpandedCertificates.
 	case top:
 		if what, ok := navigationProperty(m.Name); ok {
 			d.diags.Warnf("navigation-property", path, "%q is a Graph relationship (%s), not a setting; ignored", m.Name, what)
+			return
+		}
+		if d.entityType != IKEv2Type {
+			d.diags.Warnf("unknown-property", path, "unknown property %q: it is not in the Graph beta model of %s that this version knows; ignored — a newer Graph build may have added it", m.Name, d.entityType)
 			return
 		}
 		d.diags.Warnf("unknown-property", path, "unknown property %q: it is not in the Graph beta model of %s that this version knows (64 properties); ignored — a newer Graph build may have added it", m.Name, IKEv2Type)

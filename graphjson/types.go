@@ -89,7 +89,11 @@ func navigationProperty(name string) (string, bool) {
 	case "derivedCredentialSettings":
 		return "tenant-wide derived credential settings; give the identity with --identity or --identity-uuid", true
 	case "identityCertificate":
-		return "a link to the Intune certificate profile; give the identity with --identity or --identity-uuid", true
+		return "a link to the Intune certificate profile; give that profile's export with --with FILE, expand it inline, or give the identity with --identity or --identity-uuid", true
+	case "rootCertificate":
+		return "a link to the Intune trusted certificate profile; give that profile's export with --with FILE, or expand it inline", true
+	case "managedDeviceCertificateStates":
+		return "reporting data", true
 	}
 	return "", false
 }

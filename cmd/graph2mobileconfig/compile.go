@@ -25,7 +25,7 @@ const (
 
 // compileFlags are shared by compile and batch.
 func compileFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "format", Value: "xml", Usage: "plist encoding of the profile: xml or binary"},
 		&cli.StringFlag{Name: "organization", Usage: "PayloadOrganization shown on the device"},
 		&cli.StringFlag{Name: "identifier-prefix", Value: compiler.DefaultIdentifierPrefix, Usage: "reverse-DNS prefix of PayloadIdentifier (`PREFIX`.<graph id>), e.g. com.contoso.vpn"},
@@ -40,7 +40,7 @@ func compileFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "also print informational diagnostics"},
 		&cli.Int64Flag{Name: "max-input-size", Value: defaultMaxInputSize, Usage: "refuse inputs larger than this many `BYTES`"},
 		&cli.BoolFlag{Name: "force", Usage: "replace an output path that is a symbolic link"},
-	}
+	}, certificateFlags()...)
 }
 
 func compileCommand(e env) *cli.Command {
@@ -70,11 +70,15 @@ func compileCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
+			withDiags, err := loadCertificates(c, e, &opts)
+			if err != nil {
+				return err
+			}
 			data, err := readInput(e, input, c.Int64("max-input-size"))
 			if err != nil {
 				return fmt.Errorf("%w", err)
 			}
-			out := pipeline.Document(data, opts)
+			out := compileWith(data, opts, withDiags)
 			printer.print("", out.Diagnostics)
 			report := jsonReport{Input: input, Diagnostics: out.Diagnostics}
 			if out.Diagnostics.HasErrors() || out.Bytes == nil {

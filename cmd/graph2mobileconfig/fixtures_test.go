@@ -82,7 +82,8 @@ func TestFixtures(t *testing.T) {
 }
 
 // fixtureArgs reads fixtures/<case>/args: one flag per line, the flag name,
-// a space and its value; $TESTPKI is the test PKI folder.
+// a space and its value; $TESTPKI is the test PKI folder, $FIXTURE the
+// fixture's own folder.
 func fixtureArgs(t *testing.T, dir, pki string) []string {
 	data, err := os.ReadFile(filepath.Join(dir, "args"))
 	if os.IsNotExist(err) {
@@ -98,6 +99,7 @@ func fixtureArgs(t *testing.T, dir, pki string) []string {
 			continue
 		}
 		line = strings.ReplaceAll(line, "$TESTPKI", pki)
+		line = strings.ReplaceAll(line, "$FIXTURE", dir)
 		name, value, ok := strings.Cut(line, " ")
 		args = append(args, name)
 		if ok {
@@ -153,6 +155,7 @@ func checkIndependently(t *testing.T, checksPath string, profile []byte) {
 			continue
 		}
 		sel, path, _ := strings.Cut(fields[0], ":")
+		path = strings.ReplaceAll(path, "%20", " ") // "Key%20Usage"
 		want := ""
 		if len(fields) == 3 {
 			want = fields[2]
