@@ -173,14 +173,14 @@ func (d *deployment) run(c *cli.Context) error {
 			fmt.Fprintf(d.e.stderr, "graph2mobileconfig: %v\n", err)
 			bad++
 			continue
-		case checkUnresolved(d.e, path, data, c.Bool("allow-unresolved")) != nil:
+		case checkUnresolved(d.e, path, p, c.Bool("allow-unresolved")) != nil:
 			bad++
 			continue
-		case !p.Signed && !c.Bool("allow-unsigned"):
+		case p.Signature == nil && !c.Bool("allow-unsigned"):
 			fmt.Fprintf(d.e.stderr, "graph2mobileconfig: %s is not signed; devices show unsigned profiles as \"Not Verified\": sign it first (graph2mobileconfig sign), or pass --allow-unsigned\n", displayName(path))
 			bad++
 			continue
-		case !p.Signed:
+		case p.Signature == nil:
 			fmt.Fprintf(d.e.stderr, "graph2mobileconfig: warning: %s is not signed; devices show it as \"Not Verified\"\n", displayName(path))
 		}
 		profiles = append(profiles, profile{path, data})

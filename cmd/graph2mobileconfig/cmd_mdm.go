@@ -9,8 +9,7 @@ import (
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
 	"github.com/graph2mobileconfig/graph2mobileconfig/mdm"
-	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
-	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
+	"github.com/graph2mobileconfig/graph2mobileconfig/profile"
 )
 
 // mdmCommandCommand prints the MDM command that installs (or removes) a
@@ -89,10 +88,10 @@ func mdmCommandCommand(e env) *cli.Command {
 				if err != nil {
 					return err
 				}
-				if err := checkUnresolved(e, path, data, c.Bool("allow-unresolved")); err != nil {
+				if err := checkUnresolved(e, path, p, c.Bool("allow-unresolved")); err != nil {
 					return err
 				}
-				if !p.Signed {
+				if p.Signature == nil {
 					fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: %s is not signed; devices show it as \"Not Verified\" (sign it first: graph2mobileconfig sign)\n", displayName(path))
 				}
 				if command, err = mdm.InstallProfileCommand(data, uuid); err != nil {
@@ -119,7 +118,7 @@ func mdmCommandCommand(e env) *cli.Command {
 
 // readProfile reads a profile file (or standard input for "-") and checks
 // that it is a configuration profile a device can install.
-func readProfile(e env, path string, max int64) ([]byte, *mdm.Profile, error) {
+func readProfile(e env, path string, max int64) ([]byte, *profile.Profile, error) {
 	if path != "-" {
 		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 			return nil, nil, fmt.Errorf("%s is a folder, not a profile", path)
@@ -129,7 +128,10 @@ func readProfile(e env, path string, max int64) ([]byte, *mdm.Profile, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := mdm.ReadProfile(data)
+	p, err := profile.Open(data, profile.Options{MaxSize: max})
+	if err == nil {
+		err = p.CheckInstallable()
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", displayName(path), err)
 	}
@@ -146,19 +148,8 @@ func allowUnresolvedFlag() cli.Flag {
 // each one and where it sits, unless allow says an MDM will fill them; then
 // it only warns. The payloads of an encrypted profile cannot be read, and
 // are not checked.
-func checkUnresolved(e env, path string, data []byte, allow bool) error {
-	content := data
-	if signing.IsCMS(data) {
-		s, err := signing.Parse(data)
-		if err != nil || s.Content == nil {
-			return nil // readProfile has accepted it; nothing more to see
-		}
-		content = s.Content
-	}
-	m, _, err := plistout.Decode(content)
-	if err != nil {
-		return nil
-	}
+func checkUnresolved(e env, path string, p *profile.Profile, allow bool) error {
+	m := p.Tree()
 	tokens := compiler.FindTokens(m)
 	if len(tokens) == 0 {
 		return nil

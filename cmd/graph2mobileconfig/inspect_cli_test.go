@@ -9,6 +9,7 @@ import (
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/testpki"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
+	"github.com/graph2mobileconfig/graph2mobileconfig/profile"
 )
 
 // inspectJSON runs inspect --json and decodes its report.
@@ -144,7 +145,7 @@ func TestInspectJSON(t *testing.T) {
 	if p.Type != "com.apple.vpn.managed" || p.VPN == nil || p.VPN.VPNType != "IKEv2" || len(p.VPN.Tunnels) != 1 {
 		t.Fatalf("payload %+v", p)
 	}
-	want := tunnelSummary{
+	want := profile.TunnelSummary{
 		RemoteAddress: "203.0.113.10", RemoteIdentifier: "gw.warehouse.example", LocalIdentifier: `""`,
 		AuthenticationMethod: "SharedSecret", ExtendedAuthEnabled: "0", SharedSecret: "«redacted»", PayloadCertificateUUID: "(not set)",
 		IKESA: "AES-256, SHA2-256, DH group 14, 1440 min", ChildSA: "AES-128-GCM, DH group 14, 480 min", OnDemandEnabled: "1",
@@ -180,10 +181,10 @@ func sameJSON(a, b any) bool {
 // template (with truncated base64) must fail cleanly, and the secrets the
 // collection's README lists must not be printed.
 func TestInspectReferenceProfiles(t *testing.T) {
-	const dir = "/work/shared/reference/real-profiles"
+	dir := filepath.Join(referenceDir(t), "real-profiles")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.mobileconfig"))
-	if len(files) == 0 {
-		t.Skipf("no reference profiles in %s", dir)
+	if len(files) != len(realProfileFindings) {
+		t.Fatalf("%d reference profiles in %s, %d expected", len(files), dir, len(realProfileFindings))
 	}
 	wants := map[string][]string{
 		"algo-testuser1-ikev2-cert.mobileconfig": {
@@ -210,7 +211,7 @@ func TestInspectReferenceProfiles(t *testing.T) {
 				if r.code != exitError || r.stdout != "" {
 					t.Fatalf("exit %d, want 1 with nothing on stdout", r.code)
 				}
-				wantSubstrings(t, "stderr", r.stderr, name+": the file cannot be read as a profile: not a property list", "illegal base64 data")
+				wantSubstrings(t, "stderr", r.stderr, name+": the file is not a configuration profile: not a property list: XML line 102, column 19: <data> that is not base64: illegal base64 data at input byte 9")
 				return
 			}
 			if r.code != exitOK {
@@ -241,7 +242,7 @@ func secretStrings(v any) []string {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, val := range x {
-			if s, ok := val.(string); ok && isSecretKey(k) && len(s) > 3 {
+			if s, ok := val.(string); ok && profile.IsSecretKey(k) && len(s) > 3 {
 				out = append(out, s)
 			}
 			out = append(out, secretStrings(val)...)
@@ -263,8 +264,9 @@ func TestInspectFailures(t *testing.T) {
 		code int
 		want string
 	}{
-		{"not a plist", []byte("hello"), nil, exitError, "the file cannot be read as a profile: not a property list"},
-		{"truncated CMS", readOrFail(t, realSigned)[:500], nil, exitError, "not a valid CMS structure"},
+		{"not a plist", []byte("hello"), nil, exitError, "the file is not a configuration profile: the property list's root is a string, not a dictionary"},
+		{"JSON", []byte(`{"id": "x"}`), nil, exitError, "the file is not a configuration profile: not a property list: it is neither XML nor binary, and as text, line 1, column 7: a dictionary key without = or ;"},
+		{"truncated CMS", readOrFail(t, realSigned)[:500], nil, exitError, "it is neither a property list nor valid CMS: not a valid CMS structure"},
 		{"key without cert", nil, []string{"--decrypt-key", "k.pem"}, exitUsage, "--decrypt-key and --decrypt-cert go together"},
 		{"missing key", nil, []string{"--decrypt-key", filepath.Join(dir, "none.key"), "--decrypt-cert", realSigned}, exitError, "--decrypt-cert " + realSigned + ": "},
 	}
