@@ -13,6 +13,7 @@ import (
 const (
 	TypeVPN         = "com.apple.vpn.managed"
 	TypeAppLayerVPN = "com.apple.vpn.managed.applayer"
+	TypeSCEP        = "com.apple.security.scep"
 	// Certificate payloads are com.apple.security. followed by their
 	// kind: root, pkcs1, pem, pkcs12, scep or acme.
 	certificatePrefix = "com.apple.security."

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 )
@@ -84,6 +85,8 @@ type PayloadSummary struct {
 	UUID        string      `json:"uuid"`
 	DisplayName string      `json:"displayName"`
 	VPN         *VPNSummary `json:"vpn,omitempty"`
+	// SCEP is set for a com.apple.security.scep payload.
+	SCEP *SCEPSummary `json:"scep,omitempty"`
 	// Certificates are the certificates of a certificate payload, or the
 	// certificate of a PKCS#12 identity.
 	Certificates []signing.CertificateInfo `json:"certificates,omitempty"`
@@ -116,6 +119,26 @@ type TunnelSummary struct {
 	ChildSA                string   `json:"childSecurityAssociation"`
 	OnDemandEnabled        string   `json:"onDemandEnabled"`
 	OnDemandRules          []string `json:"onDemandRules"`
+	// BeyondGraph lists the settings present that Intune's Graph model
+	// cannot express (written from compiler options such as
+	// --strict-algorithms), as "Key value (option)".
+	BeyondGraph []string `json:"beyondGraph,omitempty"`
+}
+
+// SCEPSummary says where and how a device enrolls for the certificate of a
+// com.apple.security.scep payload. Values are shown as written, NotSet when
+// absent; the challenge is redacted unless secrets are shown.
+type SCEPSummary struct {
+	URL             string   `json:"url"`
+	Name            string   `json:"name"`
+	Subject         string   `json:"subject"`
+	SubjectAltNames []string `json:"subjectAltNames"`
+	KeyType         string   `json:"keyType"`
+	KeySize         string   `json:"keySize"`
+	KeyUsage        string   `json:"keyUsage"`
+	Challenge       string   `json:"challenge"`
+	Retries         string   `json:"retries"`
+	RetryDelay      string   `json:"retryDelay"`
 }
 
 // Report describes the profile for inspect, with its secrets replaced by
@@ -217,6 +240,9 @@ func summarizePayload(m Dict, typed *Payload) PayloadSummary {
 	if s.Type == TypeVPN || s.Type == TypeAppLayerVPN {
 		s.VPN = summarizeVPN(m)
 	}
+	if s.Type == TypeSCEP {
+		s.SCEP = summarizeSCEP(m)
+	}
 	if typed == nil || typed.Certificate == nil {
 		return s
 	}
@@ -308,6 +334,7 @@ func summarizeTunnel(t, payload Dict) TunnelSummary {
 			onDemand = payload
 		}
 	}
+	s.BeyondGraph = beyondGraph(t)
 	s.OnDemandEnabled = valueString(onDemand, "OnDemandEnabled")
 	rules, _ := onDemand.Array("OnDemandRules")
 	for _, r := range rules {
@@ -430,3 +457,133 @@ func stringList(v any) []string {
 }
 
 func sortedKeys(m map[string]any) []string { return slices.Sorted(maps.Keys(m)) }
+
+// beyondGraph lists the keys of an IKEv2 dictionary (or always-on tunnel)
+// that compiler.BeyondGraphMapping names: settings written from options
+// because Graph cannot express them.
+func beyondGraph(t Dict) []string {
+	var out []string
+	for _, row := range compiler.BeyondGraphMapping() {
+		option, _, _ := strings.Cut(row.Option, " ")
+		for _, k := range row.Apple {
+			path := strings.TrimPrefix(k.Key, "IKEv2.")
+			if v, ok := lookupPath(t, path); ok {
+				out = append(out, fmt.Sprintf("%s %s (%s)", path, ValueString(v), option))
+			}
+		}
+	}
+	return out
+}
+
+// lookupPath finds a dotted key path in nested dictionaries.
+func lookupPath(d Dict, path string) (any, bool) {
+	for {
+		head, rest, nested := strings.Cut(path, ".")
+		v, ok := d[head]
+		if !ok || !nested {
+			return v, ok
+		}
+		if d, ok = v.(map[string]any); !ok {
+			return nil, false
+		}
+		path = rest
+	}
+}
+
+// summarizeSCEP reads the enrollment settings of a SCEP payload (from its
+// PayloadContent dictionary).
+func summarizeSCEP(m Dict) *SCEPSummary {
+	c, _ := m.Dict("PayloadContent")
+	s := &SCEPSummary{
+		URL:             valueString(c, "URL"),
+		Name:            valueString(c, "Name"),
+		Subject:         scepSubject(c["Subject"]),
+		SubjectAltNames: []string{},
+		KeyType:         valueString(c, "Key Type"),
+		KeySize:         valueString(c, "Keysize"),
+		KeyUsage:        scepKeyUsage(c["Key Usage"]),
+		Challenge:       valueString(c, "Challenge"),
+		Retries:         valueString(c, "Retries"),
+		RetryDelay:      valueString(c, "RetryDelay"),
+	}
+	if s.KeyType == NotSet {
+		s.KeyType = "RSA (not set: Apple's default and only type)"
+	}
+	if san, ok := c.Dict("SubjectAltName"); ok {
+		// Apple's schema types each name as a string; its description
+		// allows several, which some tools write as an array.
+		for _, k := range sortedKeys(san) {
+			values := stringList(san[k])
+			if _, isList := san[k].([]any); !isList {
+				values = []string{ValueString(san[k])}
+			}
+			for _, v := range values {
+				s.SubjectAltNames = append(s.SubjectAltNames, k+" "+v)
+			}
+		}
+	}
+	return s
+}
+
+// scepSubject formats Apple's subject (an array of RDNs, each an array of
+// [OID or short name, value] pairs) as "C=US, O=Contoso, CN=device", in the
+// order written.
+func scepSubject(v any) string {
+	if v == nil {
+		return NotSet
+	}
+	rdns, ok := v.([]any)
+	if !ok {
+		return ValueString(v)
+	}
+	var parts []string
+	for _, rdn := range rdns {
+		pairs, ok := rdn.([]any)
+		if !ok {
+			return ValueString(v)
+		}
+		var attrs []string
+		for _, pair := range pairs {
+			kv, ok := pair.([]any)
+			if !ok || len(kv) != 2 {
+				return ValueString(v)
+			}
+			attrs = append(attrs, ValueString(kv[0])+"="+ValueString(kv[1]))
+		}
+		parts = append(parts, strings.Join(attrs, "+"))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// scepKeyUsage names the bits of Apple's Key Usage (1 signing, 4
+// encryption).
+func scepKeyUsage(v any) string {
+	var n uint64
+	switch x := v.(type) {
+	case nil:
+		return NotSet
+	case uint64:
+		n = x
+	case int64:
+		if x < 0 {
+			return ValueString(v)
+		}
+		n = uint64(x)
+	default:
+		return ValueString(v)
+	}
+	var names []string
+	if n&1 != 0 {
+		names = append(names, "signing")
+	}
+	if n&4 != 0 {
+		names = append(names, "encryption")
+	}
+	if n&^5 != 0 {
+		names = append(names, "unknown bits")
+	}
+	if len(names) == 0 {
+		names = append(names, "none (device default)")
+	}
+	return fmt.Sprintf("%d (%s)", n, strings.Join(names, ", "))
+}

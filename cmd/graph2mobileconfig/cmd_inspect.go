@@ -227,6 +227,17 @@ func (r *inspectReport) printText(w io.Writer, now time.Time) {
 		if p.Problem != "" {
 			payloadField(w, 1, "Problem", p.Problem)
 		}
+		if sc := p.SCEP; sc != nil {
+			payloadField(w, 1, "SCEP server", sc.URL)
+			payloadField(w, 1, "CA name", sc.Name)
+			payloadField(w, 1, "Subject", sc.Subject)
+			if len(sc.SubjectAltNames) > 0 {
+				payloadField(w, 1, "Alt. names", strings.Join(sc.SubjectAltNames, ", "))
+			}
+			payloadField(w, 1, "Key", fmt.Sprintf("%s %s bits, usage %s", sc.KeyType, sc.KeySize, sc.KeyUsage))
+			payloadField(w, 1, "Challenge", sc.Challenge)
+			payloadField(w, 1, "Retries", fmt.Sprintf("%s, %s s apart", sc.Retries, sc.RetryDelay))
+		}
 		if v := p.VPN; v != nil {
 			payloadField(w, 1, "VPN type", fmt.Sprintf("%s, named %s", v.VPNType, v.UserDefinedName))
 			for j, t := range v.Tunnels {
@@ -257,6 +268,9 @@ func printTunnel(w io.Writer, t profile.TunnelSummary, depth int) {
 	}
 	payloadField(w, depth, "IKE SA", t.IKESA)
 	payloadField(w, depth, "Child SA", t.ChildSA)
+	for _, b := range t.BeyondGraph {
+		payloadField(w, depth, "Beyond Graph", b)
+	}
 	if t.Interfaces != nil && t.OnDemandEnabled == profile.NotSet && len(t.OnDemandRules) == 0 {
 		return // always-on tunnels have no on-demand settings
 	}

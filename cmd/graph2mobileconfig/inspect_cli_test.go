@@ -32,6 +32,8 @@ func TestInspectSummary(t *testing.T) {
 	signed := compileFixture(t, "psk-ondemand", filepath.Join(dir, "signed.mobileconfig"), f.flags()...)
 	binary := compileFixture(t, "proxy-pac", filepath.Join(dir, "binary.mobileconfig"))
 	alwaysOn := compileFixture(t, "always-on", filepath.Join(dir, "always-on.mobileconfig"))
+	scep := compileFixture(t, "scep-separate", filepath.Join(dir, "scep.mobileconfig"))
+	beyond := compileFixture(t, "target-27.0", filepath.Join(dir, "beyond.mobileconfig"))
 
 	pskVPN := []string{
 		`1. com.apple.vpn.managed "VPN (Warehouse VPN)"`,
@@ -100,6 +102,21 @@ func TestInspectSummary(t *testing.T) {
 			"IKE SA:          AES-256-GCM, SHA2-256, DH group 19, 1440 min",
 			"Secrets:       2 shown as «redacted»",
 		}, []string{"test-only-password", "On demand"}},
+		{"scep", scep, []string{"--summary-only"}, []string{
+			`2. com.apple.security.scep "iOS - Contoso VPN device certificate (SCEP)"`,
+			"SCEP server:     https://scep.contoso.example/scep",
+			"Subject:         C=US, O=Contoso Ltd, OU=VPN Devices, CN={{AAD_Device_ID}}.devices.contoso.example",
+			"Alt. names:      dNSName {{AAD_Device_ID}}.devices.contoso.example",
+			"Key:             RSA (not set: Apple's default and only type) 2048 bits, usage 5 (signing, encryption)",
+			"Challenge:       «redacted»",
+			"Retries:         3, 10 s apart",
+			"Identity:        payload 903AD294-C08F-5197-9683-1AE43CB690A3",
+		}, []string{readString(t, filepath.Join(testPKI(t), "scep.challenge")), "Beyond Graph"}},
+		{"beyond graph", beyond, []string{"--summary-only"}, []string{
+			"Beyond Graph:    EnforceStrictAlgorithmSelection 1 (--strict-algorithms)",
+			"Beyond Graph:    IKESecurityAssociationParameters.PostQuantumKeyExchangeMethods [36] (--post-quantum)",
+			"Beyond Graph:    ChildSecurityAssociationParameters.PostQuantumKeyExchangeMethods [36] (--post-quantum)",
+		}, []string{"AllowPostQuantumKeyExchangeFallback"}},
 		{"real signed profile", realSigned, nil, []string{
 			"Format:        XML property list, CMS-signed",
 			"Profile:       AdGuard DNS Default Encrypted DNS over HTTPS",
@@ -298,4 +315,10 @@ func TestInspectWarnsAboutInvalidSignature(t *testing.T) {
 	if _, err := os.Stat(in); err != nil {
 		t.Error(err)
 	}
+}
+
+// readString reads a small test file, without its trailing newline.
+func readString(t *testing.T, path string) string {
+	t.Helper()
+	return strings.TrimSpace(string(readOrFail(t, path)))
 }
