@@ -694,7 +694,7 @@ func verifyWithOpenSSL(w, unsigned string, signed map[string]pki) error {
 func singleCompile(bin, w string) error {
 	var samples []sample
 	for range 21 {
-		s, _, err := runChild(child{name: bin, args: []string{"compile", "fixtures/full-featured/input.json", "-o", filepath.Join(w, "single.mobileconfig"), "--identity-uuid", identityUUID, "--diagnostics", "json"}})
+		s, _, err := runChild(child{name: bin, args: []string{"compile", "fixtures/full-featured/input.json", "-o", filepath.Join(w, "single.mobileconfig"), "--identity-uuid", identityUUID, "--var", "certificatesubjectname=iphone.bench.example", "--diagnostics", "json"}})
 		if err != nil {
 			return err
 		}

@@ -45,7 +45,8 @@ func FuzzCompileCertificates(f *testing.F) {
 			t.Fatalf("our own XML does not decode: %v", err)
 		}
 		for _, d := range compiler.Lint(back, compiler.LintOptions{Signed: true}) {
-			if d.Severity != diag.Info {
+			// The compile reports the {{variables}} it leaves itself.
+			if d.Severity != diag.Info && d.Code != "unresolved-variable" {
 				t.Fatalf("the compiler produced a profile with a finding: %s\ninput: %s", d, data)
 			}
 		}

@@ -147,7 +147,7 @@ func TestSCEPPayload(t *testing.T) {
 		t.Errorf("payload order %v", order)
 	}
 	if errs := lintErrors(res.Profile); len(errs) > 0 {
-		t.Errorf("lint: %v", errs)
+		t.Errorf("lint: %s", all(errs))
 	}
 }
 
@@ -236,7 +236,7 @@ func TestSCEPSettings(t *testing.T) {
 				t.Errorf("%s = %#v, want %#v", tc.key, got, tc.want)
 			}
 			if errs := lintErrors(res.Profile); len(errs) > 0 {
-				t.Errorf("lint: %v", errs)
+				t.Errorf("lint: %s", all(errs))
 			}
 		})
 	}
@@ -396,7 +396,7 @@ func TestTrustedRootPayloads(t *testing.T) {
 				t.Errorf("file name %v", p["PayloadCertificateFileName"])
 			}
 			if errs := lintErrors(res.Profile); len(errs) > 0 {
-				t.Errorf("lint: %v", errs)
+				t.Errorf("lint: %s", all(errs))
 			}
 		})
 	}
@@ -478,17 +478,20 @@ func TestLintSCEP(t *testing.T) {
 			"Subject":        []any{[]any{[]any{"O", "X"}}, []any{[]any{"CN", "a"}}},
 			"SubjectAltName": map[string]any{"dNSName": []any{"a.example", "b.example"}}}
 	}
+	// The {{C}} challenge is reported as a variable nothing on
+	// graph2mobileconfig's delivery path fills (checked at the end), not
+	// as a secret.
 	codes := func(l diag.List) []string {
 		var out []string
 		for _, d := range l {
-			if d.Severity != diag.Info {
+			if d.Severity != diag.Info && d.Code != "unresolved-variable" {
 				out = append(out, d.Code)
 			}
 		}
 		return out
 	}
 	if got := codes(compiler.Lint(profile(good(), ""), compiler.LintOptions{})); len(got) != 0 {
-		t.Fatalf("a good SCEP profile: %v", compiler.Lint(profile(good(), ""), compiler.LintOptions{}))
+		t.Fatalf("a good SCEP profile: %s", all(compiler.Lint(profile(good(), ""), compiler.LintOptions{})))
 	}
 	cases := []struct {
 		name   string
@@ -519,9 +522,13 @@ func TestLintSCEP(t *testing.T) {
 			}
 		})
 	}
-	// A {{variable}} challenge is not a secret.
+	// A {{variable}} challenge is not a secret, but a variable left for
+	// the MDM.
 	if got := codes(compiler.Lint(profile(good(), ""), compiler.LintOptions{})); len(got) != 0 {
 		t.Errorf("an MDM variable reported as a secret: %v", got)
+	}
+	if _, ok := findDiag(compiler.Lint(profile(good(), ""), compiler.LintOptions{}), "unresolved-variable", "PayloadContent[0].PayloadContent.Challenge"); !ok {
+		t.Error("the {{C}} challenge is not reported as an unresolved variable")
 	}
 }
 
@@ -536,7 +543,7 @@ func TestCertificatePayloadsOnOldTargets(t *testing.T) {
 		t.Fatal(res.Diagnostics.Errors())
 	}
 	for _, d := range res.Diagnostics {
-		if d.Code == "target-unsupported" || d.Code == "deprecated-key" {
+		if (d.Code == "target-unsupported" || d.Code == "deprecated-key") && d.Key != "Profile.TargetDeviceType" {
 			t.Errorf("unexpected gate: %s", d)
 		}
 	}
@@ -550,7 +557,7 @@ func TestCertificatePayloadsOnOldTargets(t *testing.T) {
 	// [1]; the outer TargetDeviceType, which needs iOS 12.2, is the VPN
 	// compiler's business).
 	for _, d := range lintFor(res.Profile, "9.0") {
-		if strings.HasPrefix(d.Path, "PayloadContent[0]") || strings.HasPrefix(d.Path, "PayloadContent[1]") {
+		if (strings.HasPrefix(d.Path, "PayloadContent[0]") || strings.HasPrefix(d.Path, "PayloadContent[1]")) && d.Code != "unresolved-variable" {
 			t.Errorf("lint for iOS 9: %s", d)
 		}
 	}
