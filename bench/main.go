@@ -136,9 +136,9 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
-	baseBin := ""
+	baseBin, baseFloor := "", ""
 	if c.baseline != "" {
-		if baseBin, err = buildRevision(binDir, c.baseline); err != nil {
+		if baseBin, baseFloor, err = buildRevision(binDir, c.baseline); err != nil {
 			return err
 		}
 	}
@@ -178,7 +178,7 @@ func run(c config) error {
 		dirs = append(dirs, workDir{fs, d})
 	}
 	for i, d := range dirs {
-		if err := runIn(c, d.path, i == 0, bin, floor, baseBin, py); err != nil {
+		if err := runIn(c, d.path, i == 0, bin, floor, baseBin, baseFloor, py); err != nil {
 			return err
 		}
 	}
@@ -227,7 +227,7 @@ type measurement struct {
 }
 
 // runIn measures everything in one work folder.
-func runIn(c config, w string, first bool, bin, floor, baseBin string, py python) error {
+func runIn(c config, w string, first bool, bin, floor, baseBin, baseFloor string, py python) error {
 	fmt.Printf("\n== work folder %s: %s\n", w, describeFS(w))
 	inputs := filepath.Join(w, "exports")
 	if err := generate(inputs, c.n); err != nil {
@@ -295,9 +295,16 @@ func runIn(c config, w string, first bool, bin, floor, baseBin string, py python
 	}
 	for _, kind := range []string{"unsigned", "rsa", "ec"} {
 		out := filepath.Join(w, "m-io-"+kind)
-		add(&measurement{key: "io-" + kind, name: "I/O floor, " + map[string]string{"unsigned": "unsigned", "rsa": "RSA", "ec": "ECDSA"}[kind] + " output sizes", count: c.n,
+		name := "I/O floor, " + map[string]string{"unsigned": "unsigned", "rsa": "RSA", "ec": "ECDSA"}[kind] + " output sizes"
+		add(&measurement{key: "io-" + kind, name: name, count: c.n,
 			prepare: func() error { return os.RemoveAll(out) },
 			child:   child{name: floor, args: []string{"io", "-in", inputs, "-sizes", sizes[kind], "-out", out}}})
+		if baseFloor != "" && kind == "unsigned" {
+			out := out + "-base"
+			add(&measurement{key: "base-io-" + kind, name: name + " (" + c.baseline + ")", count: c.n,
+				prepare: func() error { return os.RemoveAll(out) },
+				child:   child{name: baseFloor, args: []string{"io", "-in", inputs, "-sizes", sizes[kind], "-out", out}}})
+		}
 	}
 	loopCPU := func(what string) func([]byte, *sample) error {
 		return func(out []byte, s *sample) error {
@@ -551,6 +558,10 @@ func report(c config, ms []*measurement, py python) {
 			if c.baseline != "" {
 				b := perProfile("base" + kind)
 				fmt.Printf("  %-12s this build %6.1f, %s %6.1f: %+5.1f%%\n", label, this, c.baseline, b, 100*(this-b)/b)
+				if kind == "" && st["base-io-unsigned"].n > 0 {
+					this, b := perProfile("io-unsigned"), perProfile("base-io-unsigned")
+					fmt.Printf("  %-12s this build %6.1f, %s %6.1f: %+5.1f%%\n", "I/O floor", this, c.baseline, b, 100*(this-b)/b)
+				}
 			}
 			for i, e := range c.abEnv {
 				v := perProfile(fmt.Sprintf("env%d", i) + kind)

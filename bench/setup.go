@@ -34,37 +34,56 @@ func build(dir string) (bin, floor string, err error) {
 }
 
 // buildRevision builds the command as it was at a git revision, for A/B
-// comparisons in the same run.
-func buildRevision(dir, rev string) (string, error) {
+// comparisons in the same run, and this tree's floor program against that
+// revision's packages (so that the I/O floor follows its internal/atomicfile);
+// floor is empty, with a note printed, when that does not build.
+func buildRevision(dir, rev string) (bin, floor string, err error) {
 	src := filepath.Join(dir, "src-"+strings.NewReplacer("/", "-", "~", "-", "^", "-").Replace(rev))
 	if err := os.MkdirAll(src, 0o755); err != nil {
-		return "", err
+		return "", "", err
 	}
 	archive := exec.Command("git", "archive", rev)
 	untar := exec.Command("tar", "-x", "-C", src)
 	pipe, err := archive.StdoutPipe()
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	untar.Stdin = pipe
 	var errBuf bytes.Buffer
 	archive.Stderr, untar.Stderr = &errBuf, &errBuf
 	if err := untar.Start(); err != nil {
-		return "", err
+		return "", "", err
 	}
 	if err := archive.Run(); err != nil {
-		return "", fmt.Errorf("git archive %s: %v\n%s", rev, err, errBuf.String())
+		return "", "", fmt.Errorf("git archive %s: %v\n%s", rev, err, errBuf.String())
 	}
 	if err := untar.Wait(); err != nil {
-		return "", fmt.Errorf("tar: %v\n%s", err, errBuf.String())
+		return "", "", fmt.Errorf("tar: %v\n%s", err, errBuf.String())
 	}
-	bin := filepath.Join(dir, "graph2mobileconfig-"+filepath.Base(src))
+	bin = filepath.Join(dir, "graph2mobileconfig-"+filepath.Base(src))
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/graph2mobileconfig")
 	cmd.Dir = src
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building %s: %v\n%s", rev, err, b)
+		return "", "", fmt.Errorf("building %s: %v\n%s", rev, err, b)
 	}
-	return bin, nil
+	floorSrc, err := os.ReadFile(filepath.Join("bench", "floor", "main.go"))
+	if err != nil {
+		return "", "", err
+	}
+	if err := os.MkdirAll(filepath.Join(src, "bench", "floor"), 0o755); err != nil {
+		return "", "", err
+	}
+	if err := os.WriteFile(filepath.Join(src, "bench", "floor", "main.go"), floorSrc, 0o644); err != nil {
+		return "", "", err
+	}
+	floor = filepath.Join(dir, "floor-"+filepath.Base(src))
+	cmd = exec.Command("go", "build", "-o", floor, "./bench/floor")
+	cmd.Dir = src
+	if b, err := cmd.CombinedOutput(); err != nil {
+		fmt.Printf("note: the floor program does not build against %s, so its I/O floor is not measured:\n%s\n", rev, b)
+		floor = ""
+	}
+	return bin, floor, nil
 }
 
 // exportBases are the realistic fixtures the generated exports vary.
