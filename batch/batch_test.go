@@ -428,7 +428,7 @@ func TestFailedInputsLeaveNoFile(t *testing.T) {
 		{StatusFailed, []string{"error:json-syntax"}},
 		{StatusFailed, []string{"error:graph-error-response"}},
 		{StatusFailed, []string{"error:duplicate-key"}},
-		{StatusFailed, []string{"error:missing-type"}},
+		{StatusFailed, []string{"info:input-shape", "error:missing-type"}},
 		{StatusFailed, []string{"error:read-error"}},
 		{StatusFailed, []string{"error:read-error"}},
 	}

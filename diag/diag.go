@@ -242,3 +242,101 @@ func (d *Diagnostic) AppendJSON(buf []byte) []byte {
 	o.String("message", d.Message)
 	return o.End()
 }
+
+// DefaultMax is the number of diagnostics kept for one input (one entity)
+// before the rest are only counted: enough for any real export, and a bound
+// on what a hostile input can make the tool hold and print.
+const DefaultMax = 200
+
+// Capped collects diagnostics up to Max and counts the rest, so that the
+// memory and output spent on the findings of one input stay bounded however
+// many problems it has. The zero value keeps DefaultMax.
+type Capped struct {
+	// Max is the number of diagnostics kept; DefaultMax when zero.
+	Max     int
+	list    List
+	dropped [Error + 1]int
+}
+
+// Add keeps a diagnostic built from its parts, or counts it when Max are
+// kept already; the message is not formatted then.
+func (c *Capped) Add(sev Severity, code, path, key, format string, args ...any) {
+	if len(c.list) >= c.max() {
+		if sev >= Info && sev <= Error {
+			c.dropped[sev]++
+		}
+		return
+	}
+	c.list.Add(sev, code, path, key, format, args...)
+}
+
+func (c *Capped) max() int {
+	if c.Max <= 0 {
+		return DefaultMax
+	}
+	return c.Max
+}
+
+// Errorf keeps an error.
+func (c *Capped) Errorf(code, path, format string, args ...any) {
+	c.Add(Error, code, path, "", format, args...)
+}
+
+// Warnf keeps a warning.
+func (c *Capped) Warnf(code, path, format string, args ...any) {
+	c.Add(Warning, code, path, "", format, args...)
+}
+
+// Infof keeps an informational note.
+func (c *Capped) Infof(code, path, format string, args ...any) {
+	c.Add(Info, code, path, "", format, args...)
+}
+
+// Len returns the number of diagnostics kept.
+func (c *Capped) Len() int { return len(c.list) }
+
+// List returns the diagnostics kept and, when some were only counted, one
+// more that says how many, with the severity of the most serious of them
+// (so that an input whose errors were not listed still fails).
+func (c *Capped) List() List {
+	n := c.dropped[Info] + c.dropped[Warning] + c.dropped[Error]
+	if n == 0 {
+		return c.list
+	}
+	sev := Info
+	for s := Warning; s <= Error; s++ {
+		if c.dropped[s] > 0 {
+			sev = s
+		}
+	}
+	out := append(c.list, Diagnostic{Severity: sev, Code: "more-diagnostics", Message: fmt.Sprintf(
+		"and %d more (%d %s, %d %s, %d %s) not listed: at most %d diagnostics are kept per input; fix the ones above first",
+		n, c.dropped[Error], plural(c.dropped[Error], "error", "errors"), c.dropped[Warning], plural(c.dropped[Warning], "warning", "warnings"),
+		c.dropped[Info], plural(c.dropped[Info], "note", "notes"), c.max())})
+	c.list, c.dropped = nil, [Error + 1]int{}
+	return out
+}
+
+// Cap returns the list cut to max diagnostics (DefaultMax when max is
+// zero), with the rest counted in one last diagnostic as Capped does.
+func (l List) Cap(max int) List {
+	c := Capped{Max: max}
+	if len(l) <= c.max() {
+		return l
+	}
+	for _, d := range l {
+		if len(c.list) >= c.max() && d.Severity >= Info && d.Severity <= Error {
+			c.dropped[d.Severity]++
+			continue
+		}
+		c.list = append(c.list, d)
+	}
+	return c.List()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
