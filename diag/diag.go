@@ -13,7 +13,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/jsonenc"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Severity says how serious a diagnostic is.
@@ -218,9 +218,9 @@ func (l List) Error() string {
 // MarshalJSON writes an empty list as [] rather than null.
 func (l List) MarshalJSON() ([]byte, error) { return l.AppendJSON(nil), nil }
 
-// AppendJSON appends the list as MarshalJSON writes it: what encoding/json
-// writes for a []Diagnostic, but [] when empty. A batch report holds one
-// list per profile, often enough for encoding/json's reflection to show.
+// AppendJSON appends the list as MarshalJSON writes it: a JSON array of
+// the diagnostics, [] when empty. It writes the members by hand, without
+// reflection, since a batch report holds one list per profile.
 func (l List) AppendJSON(buf []byte) []byte {
 	buf = append(buf, '[')
 	for i := range l {
@@ -232,15 +232,31 @@ func (l List) AppendJSON(buf []byte) []byte {
 	return append(buf, ']')
 }
 
-// AppendJSON appends the diagnostic as encoding/json writes it.
+// AppendJSON appends the diagnostic as a JSON object with the members (and
+// omissions) its struct tags say: what encoding/json reads back into it.
 func (d *Diagnostic) AppendJSON(buf []byte) []byte {
-	o := jsonenc.Start(buf)
-	o.String("severity", d.Severity.String())
-	o.String("code", d.Code)
-	o.StringOmitEmpty("path", d.Path)
-	o.StringOmitEmpty("key", d.Key)
-	o.String("message", d.Message)
-	return o.End()
+	buf = append(buf, `{"severity":`...)
+	buf = AppendJSONString(buf, d.Severity.String())
+	buf = append(buf, `,"code":`...)
+	buf = AppendJSONString(buf, d.Code)
+	if d.Path != "" {
+		buf = append(buf, `,"path":`...)
+		buf = AppendJSONString(buf, d.Path)
+	}
+	if d.Key != "" {
+		buf = append(buf, `,"key":`...)
+		buf = AppendJSONString(buf, d.Key)
+	}
+	buf = append(buf, `,"message":`...)
+	buf = AppendJSONString(buf, d.Message)
+	return append(buf, '}')
+}
+
+// AppendJSONString appends s as a JSON string (jsontext's quoting: invalid
+// UTF-8 becomes U+FFFD, as encoding/json does).
+func AppendJSONString(buf []byte, s string) []byte {
+	out, _ := jsontext.AppendQuote(buf, s) // an error only reports invalid UTF-8, already replaced
+	return out
 }
 
 // DefaultMax is the number of diagnostics kept for one input (one entity)

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"unicode/utf16"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
 )
 
@@ -35,6 +37,13 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, err := graphjson.Parse(data, graphjson.DefaultLimits)
 		stdOK := json.Valid(asUTF8(data))
+		// The duplicate check is ours (on unescaped names); jsontext's own,
+		// with its default options, is the oracle: it must agree.
+		jsontextDup := errors.Is(readAllTokens(asUTF8(data)), jsontext.ErrDuplicateName)
+		var ourDup *graphjson.DuplicateKeyError
+		if errors.As(err, &ourDup) && !jsontextDup || jsontextDup && err == nil {
+			t.Fatalf("duplicate names: jsontext finds one: %v; we say: %v; input %q", jsontextDup, err, data)
+		}
 		var dup *graphjson.DuplicateKeyError
 		var syn *graphjson.SyntaxError
 		switch {
@@ -55,6 +64,17 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("refused valid JSON %q: %v", data, err)
 		}
 	})
+}
+
+// readAllTokens reads data with jsontext's defaults and returns the error
+// that ends it (io.EOF at the end of valid input).
+func readAllTokens(data []byte) error {
+	dec := jsontext.NewDecoder(bytes.NewReader(data))
+	for {
+		if _, err := dec.ReadToken(); err != nil {
+			return err
+		}
+	}
 }
 
 // asUTF8 is the text encoding/json should see for data: without a UTF-8

@@ -112,7 +112,10 @@ func parse(data []byte, lim Limits) (Value, string, error) {
 		bom:     enc.bom,
 		pending: make([]Member, 0, 64),
 	}
-	b.dec = jsontext.NewDecoder(bytes.NewBuffer(text))
+	// Duplicate names are found by dupe, on the unescaped names: jsontext's
+	// own check costs an allocation per object member.
+	b.dec = jsontext.NewDecoder(bytes.NewBuffer(text), jsontext.AllowDuplicateNames(true))
+	b.slabSize = slabFor(len(text))
 	if len(bytes.Trim(text, " \t\r\n")) == 0 {
 		return Value{}, enc.name, b.errorAt(len(text), "the input is empty; expected a JSON object exported from Microsoft Graph")
 	}
@@ -149,6 +152,8 @@ type builder struct {
 	// The members of the objects and arrays being parsed pile up on
 	// pending; when one is complete, they move to a slice of their own.
 	pending []Member
+	slab     []Member
+	slabSize int
 	// stack is the path to the value being parsed, as positions in
 	// pending (for object members) or array indices; the path string is
 	// built only for an error message.
@@ -254,6 +259,8 @@ func (b *builder) object(depth int) (Value, error) {
 	}
 	v := Value{Kind: Object, Offset: int32(start), nameIndex: -1}
 	mark := len(b.pending)
+	var known [maxKnownNames / 64]uint64
+	var names map[string]struct{}
 	for n := 0; ; n++ {
 		if b.dec.PeekKind() == '}' {
 			break
@@ -265,7 +272,11 @@ func (b *builder) object(depth int) (Value, error) {
 		if n >= b.lim.MaxMembers {
 			return Value{}, b.errorAt(int(b.dec.InputOffset())-len(raw), fmt.Sprintf("%s has more than %d members; no Graph object has that many", b.path(), b.lim.MaxMembers))
 		}
-		name, known := b.name(raw)
+		name, k := b.name(raw)
+		if b.duplicate(mark, &known, &names, name, k) {
+			line, _ := lineCol(b.data, int(b.dec.InputOffset())-len(raw))
+			return Value{}, &DuplicateKeyError{Path: b.path(), Name: name, Line: line}
+		}
 		b.pending = append(b.pending, Member{Name: name})
 		at := len(b.pending) - 1
 		b.stack = append(b.stack, step{pending: int32(at)})
@@ -274,7 +285,7 @@ func (b *builder) object(depth int) (Value, error) {
 			return Value{}, err
 		}
 		b.stack = b.stack[:len(b.stack)-1]
-		child.nameIndex = int16(known)
+		child.nameIndex = int16(k)
 		b.pending[at].Value = child
 	}
 	if _, err := b.dec.ReadToken(); err != nil {
@@ -333,17 +344,67 @@ func (b *builder) array(depth int) (Value, error) {
 	return v, nil
 }
 
-// keep moves the members pending from mark on into their final slice.
+// slabFor guesses how many members n bytes of JSON hold: an indented Graph
+// export spends about 40 bytes on each. A slab holds at most 4,096 members
+// (256 KiB), so that a large input of few members does not get a large slab
+// for nothing.
+func slabFor(n int) int { return min(16+n/40, 4096) }
+
+// keep moves the members pending from mark on into their final slice,
+// carved from a slab allocated a few times per document instead of once
+// per object.
 func (b *builder) keep(mark int) []Member {
 	n := len(b.pending) - mark
 	if n == 0 {
 		return nil
 	}
-	out := make([]Member, n)
+	var out []Member
+	if n >= b.slabSize/4 {
+		out = make([]Member, n) // a large object gets a slice of its own
+	} else {
+		if len(b.slab) < n {
+			b.slab = make([]Member, b.slabSize)
+		}
+		out, b.slab = b.slab[:n:n], b.slab[n:]
+	}
 	copy(out, b.pending[mark:])
 	clear(b.pending[mark:]) // let the pending stack forget the subtree
 	b.pending = b.pending[:mark]
 	return out
+}
+
+// duplicate reports whether the object whose members start at mark in
+// pending already has a member called name (unescaped). Names of the model
+// (k >= 0) are checked in a bit set; other names against the other names,
+// through a set once the object has many.
+func (b *builder) duplicate(mark int, known *[maxKnownNames / 64]uint64, set *map[string]struct{}, name string, k int) bool {
+	if k >= 0 {
+		w, bit := k/64, uint64(1)<<(k%64)
+		dup := known[w]&bit != 0
+		known[w] |= bit
+		return dup
+	}
+	const scanLimit = 32
+	kids := b.pending[mark:]
+	if *set == nil && len(kids) < scanLimit {
+		for i := range kids {
+			if kids[i].Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	if *set == nil {
+		*set = make(map[string]struct{}, 2*len(kids))
+		for i := range kids {
+			(*set)[kids[i].Name] = struct{}{}
+		}
+	}
+	if _, dup := (*set)[name]; dup {
+		return true
+	}
+	(*set)[name] = struct{}{}
+	return false
 }
 
 func (b *builder) errorAt(off int, msg string) error {
