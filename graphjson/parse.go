@@ -151,7 +151,7 @@ type builder struct {
 	values int
 	// The members of the objects and arrays being parsed pile up on
 	// pending; when one is complete, they move to a slice of their own.
-	pending []Member
+	pending  []Member
 	slab     []Member
 	slabSize int
 	// stack is the path to the value being parsed, as positions in
