@@ -110,7 +110,7 @@ func parse(data []byte, lim Limits) (Value, string, error) {
 		lim:     lim.withDefaults(),
 		known:   knownNames(),
 		bom:     enc.bom,
-		pending: make([]Member, 0, 64),
+		pending: make([]Member, 0, min(16+len(text)/64, 256)),
 	}
 	// Duplicate names are found by dupe, on the unescaped names: jsontext's
 	// own check costs an allocation per object member.
@@ -150,19 +150,18 @@ type builder struct {
 	// values counts the values parsed, against lim.MaxValues.
 	values int
 	// The members of the objects and arrays being parsed pile up on
-	// pending; when one is complete, they move to a slice of their own.
+	// pending; when one is complete, they move to their final slice.
 	pending  []Member
 	slab     []Member
 	slabSize int
-	// stack is the path to the value being parsed, as positions in
-	// pending (for object members) or array indices; the path string is
+	// stack is the path to the value being parsed; the path string is
 	// built only for an error message.
 	stack []step
 }
 
 type step struct {
-	pending int32 // index in pending of the member, or -1 for an element
-	index   int32 // the element's index in its array
+	name  string // the member's name, or "" with index >= 0 for an element
+	index int32  // the element's index in its array, or -1 for a member
 }
 
 // hint says what the parser expected where an error occurred, for the
@@ -178,10 +177,10 @@ const (
 func (b *builder) path() string {
 	out := "$"
 	for _, s := range b.stack {
-		if s.pending < 0 {
+		if s.index >= 0 {
 			out = JoinIndex(out, int(s.index))
 		} else {
-			out = JoinName(out, b.pending[s.pending].Name)
+			out = JoinName(out, s.name)
 		}
 	}
 	return out
@@ -241,7 +240,7 @@ func (b *builder) text(raw []byte, start, end int) string {
 	return string(s)
 }
 
-func (b *builder) begin(depth int, what string) (int, error) {
+func (b *builder) begin(depth int) (int, error) {
 	if _, err := b.dec.ReadToken(); err != nil {
 		return 0, b.translate(err, hintValue)
 	}
@@ -253,7 +252,7 @@ func (b *builder) begin(depth int, what string) (int, error) {
 }
 
 func (b *builder) object(depth int) (Value, error) {
-	start, err := b.begin(depth, "object")
+	start, err := b.begin(depth)
 	if err != nil {
 		return Value{}, err
 	}
@@ -277,16 +276,14 @@ func (b *builder) object(depth int) (Value, error) {
 			line, _ := lineCol(b.data, int(b.dec.InputOffset())-len(raw))
 			return Value{}, &DuplicateKeyError{Path: b.path(), Name: name, Line: line}
 		}
-		b.pending = append(b.pending, Member{Name: name})
-		at := len(b.pending) - 1
-		b.stack = append(b.stack, step{pending: int32(at)})
+		b.stack = append(b.stack, step{name: name, index: -1})
 		child, err := b.value(depth, hintValue)
 		if err != nil {
 			return Value{}, err
 		}
 		b.stack = b.stack[:len(b.stack)-1]
 		child.nameIndex = int16(k)
-		b.pending[at].Value = child
+		b.pending = append(b.pending, Member{Name: name, Value: child})
 	}
 	if _, err := b.dec.ReadToken(); err != nil {
 		return Value{}, b.translate(err, hintName)
@@ -316,7 +313,7 @@ func (b *builder) name(raw []byte) (string, int) {
 }
 
 func (b *builder) array(depth int) (Value, error) {
-	start, err := b.begin(depth, "array")
+	start, err := b.begin(depth)
 	if err != nil {
 		return Value{}, err
 	}
@@ -329,7 +326,7 @@ func (b *builder) array(depth int) (Value, error) {
 		if i >= b.lim.MaxArrayLen {
 			return Value{}, b.errorAt(int(b.dec.InputOffset()), fmt.Sprintf("%s has more than %d elements; no Graph collection may be that long", b.path(), b.lim.MaxArrayLen))
 		}
-		b.stack = append(b.stack, step{pending: -1, index: int32(i)})
+		b.stack = append(b.stack, step{index: int32(i)})
 		child, err := b.value(depth, hintValue)
 		if err != nil {
 			return Value{}, err
@@ -368,7 +365,6 @@ func (b *builder) keep(mark int) []Member {
 		out, b.slab = b.slab[:n:n], b.slab[n:]
 	}
 	copy(out, b.pending[mark:])
-	clear(b.pending[mark:]) // let the pending stack forget the subtree
 	b.pending = b.pending[:mark]
 	return out
 }

@@ -120,6 +120,8 @@ type Document struct {
 	// NextLink is the document's @odata.nextLink, if it has one: the list
 	// continues on another page.
 	NextLink *string
+
+	forms map[formKey]string
 }
 
 // Split parses a Graph document and returns the entities in it. It accepts a
@@ -239,6 +241,25 @@ func (doc *Document) newItem(v Value, path string) Item {
 
 // form describes how an entity was read, for the "input-shape" note.
 func (doc *Document) form(it Item) string {
+	// The elements of a list share one text.
+	key := formKey{doc.Shape, it.Path != "$", it.PowerShell}
+	if f, ok := doc.forms[key]; ok {
+		return f
+	}
+	if doc.forms == nil {
+		doc.forms = map[formKey]string{}
+	}
+	f := doc.describe(it)
+	doc.forms[key] = f
+	return f
+}
+
+type formKey struct {
+	shape              string
+	inside, powerShell bool
+}
+
+func (doc *Document) describe(it Item) string {
 	what := doc.Shape
 	if it.Path != "$" {
 		if doc.List {
