@@ -10,19 +10,26 @@
 // read (in any letter case); hidden files and folders (names starting with
 // ".") are skipped, symbolic links to files are followed and links to
 // folders are not. Each file may hold a single entity, {"value": {...}}, a
-// list response {"value": [...]} or a bare array (see graphjson.Split); a
-// tenant export split into page files is simply several inputs. When a page
-// carries @odata.nextLink and no input holds the last page of its collection
-// (a page without @odata.nextLink with the same @odata.context), an info
-// notice says that the export may be incomplete.
+// list response {"value": [...]} or a bare array, as Graph writes them or as
+// the Graph PowerShell SDK's objects come out of ConvertTo-Json, in UTF-8 or
+// UTF-16 (see graphjson.ReadDocument); a tenant export split into page files
+// is simply several inputs. When a page carries @odata.nextLink and no input
+// holds the last page of its collection (a page without @odata.nextLink with
+// the same @odata.context), an info notice says that the export may be
+// incomplete. A backup folder of IntuneManagement or IntuneBackupAndRestore
+// (see backupTools) is recognised: its device configurations are read, and
+// each of its other *.json files (assignments, other kinds of policies, the
+// tool's bookkeeping) is a skipped entry, not read, counted in a notice.
 //
 // Every entity is one Entry of the result: an IKEv2 VPN configuration is
 // compiled (StatusCompiled) or fails (StatusFailed); any other entity, such
 // as the other device configurations of a full tenant export, is skipped
 // (StatusSkipped). A single object without @odata.type is compiled like the
 // compile command would, so that an export stripped of its annotations is
-// still read. A file that cannot be read or parsed at all is one failed
-// entry. One bad input never stops the others.
+// still read; an object in a list that has neither @odata.type nor IKEv2
+// properties cannot be recognised and fails, saying so. A file that cannot
+// be read or parsed at all is one failed entry. One bad input never stops
+// the others, and nothing is dropped without an entry or a notice.
 //
 // Findings about the batch as a whole are Notices: an incomplete paged
 // export, an empty list, an output folder or report inside an input folder
