@@ -286,6 +286,17 @@ func (c *Capped) Add(sev Severity, code, path, key, format string, args ...any) 
 	c.list.Add(sev, code, path, key, format, args...)
 }
 
+// Note keeps a diagnostic whose message is already written, or counts it.
+func (c *Capped) Note(sev Severity, code, path, message string) {
+	if len(c.list) >= c.max() {
+		if sev >= Info && sev <= Error {
+			c.dropped[sev]++
+		}
+		return
+	}
+	c.list = append(c.list, Diagnostic{Severity: sev, Code: code, Path: path, Message: message})
+}
+
 func (c *Capped) max() int {
 	if c.Max <= 0 {
 		return DefaultMax

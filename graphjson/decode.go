@@ -51,7 +51,7 @@ func ErrorCode(err error) string {
 func Decode(it Item) (*IosikEv2VpnConfiguration, diag.List) {
 	d := decoder{root: it.Path, entity: &it.Value, stack: make([]int32, 0, 8), known: knownNames()}
 	if it.Form != "" {
-		d.diags.Infof("input-shape", it.Path, "read as %s", it.Form)
+		d.diags.Note(diag.Info, "input-shape", it.Path, "read as "+it.Form)
 	}
 	odataPath := func() string {
 		if it.PowerShell {

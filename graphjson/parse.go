@@ -298,11 +298,11 @@ func (b *builder) object(depth int) (Value, error) {
 func (b *builder) name(raw []byte) (string, int) {
 	end := int(b.dec.InputOffset())
 	start := end - len(raw)
+	// A model name has no escapes: found as it is, it is one.
+	if k, ok := b.known.index[string(raw[1:len(raw)-1])]; ok {
+		return b.known.names[k], k
+	}
 	if bytes.IndexByte(raw, '\\') < 0 {
-		inner := raw[1 : len(raw)-1]
-		if k, ok := b.known.index[string(inner)]; ok {
-			return b.known.names[k], k
-		}
 		return b.src[start+1 : end-1], -1
 	}
 	name := b.text(raw, start, end)
@@ -361,6 +361,9 @@ func (b *builder) keep(mark int) []Member {
 	} else {
 		if len(b.slab) < n {
 			b.slab = make([]Member, b.slabSize)
+			// The next slab, if one is needed, is sized for what is
+			// left of the input.
+			b.slabSize = slabFor(len(b.data) - int(b.dec.InputOffset()))
 		}
 		out, b.slab = b.slab[:n:n], b.slab[n:]
 	}

@@ -142,12 +142,14 @@ func ReadDocument(data []byte, lim Limits) (Document, error) {
 	if err != nil {
 		return doc, err
 	}
-	if root.Kind == Object {
-		if c, ok := root.Get("@odata.context"); ok && c.Kind == String {
-			doc.Context = c.Text
-		}
-		if n, ok := root.Get("@odata.nextLink"); ok && n.Kind == String {
-			doc.NextLink = &n.Text
+	for i := range root.Members() {
+		m := &root.kids[i]
+		switch {
+		case m.Value.Kind != String:
+		case m.Name == "@odata.context":
+			doc.Context = m.Value.Text
+		case m.Name == "@odata.nextLink":
+			doc.NextLink = &m.Value.Text
 		}
 	}
 	err = doc.split(root)
