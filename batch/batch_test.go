@@ -176,7 +176,7 @@ func mixedTree(t testing.TB) string {
 	writeFile(t, filepath.Join(in, "broken.json"), `{"value": [`)
 	writeJSON(t, filepath.Join(in, "list.json"), list(
 		other("microsoft.graph.iosGeneralDeviceConfiguration", "id-gen", "Restrictions"),
-		ikev2(t, "weak-crypto", "id-weak", "Legacy"),
+		ikev2(t, "flags-false", "id-weak", "Legacy"),
 		other("microsoft.graph.windows10VpnConfiguration", "id-win", "Windows VPN"),
 	))
 	ctx := "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations"

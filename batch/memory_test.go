@@ -99,7 +99,7 @@ func sampleHeap() func() uint64 {
 // with its own id and displayName.
 func generateInputs(t *testing.T, n int) string {
 	t.Helper()
-	bases := []string{"psk-ondemand", "proxy-pac", "weak-crypto", "eap-only", "proxy-manual", "always-on", "full-featured"}
+	bases := []string{"psk-ondemand", "proxy-pac", "flags-false", "eap-only", "proxy-manual", "always-on", "full-featured"}
 	var entities []map[string]any
 	for _, b := range bases {
 		entities = append(entities, fixtureEntity(t, b))

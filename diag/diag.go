@@ -286,6 +286,19 @@ func (c *Capped) Add(sev Severity, code, path, key, format string, args ...any) 
 	c.list.Add(sev, code, path, key, format, args...)
 }
 
+// AddList keeps the diagnostics of l, or counts those beyond Max.
+func (c *Capped) AddList(l List) {
+	for _, d := range l {
+		if len(c.list) >= c.max() {
+			if d.Severity >= Info && d.Severity <= Error {
+				c.dropped[d.Severity]++
+			}
+			continue
+		}
+		c.list = append(c.list, d)
+	}
+}
+
 // Note keeps a diagnostic whose message is already written, or counts it.
 func (c *Capped) Note(sev Severity, code, path, message string) {
 	if len(c.list) >= c.max() {

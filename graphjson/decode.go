@@ -1,5 +1,7 @@
 // Package graphjson decodes Microsoft Graph (beta) exports of Intune IKEv2 VPN
-// profiles (microsoft.graph.iosikEv2VpnConfiguration) into typed Go values.
+// profiles (microsoft.graph.iosikEv2VpnConfiguration), and of the certificate
+// profiles they rely on (SCEP, PKCS and trusted root, see certdecode.go),
+// into typed Go values.
 //
 // It knows the Graph model and nothing of Apple's: it checks JSON types, enum
 // spellings and the ranges Microsoft documents, and reports every problem of
@@ -49,9 +51,9 @@ func ErrorCode(err error) string {
 // nil only when the item is not an IKEv2 entity at all. A caller must not use
 // a configuration whose diagnostics hold errors.
 func Decode(it Item) (*IosikEv2VpnConfiguration, diag.List) {
-	d := decoder{root: it.Path, entity: &it.Value, stack: make([]int32, 0, 8), known: knownNames()}
+	var diags diag.List
 	if it.Form != "" {
-		d.diags.Note(diag.Info, "input-shape", it.Path, "read as "+it.Form)
+		diags = append(diags, diag.Diagnostic{Severity: diag.Info, Code: "input-shape", Path: it.Path, Message: "read as " + it.Form})
 	}
 	odataPath := func() string {
 		if it.PowerShell {
@@ -62,30 +64,40 @@ func Decode(it Item) (*IosikEv2VpnConfiguration, diag.List) {
 	switch {
 	case it.Type == IKEv2Type:
 	case it.Type == "" && it.hasIKEv2OnlyProperty():
-		d.diags.Infof("assumed-type", odataPath(), "the object has no @odata.type; it has IKEv2-only properties, so it is read as %s", IKEv2Type)
+		diags.Infof("assumed-type", odataPath(), "the object has no @odata.type; it has IKEv2-only properties, so it is read as %s", IKEv2Type)
 	case it.Type == "":
-		d.diags.Errorf("missing-type", odataPath(), "the object has no @odata.type and none of the IKEv2-only properties (such as clientAuthenticationType or securityAssociationParameters); graph2mobileconfig converts only %s exports%s", IKEv2Type, missingTypeHint(it))
-		return nil, d.diags.List()
+		diags.Errorf("missing-type", odataPath(), "the object has no @odata.type and none of the IKEv2-only properties (such as clientAuthenticationType or securityAssociationParameters); graph2mobileconfig converts only %s exports%s", IKEv2Type, missingTypeHint(it))
+		return nil, diags
 	case strings.EqualFold(it.Type, IKEv2Type):
-		d.diags.Warnf("type-case", odataPath(), "@odata.type %q differs from %q only in letter case; read as IKEv2", it.Type, IKEv2Type)
+		diags.Warnf("type-case", odataPath(), "@odata.type %q differs from %q only in letter case; read as IKEv2", it.Type, IKEv2Type)
 	default:
-		d.diags.Errorf("unsupported-type", odataPath(), "the export is a %s, not an IKEv2 VPN configuration; graph2mobileconfig converts only %s (Intune VPN profiles for iOS/iPadOS with connection type IKEv2)", it.Type, IKEv2Type)
-		return nil, d.diags.List()
+		diags.Errorf("unsupported-type", odataPath(), "the export is a %s, not an IKEv2 VPN configuration; graph2mobileconfig converts only %s (Intune VPN profiles for iOS/iPadOS with connection type IKEv2)", it.Type, IKEv2Type)
+		return nil, diags
 	}
 	cfg := new(IosikEv2VpnConfiguration)
+	return cfg, decodeEntity(it, cfg, IKEv2Type, diags)
+}
+
+// decodeEntity decodes the entity object of it into out, a pointer to a
+// model struct, and returns diags with its findings appended (at most
+// diag.DefaultMax in all, then one line counting the rest); entityType is
+// the entity's OData type, for messages. It is the one entry point for
+// every top-level type of the model, in Graph's shape or in the PowerShell
+// SDK's.
+func decodeEntity(it Item, out any, entityType string, diags diag.List) diag.List {
+	d := decoder{root: it.Path, entity: &it.Value, stack: make([]int32, 0, 8), known: knownNames(), entityType: entityType}
+	d.diags.AddList(diags)
 	var taken map[string]string
-	if it.PowerShell {
-		taken = map[string]string{}
-	}
 	var nullLinks []string
 	if it.PowerShell {
+		taken = map[string]string{}
 		d.nullLinks = &nullLinks
 	}
-	d.object(&it.Value, reflect.ValueOf(cfg).Elem(), true, it.PowerShell, taken)
+	d.object(&it.Value, reflect.ValueOf(out).Elem(), true, it.PowerShell, taken)
 	if len(nullLinks) > 0 {
 		d.diags.Infof("navigation-property", it.Path, "the relationships %s are null members, as the Graph PowerShell SDK writes them; they are not settings, ignored", strings.Join(nullLinks, ", "))
 	}
-	return cfg, d.diags.List()
+	return d.diags.List()
 }
 
 // missingTypeHint explains an object without @odata.type that looks like
@@ -103,9 +115,10 @@ func missingTypeHint(it Item) string {
 }
 
 type decoder struct {
-	diags  diag.Capped
-	root   string // the entity's JSON path
-	entity *Value // the entity's object
+	diags      diag.Capped
+	root       string // the entity's JSON path
+	entity     *Value // the entity's object
+	entityType string // the entity's OData type
 	// stack is the path from the entity to the value being decoded, as
 	// the position of each step among its container's members: it holds
 	// no pointers, so pushing costs no GC write barrier.
@@ -303,7 +316,9 @@ var modelInfo = sync.OnceValue(func() map[reflect.Type]*structInfo {
 			}
 		}
 	}
-	visit(reflect.TypeFor[IosikEv2VpnConfiguration]())
+	for _, t := range modelRoots {
+		visit(t)
+	}
 	return out
 })
 
@@ -442,6 +457,8 @@ func (d *decoder) unknownMember(m Member, path, graphType string, top bool) {
 		d.diags.Infof("annotation", path, "OData annotation %q is not part of the configuration; ignored", m.Name)
 	case strings.HasPrefix(m.Name, "#CustomRef_"):
 		d.diags.Infof("backup-tool-reference", path, "%q was added by the IntuneManagement backup tool to restore a reference; not part of the configuration, ignored", m.Name)
+	case top && expandedRelationship(d.entityType, m):
+		// Decoded on its own: see ExpandedCertificates.
 	case top:
 		if _, ok := navigationProperty(m.Name); ok && m.Value.Kind == Null && d.nullLinks != nil {
 			*d.nullLinks = append(*d.nullLinks, m.Name)
@@ -453,6 +470,10 @@ func (d *decoder) unknownMember(m Member, path, graphType string, top bool) {
 		}
 		if m.Value.Kind == String && truncatedMarker(m.Value.Text) {
 			d.truncatedValue(path, m.Value.Text)
+			return
+		}
+		if d.entityType != IKEv2Type {
+			d.diags.Warnf("unknown-property", path, "unknown property %q: it is not in the Graph beta model of %s that this version knows; ignored — a newer Graph build may have added it", m.Name, d.entityType)
 			return
 		}
 		d.diags.Warnf("unknown-property", path, "unknown property %q: it is not in the Graph beta model of %s that this version knows (64 properties); ignored — a newer Graph build may have added it", m.Name, IKEv2Type)

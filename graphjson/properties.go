@@ -78,6 +78,8 @@ func collect(t reflect.Type, prefix string, out *[]Property) {
 		case ft.Kind() == reflect.Struct:
 			typeName = reflect.Zero(ft).Interface().(grapher).GraphType()
 			p.Complex = true
+		case ft.Implements(edmTyperType):
+			typeName = reflect.Zero(ft).Interface().(edmTyper).EdmType()
 		case ft.Kind() == reflect.String:
 			typeName = "Edm.String"
 			if strings.HasSuffix(name, "DateTime") {

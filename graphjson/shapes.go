@@ -225,9 +225,17 @@ func (doc *Document) items(arr Value, path string) error {
 	return nil
 }
 
+// newItem reads an entity of the document, with the note of how it was
+// read.
+func (doc *Document) newItem(v Value, path string) Item {
+	it := newItem(v, path)
+	it.Form = doc.form(it)
+	return it
+}
+
 // newItem reads an entity: its type, and whether it is in the PowerShell
 // SDK's shape (no @odata.type of its own, an AdditionalProperties object).
-func (doc *Document) newItem(v Value, path string) Item {
+func newItem(v Value, path string) Item {
 	it := Item{Path: path, Value: v}
 	if t, ok := v.Get("@odata.type"); ok && t.Kind == String {
 		it.Type = strings.TrimPrefix(t.Text, "#")
@@ -237,8 +245,19 @@ func (doc *Document) newItem(v Value, path string) Item {
 			it.Type = strings.TrimPrefix(t.Text, "#")
 		}
 	}
-	it.Form = doc.form(it)
 	return it
+}
+
+// member returns the member called name of the entity, looked up where its
+// settings are: in the entity, and for the PowerShell SDK's shape in its
+// AdditionalProperties.
+func (it Item) member(name string) (*Value, bool) {
+	for _, obj := range it.settings() {
+		if v, ok := obj.Get(name); ok {
+			return v, true
+		}
+	}
+	return nil, false
 }
 
 // form describes how an entity was read, for the "input-shape" note.

@@ -92,7 +92,11 @@ func navigationProperty(name string) (string, bool) {
 	case "derivedcredentialsettings":
 		return "tenant-wide derived credential settings; give the identity with --identity or --identity-uuid", true
 	case "identitycertificate":
-		return "a link to the Intune certificate profile; give the identity with --identity or --identity-uuid", true
+		return "a link to the Intune certificate profile; give that profile's export with --with FILE, expand it inline, or give the identity with --identity or --identity-uuid", true
+	case "rootcertificate":
+		return "a link to the Intune trusted certificate profile; give that profile's export with --with FILE, or expand it inline", true
+	case "manageddevicecertificatestates":
+		return "reporting data", true
 	}
 	return "", false
 }

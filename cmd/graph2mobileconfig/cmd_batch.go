@@ -68,6 +68,13 @@ func runBatch(c *cli.Context, e env) error {
 	if err != nil {
 		return err
 	}
+	withDiags, err := loadCertificates(c, e, &popts)
+	if err != nil {
+		return err
+	}
+	if err := reportWith(e, printer, withDiags, popts.Compile.Strict); err != nil {
+		return err
+	}
 	quiet := c.Bool("quiet")
 	const prefix = "graph2mobileconfig: "
 	var meter *batch.ProgressMeter

@@ -227,8 +227,8 @@ func TestBatchReportOverProfile(t *testing.T) {
 // escaped duplicate member was read with the last one winning.
 func TestBatchEscapedDuplicates(t *testing.T) {
 	for file, want := range map[string]string{
-		"59-duplicate-value-wrapper.json": `the property "value" appears twice`,
-		"58-escaped-duplicate-key.json":   `$.server: the property "address" appears twice`,
+		"71-duplicate-value-wrapper.json": `the property "value" appears twice`,
+		"70-escaped-duplicate-key.json":   `$.server: the property "address" appears twice`,
 	} {
 		report := filepath.Join(t.TempDir(), "report.json")
 		r := runCLI(t, nil, nil, "batch", repoPath("fixtures", "bad", file), "--out-dir", t.TempDir(), "--report", report)

@@ -1,69 +1,59 @@
 package golden
 
 import (
-	"go/parser"
-	"go/token"
-	"io/fs"
+	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 )
 
-const importPath = "github.com/graph2mobileconfig/graph2mobileconfig/internal/golden"
+// recorder is a testing.TB that keeps what Check reports.
+type recorder struct {
+	testing.TB
+	errors []string
+}
 
-// TestEveryTestPackageDefinesUpdate keeps the README's "go test ./...
-// -update" working: a test binary that does not define -update fails on it
-// ("flag provided but not defined"), so every package with tests must
-// import this package from at least one of its test files.
-func TestEveryTestPackageDefinesUpdate(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
+func (r *recorder) Helper() {}
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+// TestBinaryPlistDiffIsReadable checks that a mismatch of binary property
+// lists shows both decoded as XML, with the key that differs.
+func TestBinaryPlistDiffIsReadable(t *testing.T) {
+	encode := func(secret string) []byte {
+		b, err := plistout.Encode(map[string]any{"PayloadType": "Configuration", "RemoteAddress": secret}, plistout.Binary)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	path := filepath.Join(t.TempDir(), "expected.mobileconfig")
+	if err := os.WriteFile(path, encode("vpn.example.com"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("module root not found at %s: %v", root, err)
+	r := &recorder{TB: t}
+	Check(r, path, encode("vpn.example.org"))
+	if len(r.errors) != 1 {
+		t.Fatalf("Check reported %d errors", len(r.errors))
 	}
-	tests := map[string]bool{} // folder → imports golden
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+	for _, want := range []string{
+		"binary property lists, decoded as XML:",
+		"- \t<string>vpn.example.com</string>",
+		"+ \t<string>vpn.example.org</string>",
+	} {
+		if !strings.Contains(r.errors[0], want) {
+			t.Errorf("the report lacks %q:\n%s", want, r.errors[0])
 		}
-		if d.IsDir() {
-			name := d.Name()
-			if path != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		dir := filepath.Dir(path)
-		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
-		if err != nil {
-			return err
-		}
-		uses := dir == filepath.Join(root, "internal", "golden")
-		for _, imp := range f.Imports {
-			if p, _ := strconv.Unquote(imp.Path.Value); p == importPath {
-				uses = true
-			}
-		}
-		tests[dir] = tests[dir] || uses
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
-	if len(tests) < 5 {
-		t.Fatalf("found %d test packages; the walk is broken", len(tests))
-	}
-	for dir, ok := range tests {
-		if !ok {
-			rel, _ := filepath.Rel(root, dir)
-			t.Errorf("%s: no test file imports %s, so `go test ./... -update` fails there (add `import _ %q` to a test file)", rel, importPath, importPath)
-		}
+
+	// Binary data that is not a property list: where it differs.
+	r = &recorder{TB: t}
+	Check(r, path, []byte("bplist00 and nothing more"))
+	if len(r.errors) != 1 || !strings.Contains(r.errors[0], "they differ from byte 8") {
+		t.Errorf("report %q", r.errors)
 	}
 }
