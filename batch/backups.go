@@ -54,6 +54,9 @@ var backupTools = []backupTool{
 type backupWalk struct {
 	tool *backupTool
 	root string
+	// configsRoot is set when the folder given is the tool's device
+	// configuration folder itself, not the backup folder above it.
+	configsRoot bool
 	// read counts the configuration files handed on; skipped the files
 	// left out, by why.
 	read    int
@@ -87,21 +90,32 @@ func (b *backupWalk) summary() string {
 // detectBackup says which tool's backup folder dir is, from the names in it:
 // the tool's configuration folder (or, for IntuneManagement, its migration
 // table) must be there.
-func detectBackup(dir string, names []string) *backupTool {
+//
+// A folder that is itself the device configuration folder of a tool whose
+// assignments sit in a subfolder of it (IntuneBackupAndRestore's "Device
+// Configurations" with its "Assignments") is recognised too, with
+// configsRoot set.
+func detectBackup(dir string, names []string) (*backupTool, bool) {
+	for i := range backupTools {
+		t := &backupTools[i]
+		if filepath.Base(dir) == t.configs && t.assignments != "" && slices.Contains(names, t.assignments) {
+			return t, true
+		}
+	}
 	for i := range backupTools {
 		t := &backupTools[i]
 		for _, n := range names {
 			if n == t.configs {
 				if fi, err := os.Stat(filepath.Join(dir, n)); err == nil && fi.IsDir() {
-					return t
+					return t, false
 				}
 			}
 			if slices.Contains(t.knownFiles, n) {
-				return t
+				return t, false
 			}
 		}
 	}
-	return nil
+	return nil, false
 }
 
 // skipWhy says why a folder directly in a backup folder is not read: its

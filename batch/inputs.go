@@ -237,8 +237,9 @@ func (w *walker) dir(path string, fi fs.FileInfo, root bool) {
 	slices.Sort(names)
 	var tool *backupTool
 	if w.backup == nil {
-		if tool = detectBackup(path, names); tool != nil {
-			w.backup = &backupWalk{tool: tool, root: path}
+		var configsRoot bool
+		if tool, configsRoot = detectBackup(path, names); tool != nil {
+			w.backup = &backupWalk{tool: tool, root: path, configsRoot: configsRoot}
 			defer func() {
 				if w.backupDone != nil {
 					w.backupDone(w.backup)
@@ -256,7 +257,7 @@ func (w *walker) dir(path string, fi fs.FileInfo, root bool) {
 			continue
 		}
 		p := filepath.Join(path, name)
-		if why := w.backupSkip(path, name, tool != nil); why != "" {
+		if why := w.backupSkip(path, name, tool != nil && !w.backup.configsRoot); why != "" {
 			w.skipTree(p, why)
 			continue
 		}

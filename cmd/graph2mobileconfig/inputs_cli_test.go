@@ -80,10 +80,13 @@ func TestBatchBackupFolders(t *testing.T) {
 	}{
 		{"IntuneManagement", 6, 1, 4, []string{"read as a backup folder of IntuneManagement: 2 files read", `1 × file in "CompliancePolicies"`, "1 × group file (Groups)", "1 × bookkeeping file MigrationTable.json", `1 × file in "SettingsCatalog"`}},
 		{"IntuneBackupAndRestore", 6, 1, 4, []string{"read as a backup folder of IntuneBackupAndRestore: 2 files read", `1 × file in "Device Compliance Policies"`, "1 × assignment file", `2 × file in "Settings Catalog"`}},
+		// Its device configuration folder given alone: the assignments
+		// in it are still known for what they are.
+		{"IntuneBackupAndRestore/Device Configurations", 3, 1, 1, []string{"read as a backup folder of IntuneBackupAndRestore: 2 files read", "1 × assignment file"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.tool, func(t *testing.T) {
-			in := copyTree(t, repoPath("fixtures", "backups", tt.tool))
+			in := copyTree(t, repoPath(append([]string{"fixtures", "backups"}, strings.Split(tt.tool, "/")...)...))
 			report := filepath.Join(t.TempDir(), "report.json")
 			r := runCLI(t, nil, nil, "batch", in, "--out-dir", t.TempDir(), "--report", report)
 			if r.code != exitOK {
