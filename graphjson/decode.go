@@ -7,7 +7,15 @@
 // spellings and the ranges Microsoft documents, and reports every problem of
 // an input at once, each with its JSON path ("$.onDemandRules[1].action"),
 // the bad value and what is allowed. Unknown properties are warnings, never
-// failures, because newer Graph builds add properties.
+// failures, because newer Graph builds add properties; OData annotations and
+// relationships are notes.
+//
+// The JSON syntax is checked by jsontext (github.com/go-json-experiment/json,
+// the text layer of Go's encoding/json/v2), see parse.go; this package adds
+// the limits (Limits), duplicate names compared after unescaping, the text
+// encodings Windows tools write (UTF-16, see encoding.go), and the shapes
+// exports come in (shapes.go): Graph's own, and the Microsoft Graph
+// PowerShell SDK's objects through ConvertTo-Json.
 package graphjson
 
 import (
