@@ -3,6 +3,7 @@ module github.com/graph2mobileconfig/graph2mobileconfig
 go 1.26.0
 
 require (
+	github.com/go-json-experiment/json v1.27.2
 	github.com/go-kit/kit v0.4.0
 	github.com/micromdm/nanolib v0.5.0
 	github.com/micromdm/nanomdm v0.9.0

@@ -170,12 +170,15 @@ func ExpandedCertificates(it Item) ([]CertificateProfile, diag.List) {
 // expanded decodes the relationship name of it when it is an inline object;
 // want, when not empty, is the only type the relationship may hold.
 func expanded(it Item, name, want string) ([]CertificateProfile, diag.List) {
-	v, ok := it.Value.Get(name)
+	v, ok := it.member(name)
 	if !ok {
 		return nil, nil
 	}
 	var diags diag.List
 	path := JoinName(it.Path, name)
+	if it.PowerShell {
+		path = JoinName(JoinName(it.Path, "AdditionalProperties"), name)
+	}
 	switch v.Kind {
 	case Null:
 		diags.Infof("no-relationship", path, "%s is null: no certificate profile is linked here in Intune", name)

@@ -47,7 +47,7 @@ func TestDecodeSCEPProfile(t *testing.T) {
 	if *s.RenewalThresholdPercentage != 20 || *s.CertificateValidityPeriodScale != graphjson.ValidityYears {
 		t.Error("validity settings lost")
 	}
-	if !has(diags, diag.Warning, "annotation", `scep.json:$["@odata.context"]`, "not part of the configuration") {
+	if !has(diags, diag.Info, "annotation", `scep.json:$["@odata.context"]`, "not part of the configuration") {
 		t.Errorf("the annotation is reported under the file's name: %v", diags)
 	}
 }
@@ -76,7 +76,7 @@ func TestDecodeCertificateValues(t *testing.T) {
 		{diag.Error, "out-of-range", "s.json:$.renewalThresholdPercentage", "1 to 99"},
 		{diag.Error, "unknown-enum", "s.json:$.customSubjectAlternativeNames[0].sanType", "joined with commas"},
 		{diag.Warning, "unknown-property", "s.json:$.futureProperty", "microsoft.graph.iosScepCertificateProfile"},
-		{diag.Warning, "navigation-property", "s.json:$.managedDeviceCertificateStates", "reporting data"},
+		{diag.Info, "navigation-property", "s.json:$.managedDeviceCertificateStates", "reporting data"},
 	}
 	for _, w := range want {
 		if !has(diags, w.sev, w.code, w.path, w.text) {
@@ -187,7 +187,7 @@ func TestExpandedCertificates(t *testing.T) {
 	if cd.HasErrors() || len(certs) != 2 || certs[1].Root == nil || certs[1].Path != "$.identityCertificate.rootCertificate" || !certs[1].Expanded {
 		t.Fatalf("%+v %v", certs, cd)
 	}
-	if !has(cd, diag.Warning, "annotation", `$.identityCertificate.rootCertificate["@odata.context"]`, "") {
+	if !has(cd, diag.Info, "annotation", `$.identityCertificate.rootCertificate["@odata.context"]`, "") {
 		t.Errorf("the nested export's annotation is reported at its path: %v", cd)
 	}
 

@@ -97,14 +97,15 @@ func under(path string, roots []string) bool {
 	return false
 }
 
-// finish applies --strict to the decoder's warnings too and orders the
-// list, which it owns.
+// finish applies --strict to the decoder's warnings too, orders the list,
+// which it owns, and keeps at most diag.DefaultMax of it (the rest counted
+// in one line), so that one input cannot fill the memory or the terminal.
 func finish(l diag.List, opts Options) diag.List {
 	if opts.Compile.Strict {
 		l = l.Promote()
 	}
 	l.Sort()
-	return l
+	return l.Cap(diag.DefaultMax)
 }
 
 func compileDecoded(in compiler.Input, opts Options, decodeFailed bool) *Output {

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/sceptest"
+
+	// -update must be defined here too: "go test ./... -update".
+	_ "github.com/graph2mobileconfig/graph2mobileconfig/internal/golden"
 )
 
 // TestEnrollFromPayload enrolls with a hand-written PayloadContent, so the
