@@ -256,10 +256,15 @@ func (rep *DialReport) apply(d diagnosis) {
 // established fills the report of a successful initiate and runs the
 // device's own certificate name checks.
 func (s *session) established(ctx context.Context, rep *DialReport) {
-	sas, err := s.conn.ListSAs(ctx, s.name, true)
-	if err != nil {
-		rep.apply(diagnosis{Cause: CauseInternal, Reason: err.Error()})
-		return
+	var sas []*IKESA
+	var err error
+	// The SA is there once initiate succeeded; a list that comes back
+	// empty is asked for again before it counts.
+	for try := 0; try < 3 && len(sas) == 0; try++ {
+		if sas, err = s.conn.ListSAs(ctx, s.name, true); err != nil {
+			rep.apply(diagnosis{Cause: CauseInternal, Reason: err.Error()})
+			return
+		}
 	}
 	for _, sa := range sas {
 		if sa.State != "ESTABLISHED" {
@@ -273,7 +278,7 @@ func (s *session) established(ctx context.Context, rep *DialReport) {
 		}
 	}
 	if rep.IKESA == nil || rep.ChildSA == nil {
-		rep.apply(diagnosis{Cause: CauseInternal, Reason: "initiate reported success but list-sas shows no installed CHILD_SA"})
+		rep.apply(diagnosis{Cause: CauseInternal, Reason: fmt.Sprintf("initiate reported success but list-sas shows no installed CHILD_SA (%d IKE SAs listed)", len(sas))})
 		return
 	}
 	if d, ok := checkServerNames(s.t, rep.Log); !ok {
@@ -327,8 +332,11 @@ func (s *session) probeIdentity(ctx context.Context, rep *DialReport) {
 	s.terminateAll(ctx, probe)
 	if serverID != "" && serverID != s.t.RemoteID {
 		rep.Cause, rep.Pattern = CauseServerIdentityMismatch, "probe-server-identity"
-		rep.Reason = fmt.Sprintf("the server identifies as %q, not as the profile's RemoteIdentifier %q, and refused the connection for that identity", serverID, s.t.RemoteIdentifier)
-		rep.Details = append(rep.Details, fmt.Sprintf("a second attempt without naming the server authenticated it as %q with the same credentials", serverID))
+		rep.Reason = fmt.Sprintf("the server identifies as %q, not as the profile's RemoteIdentifier %q", serverID, s.t.RemoteIdentifier)
+		rep.Details = []string{
+			fmt.Sprintf("the device asked for %q (IDr); the server has no connection for that identity and answered AUTHENTICATION_FAILED", s.t.RemoteIdentifier),
+			fmt.Sprintf("a second attempt that named no server identity authenticated the server as %q with the same credentials", serverID),
+		}
 		return
 	}
 	if err == nil {
@@ -561,7 +569,7 @@ func offer(t *Tunnel, opts DialOptions) Offer {
 		o.Server = opts.Server + " (--server; the profile says " + t.RemoteAddress + ")"
 	}
 	if t.DefaultProposals != nil {
-		o.ProposalSource = "iOS defaults (" + t.DefaultProposals.Source + ")"
+		o.ProposalSource = fmt.Sprintf("the defaults of iOS %s (%s)", t.IOS, t.DefaultProposals.Source)
 	}
 	return o
 }

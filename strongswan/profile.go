@@ -256,7 +256,7 @@ var dpdIntervals = []struct {
 
 // tunnel reads one IKEv2 dictionary (or always-on tunnel configuration).
 func (env tunnelEnv) tunnel(d dict, name string) (*Tunnel, error) {
-	t := &Tunnel{Name: name, Where: strings.TrimSuffix(d.prefix, ".")}
+	t := &Tunnel{Name: name, Where: strings.TrimSuffix(d.prefix, "."), IOS: env.opts.IOS}
 	var err error
 	if t.RemoteAddress, err = d.required("RemoteAddress"); err != nil {
 		return nil, err

@@ -123,8 +123,9 @@ type Tunnel struct {
 	// IKE and ESP are the proposals the device sends, in order.
 	IKE, ESP []Proposal
 	// DefaultProposals is set when the profile has no security association
-	// parameters and the iOS defaults apply.
+	// parameters and the defaults of iOS version IOS apply.
 	DefaultProposals *DefaultProposals
+	IOS              string
 	// IKEParams and ChildParams are the profile's parameters with Apple's
 	// defaults filled in (nil when DefaultProposals applies).
 	IKEParams, ChildParams *SAParams

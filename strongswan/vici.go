@@ -190,7 +190,7 @@ func (c *Conn) callWithEvents(ctx context.Context, cmd, event string, in *vici.M
 	if err := c.s.Subscribe(event); err != nil {
 		return nil, fmt.Errorf("VICI %s: registering for %s events: %w", cmd, event, err)
 	}
-	events := make(chan vici.Event, 65536)
+	events := make(chan vici.Event, 4096)
 	c.s.NotifyEvents(events)
 	out, err := c.s.Call(ctx, cmd, in)
 	var msgs []*vici.Message

@@ -251,37 +251,44 @@ func targetIOS(s string) (string, error) {
 
 // printDialReport prints a dial report for people.
 func printDialReport(w io.Writer, input string, p *strongswan.Profile, t *strongswan.Tunnel, rep *strongswan.DialReport) {
+	field := func(label, value string) {
+		if label != "" {
+			label += ":"
+		}
+		fmt.Fprintf(w, "  %-16s %s\n", label, value)
+	}
 	fmt.Fprintf(w, "%s: %q (%s) → %s\n", displayName(input), p.Name, t.Where, rep.Offered.Server)
 	o := rep.Offered
-	reportField(w, "Device offers", "IKE "+strings.Join(o.IKEProposals, ", "))
-	reportField(w, "", "ESP "+strings.Join(o.ESPProposals, ", "))
-	reportField(w, "", "from "+o.ProposalSource)
-	reportField(w, "Identities", fmt.Sprintf("local %s, remote %s", orEmpty(o.LocalID), o.RemoteID))
-	reportField(w, "Authentication", o.Authentication)
+	field("Device offers", "IKE "+strings.Join(o.IKEProposals, ", "))
+	field("", "ESP "+strings.Join(o.ESPProposals, ", "))
+	field("", "from "+o.ProposalSource)
+	field("Identities", fmt.Sprintf("local %s, remote %s", orEmpty(o.LocalID), o.RemoteID))
+	field("Authentication", o.Authentication)
 	d := rep.Daemon
-	who := fmt.Sprintf("%s %s at %s", d.Name, d.Version, d.VICI)
 	if d.Private {
-		who = "private " + who
+		who := fmt.Sprintf("private %s %s, started for this dial and stopped after it", d.Name, d.Version)
 		if d.Netns != "" {
-			who += " in network namespace " + d.Netns
+			who += ", in network namespace " + d.Netns
 		}
+		field("Charon", who)
+	} else {
+		field("Charon", fmt.Sprintf("%s %s at %s", d.Name, d.Version, d.VICI))
 	}
-	reportField(w, "Charon", who)
-	reportField(w, "Routes", fmt.Sprintf("%s (%s)", map[bool]string{true: "installed", false: "not installed"}[d.Installs], d.Because))
+	field("Routes", fmt.Sprintf("%s (%s)", map[bool]string{true: "installed", false: "not installed"}[d.Installs], d.Because))
 	if sa := rep.IKESA; sa != nil {
 		fmt.Fprintf(w, "IKE SA established: %s\n", ikeAlgorithms(sa))
-		reportField(w, "Local", fmt.Sprintf("'%s' @ %s, virtual IP %s", sa.LocalID, sa.LocalHost, orEmpty(strings.Join(sa.LocalVIPs, ", "))))
-		reportField(w, "Remote", fmt.Sprintf("'%s' @ %s", sa.RemoteID, sa.RemoteHost))
+		field("Local", fmt.Sprintf("'%s' @ %s, virtual IP %s", sa.LocalID, sa.LocalHost, orEmpty(strings.Join(sa.LocalVIPs, ", "))))
+		field("Remote", fmt.Sprintf("'%s' @ %s", sa.RemoteID, sa.RemoteHost))
 		if sa.RemoteEAPID != "" {
-			reportField(w, "EAP identity", sa.RemoteEAPID)
+			field("EAP identity", sa.RemoteEAPID)
 		}
 	}
 	if ch := rep.ChildSA; ch != nil {
 		fmt.Fprintf(w, "CHILD SA %s: %s %s\n", strings.ToLower(ch.State), ch.Protocol, childAlgorithms(ch))
-		reportField(w, "Traffic", strings.Join(ch.LocalTS, ", ")+" === "+strings.Join(ch.RemoteTS, ", "))
+		field("Traffic", strings.Join(ch.LocalTS, ", ")+" === "+strings.Join(ch.RemoteTS, ", "))
 	}
 	for _, check := range rep.Checks {
-		reportField(w, "Checked", check)
+		field("Checked", check)
 	}
 	if rep.OK {
 		fmt.Fprintf(w, "OK: the CHILD SA is installed (%s)\n", rep.Elapsed.Round(time.Millisecond))
@@ -290,8 +297,11 @@ func printDialReport(w io.Writer, input string, p *strongswan.Profile, t *strong
 		for _, detail := range rep.Details {
 			fmt.Fprintf(w, "  - %s\n", detail)
 		}
+		if rep.Evidence != "" {
+			fmt.Fprintf(w, "  charon said: %s\n", rep.Evidence)
+		}
 		if len(rep.Log) > 0 && rep.Cause == strongswan.CauseInternal {
-			fmt.Fprintln(w, "  charon's log (run with -v to see it as it comes):")
+			fmt.Fprintln(w, "  charon's log (-v prints it as it comes):")
 			for _, l := range rep.Log {
 				fmt.Fprintf(w, "    %s\n", l)
 			}

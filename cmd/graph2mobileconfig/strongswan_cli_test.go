@@ -576,6 +576,18 @@ func TestStrongSwanMatrix(t *testing.T) {
 			ike["AuthName"] = "bob"
 			ike["AuthPassword"] = "bob-password"
 		}}},
+		{name: "psk-with-ppk", server: profileSpec{graph: graphVPN("ppk", withPSK("s3cret")), edit: func(ike map[string]any) {
+			ike["PPK"] = []byte("a post-quantum preshared key of 32+ bytes")
+			ike["PPKIdentifier"] = "ppk-test-1"
+			ike["PPKMandatory"] = int64(1)
+		}}, check: func(t *testing.T, rep *dialJSON) {
+			for _, l := range rep.Log {
+				if strings.HasPrefix(l.Msg, "parsed IKE_AUTH response") && strings.Contains(l.Msg, "N(PPK_ID)") {
+					return
+				}
+			}
+			t.Errorf("the server did not confirm the PPK (no N(PPK_ID) in its IKE_AUTH response)")
+		}},
 		{name: "sa-aes256-cbc-sha256-dh14", server: cbc, check: installed("AES_CBC", "MODP_2048")},
 		{name: "sa-aes256-gcm-dh19", server: profileSpec{graph: graphVPN("gcm256", withPSK("s3cret"), withSA("aes256Gcm", "", 19))}, check: installed("AES_GCM_16", "ECP_256")},
 		{name: "sa-aes128-gcm-dh20", server: profileSpec{graph: graphVPN("gcm128", withPSK("s3cret"), withSA("aes128Gcm", "", 20))}, check: installed("AES_GCM_16", "ECP_384")},
@@ -611,9 +623,14 @@ func TestStrongSwanMatrix(t *testing.T) {
 			}
 		}},
 		{name: "route-installs-routes", server: psk, dialArgs: []string{"--route"}, whileUp: func(t *testing.T, pair netPair) {
-			if routes := ipOutput(t, "-n", pair.client, "route", "show", "table", "220"); !strings.Contains(routes, "default dev ipsec") {
-				t.Errorf("with --route the default route goes through the tunnel; table 220 has:\n%s", routes)
+			// charon installs the route just after the virtual IP.
+			var routes string
+			for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+				if routes = ipOutput(t, "-n", pair.client, "route", "show", "table", "220"); strings.Contains(routes, "default dev ipsec") {
+					return
+				}
 			}
+			t.Errorf("with --route the default route goes through the tunnel; table 220 has:\n%s", routes)
 		}, check: func(t *testing.T, rep *dialJSON) {
 			if !rep.Daemon.InstallsRoutes {
 				t.Errorf("the report says routes are not installed: %+v", rep.Daemon)
