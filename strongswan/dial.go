@@ -204,8 +204,17 @@ func Dial(ctx context.Context, t *Tunnel, opts DialOptions) (*DialReport, error)
 			return rep, fmt.Errorf("%w (%s; %s); give --route to accept that, or dial with a private charon (without --vici)", ErrFullTunnelRefused, t.FullTunnelBecause, policy.Because)
 		}
 	}
-	if len(t.IKE) > 0 && len(t.IKE[0].PostQuantum) > 0 && versionBefore(rep.Daemon.Version, "6.0") {
-		return rep, fmt.Errorf("the profile asks for post-quantum key exchanges (PostQuantumKeyExchangeMethods), which strongSwan %s cannot do (6.0 or newer with ML-KEM)", rep.Daemon.Version)
+	if hasPostQuantum(t) && versionBefore(rep.Daemon.Version, "6.0") {
+		if !t.PostQuantumFallback {
+			return rep, fmt.Errorf("the profile asks for post-quantum key exchanges (PostQuantumKeyExchangeMethods), which strongSwan %s cannot do (6.0 or newer with ML-KEM)", rep.Daemon.Version)
+		}
+		// AllowPostQuantumKeyExchangeFallback: the device connects without
+		// them to a server that does not do them; so does dial.
+		pq := *t
+		pq.IKE, pq.ESP = withoutPostQuantum(t.IKE), withoutPostQuantum(t.ESP)
+		t = &pq
+		rep.Offered.IKEProposals, rep.Offered.ESPProposals = proposalStrings(t.IKE, true), proposalStrings(t.ESP, false)
+		rep.Notes = append(rep.Notes, fmt.Sprintf("the post-quantum key exchanges were left out: strongSwan %s has no ML-KEM, and the profile allows the fallback", rep.Daemon.Version))
 	}
 
 	name := "graph2mobileconfig-dial"
@@ -586,6 +595,23 @@ func describeAuth(t *Tunnel) string {
 		s += " (EAP-only)"
 	}
 	return s
+}
+
+func hasPostQuantum(t *Tunnel) bool {
+	for _, p := range append(slices.Clone(t.IKE), t.ESP...) {
+		if len(p.PostQuantum) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func withoutPostQuantum(ps []Proposal) []Proposal {
+	out := slices.Clone(ps)
+	for i := range out {
+		out[i].PostQuantum = nil
+	}
+	return out
 }
 
 func coversDefaultRoute(ts []string) bool {

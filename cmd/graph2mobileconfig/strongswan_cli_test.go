@@ -373,6 +373,7 @@ type dialJSON struct {
 	IKESA    *strongswan.IKESA   `json:"ikeSa"`
 	ChildSA  *strongswan.ChildSA `json:"childSa"`
 	Checks   []string            `json:"checks"`
+	Notes    []string            `json:"notes"`
 	Log      []strongswan.LogLine
 	Daemon   struct {
 		Private        bool   `json:"private"`
@@ -588,6 +589,16 @@ func TestStrongSwanMatrix(t *testing.T) {
 			}
 			t.Errorf("the server did not confirm the PPK (no N(PPK_ID) in its IKE_AUTH response)")
 		}},
+		{name: "post-quantum-fallback", server: cbc,
+			client: profileSpec{graph: graphVPN("pq", withPSK("correct horse battery"), withSA("aes256", "sha2_256", 14)), edit: func(ike map[string]any) {
+				ike["IKESecurityAssociationParameters"].(map[string]any)["PostQuantumKeyExchangeMethods"] = []any{int64(36)}
+				ike["AllowPostQuantumKeyExchangeFallback"] = int64(1)
+			}},
+			check: func(t *testing.T, rep *dialJSON) {
+				if !slices.ContainsFunc(rep.Notes, func(n string) bool { return strings.Contains(n, "post-quantum key exchanges were left out") }) {
+					t.Errorf("no note about the post-quantum fallback: %v", rep.Notes)
+				}
+			}},
 		{name: "sa-aes256-cbc-sha256-dh14", server: cbc, check: installed("AES_CBC", "MODP_2048")},
 		{name: "sa-aes256-gcm-dh19", server: profileSpec{graph: graphVPN("gcm256", withPSK("s3cret"), withSA("aes256Gcm", "", 19))}, check: installed("AES_GCM_16", "ECP_256")},
 		{name: "sa-aes128-gcm-dh20", server: profileSpec{graph: graphVPN("gcm128", withPSK("s3cret"), withSA("aes128Gcm", "", 20))}, check: installed("AES_GCM_16", "ECP_384")},
@@ -750,8 +761,8 @@ func TestDialVICI(t *testing.T) {
 	pki := newVPNPKI(t)
 	dir := t.TempDir()
 	const cell = 900
-	split := profileSpec{graph: graphVPN("vici-split", withPSK("s3cret"), set("enableSplitTunneling", true))}
-	full := profileSpec{graph: graphVPN("vici-full", withPSK("s3cret"))}
+	split := profileSpec{graph: graphVPN("vici-split", withMachineCert("rsa"), set("enableSplitTunneling", true)), identity: keyType(testpki.RSA2048)}
+	full := profileSpec{graph: graphVPN("vici-full", withMachineCert("rsa")), identity: keyType(testpki.RSA2048)}
 	fullProfile := full.build(t, pki, dir, "full")
 
 	// The server: made from the split profile, with the split network behind it.
@@ -805,6 +816,13 @@ func TestDialVICI(t *testing.T) {
 	}
 	if list, _ := shared.Get("keys").([]string); len(list) != 0 {
 		t.Errorf("shared secrets left in the running charon: %v", list)
+	}
+	keys, err := s.Call(context.Background(), "get-keys", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := keys.Get("keys").([]string); len(list) != 0 {
+		t.Errorf("private keys left in the running charon: %v", list)
 	}
 
 	// A server that never answers, within a timeout shorter than the
