@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -335,9 +336,13 @@ func TestConfValues(t *testing.T) {
 	}
 }
 
+// goldenServerConfigs are the fixtures whose server configurations are
+// kept as golden files: one of each authentication and proposal kind.
+var goldenServerConfigs = []string{"psk-ondemand", "machine-cert", "eap-only", "eap-tls", "always-on", "weak-crypto", "full-featured", "scep-separate"}
+
 // TestServerConfigFixtures writes the server configuration of every
-// fixture profile and compares it with a golden file; the secrets appear
-// only with IncludeSecrets.
+// fixture profile, compares those of goldenServerConfigs with golden files,
+// and checks that the secrets appear only with IncludeSecrets.
 func TestServerConfigFixtures(t *testing.T) {
 	profiles, err := filepath.Glob(filepath.Join("..", "fixtures", "*", "expected.mobileconfig"))
 	if err != nil || len(profiles) == 0 {
@@ -375,7 +380,9 @@ func TestServerConfigFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden.Check(t, filepath.Join("testdata", "server-config", name+".conf"), cfg.Text)
+			if slices.Contains(goldenServerConfigs, name) {
+				golden.Check(t, filepath.Join("testdata", "server-config", name+".conf"), cfg.Text)
+			}
 			secrets := []string{"eap-secret-for-golden"}
 			for _, tn := range p.Tunnels {
 				if tn.SharedSecret != "" {

@@ -27,7 +27,8 @@ func deployCommand(e env) *cli.Command {
 		Description: "Enqueues an InstallProfile command for each PROFILE on the NanoMDM server at --nanomdm-url\n" +
 			"(PUT /v1/enqueue/UDID,...; one request per profile, for all --udid devices) and asks it to\n" +
 			"push the devices through APNs, unless --no-push. Prints, per device, the command UUID and the\n" +
-			"push result; exits 1 if any device failed. Profiles must be signed unless --allow-unsigned.\n" +
+			"push result; exits 1 if any device failed. Profiles must be signed unless --allow-unsigned, and\n" +
+			"must hold no {{variables}} (which nothing here substitutes) unless --allow-unresolved.\n" +
 			"The API key comes from --api-key-file or " + envMDMAPIKey + ", never from a flag value.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "nanomdm-url", Usage: "the NanoMDM server's root `URL`, such as https://mdm.contoso.example"},
@@ -37,6 +38,7 @@ func deployCommand(e env) *cli.Command {
 			&cli.BoolFlag{Name: "no-push", Usage: "only queue the commands; devices get them at their next check-in"},
 			&cli.DurationFlag{Name: "timeout", Value: 30 * time.Second, Usage: "give up on a request after this `DURATION`"},
 			&cli.BoolFlag{Name: "allow-unsigned", Usage: "deploy unsigned profiles too (devices show them as \"Not Verified\")"},
+			allowUnresolvedFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "print the per-device results as JSON"},
 			&cli.Int64Flag{Name: "max-input-size", Value: defaultMaxInputSize, Usage: "refuse profiles larger than this many `BYTES`"},
 		},
@@ -171,11 +173,14 @@ func (d *deployment) run(c *cli.Context) error {
 			fmt.Fprintf(d.e.stderr, "graph2mobileconfig: %v\n", err)
 			bad++
 			continue
-		case !p.Signed && !c.Bool("allow-unsigned"):
+		case checkUnresolved(d.e, path, p, c.Bool("allow-unresolved")) != nil:
+			bad++
+			continue
+		case p.Signature == nil && !c.Bool("allow-unsigned"):
 			fmt.Fprintf(d.e.stderr, "graph2mobileconfig: %s is not signed; devices show unsigned profiles as \"Not Verified\": sign it first (graph2mobileconfig sign), or pass --allow-unsigned\n", displayName(path))
 			bad++
 			continue
-		case !p.Signed:
+		case p.Signature == nil:
 			fmt.Fprintf(d.e.stderr, "graph2mobileconfig: warning: %s is not signed; devices show it as \"Not Verified\"\n", displayName(path))
 		}
 		profiles = append(profiles, profile{path, data})

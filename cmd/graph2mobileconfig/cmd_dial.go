@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
+	"github.com/graph2mobileconfig/graph2mobileconfig/profile"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 	"github.com/graph2mobileconfig/graph2mobileconfig/strongswan"
 )
@@ -163,25 +164,28 @@ func dialCommand(e env) *cli.Command {
 	}
 }
 
-// readVPNProfileData reads a profile file for server-config and dial: XML
-// or binary, CMS-signed or not, with encrypted payloads decrypted through
-// --decrypt-key and --decrypt-cert. It returns the decoded top-level
-// dictionary, secrets included, and the SHA-256 of the file. It is the one
-// place these commands read a profile.
+// readVPNProfileData reads a profile file for server-config and dial
+// through the profile package: XML or binary, CMS-signed or not, with
+// encrypted payloads decrypted through --decrypt-key and --decrypt-cert.
+// It returns the profile as a device sees it (secrets included) and the
+// SHA-256 of the file. It is the one place these commands read a profile.
 func readVPNProfileData(c *cli.Context, e env, input string, data []byte) (map[string]any, string, error) {
 	dec, err := loadDecryptor(c, e)
 	if err != nil {
 		return nil, "", err
 	}
-	rep, err := inspectProfile(e, input, data, dec, true)
+	p, err := profile.Open(data, profile.Options{MaxSize: c.Int64("max-input-size"), Decrypt: dec})
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("%s: %v", displayName(input), err)
 	}
-	if rep.Encryption != nil && !rep.Encryption.Decrypted {
+	if s := p.Signature; s != nil && !s.Valid {
+		fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: %s: the signature is not valid: %v\n", displayName(input), s.Problem)
+	}
+	if p.Encryption != nil && !p.Encryption.Decrypted() {
 		return nil, "", fmt.Errorf("%s: the payloads are encrypted; give the device's key and certificate with --decrypt-key and --decrypt-cert", displayName(input))
 	}
 	sum := sha256.Sum256(data)
-	return rep.Profile, hex.EncodeToString(sum[:]), nil
+	return map[string]any(p.Tree()), hex.EncodeToString(sum[:]), nil
 }
 
 // readStrongSwanProfile maps a decoded profile to strongSwan terms with the
