@@ -232,13 +232,8 @@ func Dial(ctx context.Context, t *Tunnel, opts DialOptions) (*DialReport, error)
 	s.conns = append(s.conns, name)
 
 	start := time.Now()
-	lines, initErr := conn.Initiate(ctx, name, name, opts.Timeout, 1)
+	lines, initErr := conn.Initiate(ctx, name, name, opts.Timeout, 1, opts.OnLog)
 	rep.Log = append(rep.Log, lines...)
-	if opts.OnLog != nil {
-		for _, l := range lines {
-			opts.OnLog(l)
-		}
-	}
 	rep.Elapsed = time.Since(start)
 	if ctx.Err() != nil {
 		return rep, ctx.Err()
@@ -324,7 +319,7 @@ func (s *session) probeIdentity(ctx context.Context, rep *DialReport) {
 		return
 	}
 	s.conns = append(s.conns, probe)
-	lines, err := s.conn.Initiate(ctx, probe, probe, s.opts.Timeout, 1)
+	lines, err := s.conn.Initiate(ctx, probe, probe, s.opts.Timeout, 1, nil)
 	var serverID string
 	for _, l := range lines {
 		if m := reServerAuthenticated.FindStringSubmatch(l.Msg); m != nil {

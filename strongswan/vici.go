@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/strongswan/govici/vici"
@@ -178,46 +179,61 @@ type LogLine struct {
 func (l LogLine) String() string { return "[" + l.Group + "] " + l.Msg }
 
 // callWithEvents runs a command that streams events while it is active and
-// returns the events in order. It registers for the events itself rather
-// than through govici's CallStreaming, which picks between a waiting event
-// and the command's response at random, and so can drop the last events
-// (the very log lines that say why an initiate failed) and leave them to
-// confuse the next command. charon does not always send the last event
-// before the response either, so after the response the events are read
-// until complete(events) says they are all there, or, when complete is nil,
-// until none has come for settle; never longer than wait.
-func (c *Conn) callWithEvents(ctx context.Context, cmd, event string, in *vici.Message, complete func([]*vici.Message) bool, wait time.Duration) ([]*vici.Message, error) {
+// returns the events in order, handing each to onEvent (when not nil) as it
+// arrives. It registers for the events itself rather than through govici's
+// CallStreaming, which picks between a waiting event and the command's
+// response at random, and so can drop the last events (the very log lines
+// that say why an initiate failed) and leave them to confuse the next
+// command. charon does not always send the last event before the response
+// either, so after the response the events are read until complete(events)
+// says they are all there, or, when complete is nil, until none has come
+// for a moment; never longer than wait.
+func (c *Conn) callWithEvents(ctx context.Context, cmd, event string, in *vici.Message, complete func([]*vici.Message) bool, wait time.Duration, onEvent func(*vici.Message)) ([]*vici.Message, error) {
 	if err := c.s.Subscribe(event); err != nil {
 		return nil, fmt.Errorf("VICI %s: registering for %s events: %w", cmd, event, err)
 	}
 	events := make(chan vici.Event, 4096)
+	var (
+		mu   sync.Mutex
+		msgs []*vici.Message
+		last = time.Now()
+	)
+	received := make(chan struct{})
+	go func() {
+		defer close(received)
+		for ev := range events {
+			if ev.Name != event {
+				continue
+			}
+			mu.Lock()
+			msgs = append(msgs, ev.Message)
+			last = time.Now()
+			mu.Unlock()
+			if onEvent != nil {
+				onEvent(ev.Message)
+			}
+		}
+	}()
 	c.s.NotifyEvents(events)
 	out, err := c.s.Call(ctx, cmd, in)
-	var msgs []*vici.Message
+
 	const settle = 100 * time.Millisecond
-	deadline := time.Now().Add(wait)
-	last := time.Now()
-	for {
-		select {
-		case ev, ok := <-events:
-			if !ok {
-				deadline = time.Now()
-				break
-			}
-			if ev.Name == event {
-				msgs = append(msgs, ev.Message)
-				last = time.Now()
-			}
-			continue
-		default:
-		}
-		now := time.Now()
-		if now.After(deadline) || (complete != nil && complete(msgs)) || (complete == nil && now.Sub(last) >= settle) {
+	for deadline := time.Now().Add(wait); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		done := (complete != nil && complete(msgs)) || (complete == nil && time.Since(last) >= settle)
+		mu.Unlock()
+		if done {
 			break
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
+	// Once StopEvents returns, the session no longer writes to the
+	// channel; it closes it itself only if the connection died before.
 	c.s.StopEvents(events)
+	func() {
+		defer func() { recover() }()
+		close(events)
+	}()
+	<-received
 	c.s.Unsubscribe(event)
 	if err != nil {
 		if out != nil {
@@ -229,16 +245,21 @@ func (c *Conn) callWithEvents(ctx context.Context, cmd, event string, in *vici.M
 }
 
 // Initiate initiates a CHILD_SA (and its IKE_SA) and returns charon's
-// control-log lines with the outcome: nil when the CHILD_SA is
-// established, otherwise charon's error message.
-func (c *Conn) Initiate(ctx context.Context, ike, child string, timeout time.Duration, loglevel int) ([]LogLine, error) {
+// control-log lines, which it also hands to onLog (when not nil) as they
+// come, with the outcome: nil when the CHILD_SA is established, otherwise
+// charon's error message.
+func (c *Conn) Initiate(ctx context.Context, ike, child string, timeout time.Duration, loglevel int, onLog func(LogLine)) ([]LogLine, error) {
 	m := vici.NewMessage()
 	m.Set("child", child)
 	m.Set("ike", ike)
 	m.Set("timeout", strconv.FormatInt(timeout.Milliseconds(), 10))
 	m.Set("init-limits", "no")
 	m.Set("loglevel", strconv.Itoa(loglevel))
-	evs, err := c.callWithEvents(ctx, "initiate", "control-log", m, nil, time.Second)
+	var onEvent func(*vici.Message)
+	if onLog != nil {
+		onEvent = func(m *vici.Message) { onLog(logLine(m)) }
+	}
+	evs, err := c.callWithEvents(ctx, "initiate", "control-log", m, nil, time.Second, onEvent)
 	lines := make([]LogLine, 0, len(evs))
 	for _, ev := range evs {
 		lines = append(lines, logLine(ev))
@@ -324,7 +345,7 @@ func (c *Conn) ListSAs(ctx context.Context, ike string, expect bool) ([]*IKESA, 
 	if expect {
 		complete = func(evs []*vici.Message) bool { return len(evs) > 0 }
 	}
-	evs, err := c.callWithEvents(ctx, "list-sas", "list-sa", m, complete, 2*time.Second)
+	evs, err := c.callWithEvents(ctx, "list-sas", "list-sa", m, complete, 2*time.Second, nil)
 	if err != nil {
 		return nil, err
 	}

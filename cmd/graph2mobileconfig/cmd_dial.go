@@ -50,7 +50,7 @@ func dialCommand(e env) *cli.Command {
 			&cli.StringFlag{Name: "identity-password-file", Usage: "`FILE` holding the password of --identity, or of a PKCS#12 payload that holds none (or set " + envIdentityPassword + ")"},
 			&cli.StringSliceFlag{Name: "ca", Usage: "extra trusted CA certificate `FILE` (PEM or DER), for profiles whose CA comes from elsewhere; repeatable"},
 			&cli.StringSliceFlag{Name: "var", Usage: "fill the MDM variable {{NAME}} with VALUE (`NAME=VALUE`), as the MDM would; repeatable"},
-			&cli.StringFlag{Name: "target", Usage: "the device's OS, ios:VERSION; picks the default proposals when the profile has none (default " + compiler.DefaultTarget().String() + ")"},
+			&cli.StringFlag{Name: "target", Usage: "the device's OS, `ios:VERSION`; picks the default proposals when the profile has none (default " + compiler.DefaultTarget().String() + ")"},
 			&cli.StringFlag{Name: "payload", Usage: "the VPN payload to dial, by `PayloadIdentifier` or PayloadUUID, when the profile has several"},
 			&cli.IntFlag{Name: "tunnel", Value: 1, Usage: "the always-on tunnel configuration to dial (`N`, from 1)"},
 			&cli.StringFlag{Name: "netns", Usage: "start the private charon in the network namespace `NAME` (ip netns)"},

@@ -502,6 +502,9 @@ func dialCell(t *testing.T, n int, cell vpnCell, pair netPair, clientProfile str
 	if rep.OK != (r.code == exitOK) {
 		t.Errorf("dial: ok %v but exit %d", rep.OK, r.code)
 	}
+	if slices.Contains(cell.dialArgs, "-v") && !strings.Contains(r.stderr, "[IKE] initiating IKE_SA graph2mobileconfig-dial") {
+		t.Errorf("dial -v printed no charon log on standard error: %q", r.stderr)
+	}
 	if t.Failed() || (cell.wantCause == "" && !rep.OK) || (cell.wantCause != "" && rep.Cause != cell.wantCause) {
 		var log strings.Builder
 		for _, l := range rep.Log {
@@ -569,7 +572,7 @@ func TestStrongSwanMatrix(t *testing.T) {
 		{name: "eap-only-server-cert", server: profileSpec{graph: graphVPN("eaponly", withEAP("usernameAndPassword", true))}, serverArgs: eapServer, dialArgs: eapDial},
 		{name: "eap-tls", server: profileSpec{graph: graphVPN("eaptls", withEAP("certificate", true)), identity: rsa}},
 		{name: "certificate-and-eap", server: profileSpec{graph: graphVPN("certeap", withEAP("certificate", false)), identity: rsa}},
-		{name: "psk-and-eap-from-profile", server: profileSpec{graph: graphVPN("pskeap", withPSK("correct horse battery")), edit: func(ike map[string]any) {
+		{name: "psk-and-eap-from-profile", dialArgs: []string{"-v"}, server: profileSpec{graph: graphVPN("pskeap", withPSK("correct horse battery")), edit: func(ike map[string]any) {
 			ike["ExtendedAuthEnabled"] = int64(1)
 			ike["AuthName"] = "bob"
 			ike["AuthPassword"] = "bob-password"
@@ -600,7 +603,7 @@ func TestStrongSwanMatrix(t *testing.T) {
 		{name: "sa-aes256-gcm-dh19", server: profileSpec{graph: graphVPN("gcm256", withPSK("s3cret"), withSA("aes256Gcm", "", 19))}, check: installed("AES_GCM_16", "ECP_256")},
 		{name: "sa-aes128-gcm-dh20", server: profileSpec{graph: graphVPN("gcm128", withPSK("s3cret"), withSA("aes128Gcm", "", 20))}, check: installed("AES_GCM_16", "ECP_384")},
 		{name: "sa-chacha20poly1305-dh31", server: profileSpec{graph: graphVPN("chacha", withPSK("s3cret"), withSA("chaCha20Poly1305", "", 31))}, check: installed("CHACHA20_POLY1305", "CURVE_25519")},
-		{name: "sa-none-ios-defaults", server: psk, check: installed("AES_CBC", "MODP_2048")},
+		{name: "sa-none-ios-18-defaults", server: psk, serverArgs: []string{"--target", "ios:18.0"}, dialArgs: []string{"--target", "ios:18.0"}, check: installed("AES_CBC", "MODP_2048")},
 		{name: "sa-none-ios-26-defaults", server: psk, serverArgs: []string{"--target", "ios:26.0"}, dialArgs: []string{"--target", "ios:26.0"}, check: installed("AES_CBC", "MODP_2048")},
 		{name: "always-on", server: profileSpec{graph: graphVPN("alwayson", withMachineCert("rsa"),
 			set("enableAlwaysOnConfiguration", true),
