@@ -74,7 +74,7 @@ func compileCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			withDiags, err := loadCertificates(c, e, &opts)
+			withDiags, _, err := loadCertificates(c, e, &opts)
 			if err != nil {
 				return err
 			}
