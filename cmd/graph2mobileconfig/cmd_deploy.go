@@ -38,7 +38,7 @@ func deployCommand(e env) *cli.Command {
 			&cli.DurationFlag{Name: "timeout", Value: 30 * time.Second, Usage: "give up on a request after this `DURATION`"},
 			&cli.BoolFlag{Name: "allow-unsigned", Usage: "deploy unsigned profiles too (devices show them as \"Not Verified\")"},
 			&cli.BoolFlag{Name: "json", Usage: "print the per-device results as JSON"},
-			&cli.Int64Flag{Name: "max-input-size", Value: defaultMaxInputSize, Usage: "refuse profiles larger than this many `BYTES`"},
+			maxInputSizeFlag("profiles"),
 		},
 		Action: func(c *cli.Context) error {
 			d, err := newDeployment(c, e)
@@ -102,7 +102,7 @@ func newDeployment(c *cli.Context, e env) (*deployment, error) {
 	key := e.getenv(envMDMAPIKey)
 	if f := c.String("api-key-file"); f != "" {
 		warnLoosePermissions(e, f, "the API key file")
-		if key, err = readSecretFile(f, "API key file"); err != nil {
+		if key, err = readSecretFile(e, f, "API key file"); err != nil {
 			return nil, fmt.Errorf("--api-key-file: %w", err)
 		}
 		if key == "" {

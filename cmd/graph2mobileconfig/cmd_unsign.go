@@ -19,7 +19,7 @@ func unsignCommand(e env) *cli.Command {
 			"A file that is not signed is an error.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` (- for standard output)"},
-			&cli.Int64Flag{Name: "max-input-size", Value: defaultMaxInputSize, Usage: "refuse inputs larger than this many `BYTES`"},
+			maxInputSizeFlag("inputs"),
 			&cli.BoolFlag{Name: "force", Usage: "replace an output path that is a symbolic link"},
 		},
 		Action: func(c *cli.Context) error {
@@ -47,7 +47,7 @@ func unsignCommand(e env) *cli.Command {
 			} else {
 				fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: %s: the signed content is not a property list (%v); writing it anyway\n", displayName(input), err)
 			}
-			return writeOutput(e, output, content, secret, c.Bool("force"), protectInput(input)...)
+			return writeOutput(e, output, content, secret, c.Bool("force"))
 		},
 	}
 }
@@ -72,13 +72,4 @@ func unsignedContent(e env, input string, data []byte) ([]byte, error) {
 		fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: %s: the signature does not verify (%v); the content is written as found\n", displayName(input), err)
 	}
 	return content, nil
-}
-
-// protectInput lists the input file among the files an output must not
-// replace.
-func protectInput(input string) []string {
-	if input == "-" {
-		return nil
-	}
-	return []string{input}
 }

@@ -1,0 +1,468 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/testpki"
+	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
+)
+
+// privateNullDevice makes a null device node (character device 1:3) in a
+// temporary folder: the tests write to it instead of the real /dev/null,
+// which an earlier version replaced by a regular file. It needs root
+// (CAP_MKNOD) and a folder not mounted nodev: skipped without them, except
+// in CI.
+func privateNullDevice(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "null")
+	if err := syscall.Mknod(p, syscall.S_IFCHR|0o666, 1<<8|3); err != nil {
+		skipUnlessCI(t, "mknod of a private null device needs root: %v", err)
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY, 0)
+	if err != nil {
+		skipUnlessCI(t, "a device node made in %s cannot be opened (nodev?): %v", filepath.Dir(p), err)
+	}
+	f.Close()
+	return p
+}
+
+func skipUnlessCI(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf(format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// wantCharDevice1_3 fails unless path is still the null device node.
+func wantNullDevice(t *testing.T, path string) {
+	t.Helper()
+	var st syscall.Stat_t
+	if err := syscall.Lstat(path, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFCHR || st.Rdev != 1<<8|3 {
+		t.Errorf("%s is no longer the null device: mode %o, rdev %#x", path, st.Mode, st.Rdev)
+	}
+}
+
+// readFIFO reads a FIFO to its end in the background.
+func readFIFO(t *testing.T, path string) <-chan []byte {
+	t.Helper()
+	got := make(chan []byte, 1)
+	go func() {
+		b, _ := os.ReadFile(path)
+		got <- b
+	}()
+	return got
+}
+
+// TestOutputSpecialFiles gives every command that writes a file a device
+// node, a FIFO, a link to them and a socket as its output: devices and
+// FIFOs are written directly and stay what they are (an earlier version
+// renamed a regular file over them, breaking /dev/null); a socket is
+// refused.
+func TestOutputSpecialFiles(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no device nodes or FIFOs on Windows")
+	}
+	w := newFileWorld(t)
+	commands := []struct {
+		name string
+		args func(out string) []string
+	}{
+		{"compile", func(out string) []string { return []string{"compile", w.psk, "-o", out} }},
+		{"compile binary, signed", func(out string) []string {
+			return append([]string{"compile", w.psk, "--format", "binary", "-o", out}, w.signFlags...)
+		}},
+		{"sign", func(out string) []string { return append([]string{"sign", w.pskProfile, "-o", out}, w.signFlags...) }},
+		{"unsign", func(out string) []string { return []string{"unsign", w.pskSigned, "-o", out} }},
+		{"mdm-command", func(out string) []string { return []string{"mdm-command", w.pskSigned, "-o", out} }},
+		{"batch --report", func(out string) []string {
+			return []string{"batch", w.psk, "--out-dir", filepath.Join(t.TempDir(), "profiles"), "--report", out, "-q"}
+		}},
+	}
+	for _, c := range commands {
+		t.Run(c.name+"/null device", func(t *testing.T) {
+			null := privateNullDevice(t)
+			for _, force := range []bool{false, true} {
+				args := c.args(null)
+				if force {
+					args = append(args, "--force")
+				}
+				if r := runCLI(t, nil, nil, args...); r.code != exitOK {
+					t.Fatalf("exit %d\n%s", r.code, r.stderr)
+				}
+				wantNullDevice(t, null)
+			}
+			link := filepath.Join(t.TempDir(), "out")
+			os.Symlink(null, link)
+			if r := runCLI(t, nil, nil, c.args(link)...); r.code != exitOK {
+				t.Fatalf("through a link: exit %d\n%s", r.code, r.stderr)
+			}
+			if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+				t.Errorf("the link to the device was replaced")
+			}
+			wantNullDevice(t, null)
+			noTempFiles(t, filepath.Dir(null))
+		})
+		t.Run(c.name+"/FIFO", func(t *testing.T) {
+			dir := t.TempDir()
+			fifo := filepath.Join(dir, "fifo")
+			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			got := readFIFO(t, fifo)
+			r := runCLI(t, nil, nil, c.args(fifo)...)
+			if r.code != exitOK {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			data := <-got
+			switch {
+			case strings.HasPrefix(c.name, "batch"):
+				if !bytes.Contains(data, []byte(`"summary"`)) {
+					t.Errorf("the reader got no report:\n%.300s", data)
+				}
+			case c.name == "mdm-command":
+				if _, _, err := plistout.Decode(data); err != nil {
+					t.Errorf("the reader got no command plist: %v", err)
+				}
+			default:
+				wantProfileBytes(t, data)
+			}
+			if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+				t.Errorf("the FIFO was replaced: %v", fi.Mode())
+			}
+			noTempFiles(t, dir)
+		})
+	}
+
+	t.Run("socket", func(t *testing.T) {
+		dir, err := os.MkdirTemp("", "g2m") // socket paths are short
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer os.RemoveAll(dir)
+		sock := filepath.Join(dir, "s")
+		ln, err := net.Listen("unix", sock)
+		if err != nil {
+			t.Skipf("unix sockets: %v", err)
+		}
+		defer ln.Close()
+		for _, c := range commands {
+			r := runCLI(t, nil, nil, append(c.args(sock), "--force")...)
+			if r.code != exitError || !strings.Contains(r.stderr, sock+" is a socket; refusing to write to it or replace it") {
+				t.Errorf("%s: exit %d\n%s", c.name, r.code, r.stderr)
+			}
+			if fi, err := os.Lstat(sock); err != nil || fi.Mode()&os.ModeSocket == 0 {
+				t.Fatalf("%s: the socket was replaced", c.name)
+			}
+		}
+		noTempFiles(t, dir)
+	})
+}
+
+// wantProfileBytes fails unless data is a profile, signed or not.
+func wantProfileBytes(t *testing.T, data []byte) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "got")
+	writeOrFail(t, p, data)
+	wantProfile(t, p)
+}
+
+// TestOutputsNeverReplaceReadFiles names, as the output (-o) or the batch
+// report, each file a command reads besides its input: keys, identities,
+// certificates, password files; by its path, another spelling, a hard
+// link and a symbolic link. Every one is refused with exit status 1 and
+// left as it was (an earlier version protected only the input, and
+// "sign -o signer.p12 --sign-p12 signer.p12" replaced the only copy of a
+// key).
+func TestOutputsNeverReplaceReadFiles(t *testing.T) {
+	w := newFileWorld(t)
+	f := newSignerFiles(t, testpki.RSA2048, testpki.Options{})
+	pki := testPKI(t)
+	p12, p12Pass := filepath.Join(pki, "client.p12"), filepath.Join(pki, "client.p12.pass")
+	ca := filepath.Join(pki, "root-ca.pem")
+	device := newDeviceFiles(t, testpki.RSA2048)
+	signerP12 := writeOrFail(t, filepath.Join(f.dir, "signer.p12"), testpki.PKCS12(t, f.leaf, testpki.P12Modern, "pw"))
+	signerPass := writeOrFail(t, filepath.Join(f.dir, "signer.pass"), []byte("pw\n"))
+	machineCert := repoPath("fixtures", "machine-cert", "input.json")
+	identityFlags := []string{"--identity", p12, "--identity-password-file", p12Pass, "--ca", ca}
+	outDir := filepath.Join(t.TempDir(), "profiles")
+
+	tests := []struct {
+		name string
+		file string                    // the file that must not change
+		what string                    // how the refusal names it
+		args func(out string) []string // out is the path to write
+	}{
+		{"sign -o the --sign-p12", signerP12, "the --sign-p12 file", func(out string) []string {
+			return []string{"sign", w.pskProfile, "-o", out, "--sign-p12", signerP12, "--sign-password-file", signerPass}
+		}},
+		{"sign -o the --sign-password-file", signerPass, "the password file", func(out string) []string {
+			return []string{"sign", w.pskProfile, "-o", out, "--sign-p12", signerP12, "--sign-password-file", signerPass}
+		}},
+		{"compile -o the --sign-key", f.key, "the --sign-key file", func(out string) []string {
+			return append([]string{"compile", w.psk, "-o", out}, f.flags()...)
+		}},
+		{"compile -o the --sign-cert", f.cert, "the --sign-cert file", func(out string) []string {
+			return append([]string{"compile", w.psk, "-o", out}, f.flags()...)
+		}},
+		{"compile -o a --sign-chain file", f.chainPEM, "a --sign-chain file", func(out string) []string {
+			return append([]string{"compile", w.psk, "-o", out}, f.flags()...)
+		}},
+		{"compile -o the --identity", p12, "the --identity file", func(out string) []string {
+			return append([]string{"compile", machineCert, "-o", out}, identityFlags...)
+		}},
+		{"compile -o the --identity-password-file", p12Pass, "the password file", func(out string) []string {
+			return append([]string{"compile", machineCert, "-o", out}, identityFlags...)
+		}},
+		{"compile -o the --ca", ca, "the --ca file", func(out string) []string {
+			return append([]string{"compile", machineCert, "-o", out}, identityFlags...)
+		}},
+		{"compile -o the --encrypt-to", device.cert, "the --encrypt-to file", func(out string) []string {
+			return []string{"compile", w.psk, "-o", out, "--encrypt-to", device.cert}
+		}},
+		{"sign -o the --encrypt-to", device.cert, "the --encrypt-to file", func(out string) []string {
+			return append([]string{"sign", w.pskProfile, "-o", out, "--encrypt-to", device.cert}, f.flags()...)
+		}},
+		{"batch --report the --sign-key", f.key, "the --sign-key file", func(out string) []string {
+			return append([]string{"batch", w.psk, "--out-dir", outDir, "--report", out}, f.flags()...)
+		}},
+		{"batch --report the --identity-password-file", p12Pass, "the password file", func(out string) []string {
+			return append([]string{"batch", machineCert, "--out-dir", outDir, "--report", out}, identityFlags...)
+		}},
+	}
+	for _, tt := range tests {
+		dir := t.TempDir()
+		hard := filepath.Join(dir, "hard-link")
+		if err := os.Link(tt.file, hard); err != nil {
+			t.Fatal(err)
+		}
+		soft := filepath.Join(dir, "symbolic-link")
+		if err := os.Symlink(tt.file, soft); err != nil {
+			t.Fatal(err)
+		}
+		sub := filepath.Join(filepath.Dir(tt.file), "sub")
+		os.Mkdir(sub, 0o755)
+		names := []struct{ how, path, want string }{
+			{"path", tt.file, tt.file + " is " + tt.what + "; refusing to overwrite it"},
+			{"dot-dot", sub + "/../" + filepath.Base(tt.file), " is " + tt.what + "; refusing to overwrite it"},
+			{"hard link", hard, hard + " is " + tt.what + " (" + tt.file + "); refusing to overwrite it"},
+			{"symbolic link", soft, soft + " is a symbolic link to " + tt.what},
+		}
+		for _, n := range names {
+			for _, force := range []bool{false, true} {
+				name := tt.name + "/" + n.how
+				if force {
+					name += " --force"
+				}
+				t.Run(name, func(t *testing.T) {
+					before := readOrFail(t, tt.file)
+					args := tt.args(n.path)
+					if force {
+						args = append(args, "--force")
+					}
+					r := runCLI(t, nil, nil, args...)
+					if r.code != exitError || !strings.Contains(r.stderr, n.want) {
+						t.Errorf("exit %d, want 1 and %q\n%s", r.code, n.want, r.stderr)
+					}
+					if after := readOrFail(t, tt.file); !bytes.Equal(after, before) {
+						t.Fatalf("%s was overwritten", tt.file)
+					}
+					if fi, err := os.Lstat(soft); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+						t.Fatalf("the symbolic link was replaced")
+					}
+					noTempFiles(t, filepath.Dir(tt.file))
+					noTempFiles(t, dir)
+					if profiles, _ := filepath.Glob(filepath.Join(outDir, "*")); len(profiles) > 0 {
+						t.Errorf("batch wrote %v although its report cannot be written", profiles)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestLongOutputNames writes outputs whose names are as long as Linux
+// allows (255 bytes) and nearly so: an earlier version's temporary name
+// was 16 bytes longer than the target, so these failed.
+func TestLongOutputNames(t *testing.T) {
+	w := newFileWorld(t)
+	for _, n := range []int{240, 250, 255} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			dir := t.TempDir()
+			name := strings.Repeat("v", n-len(".mobileconfig")) + ".mobileconfig"
+			out := filepath.Join(dir, name)
+			for _, args := range [][]string{
+				{"compile", w.psk, "-o", out},
+				{"compile", w.psk, "-o", out}, // replacing
+				append([]string{"sign", w.pskProfile, "-o", out}, w.signFlags...),
+				{"unsign", w.pskSigned, "-o", out},
+				{"batch", w.psk, "--out-dir", t.TempDir(), "--report", out},
+			} {
+				if r := runCLI(t, nil, nil, args...); r.code != exitOK {
+					t.Fatalf("%s: exit %d\n%s", args[0], r.code, r.stderr)
+				}
+			}
+			noTempFiles(t, dir)
+		})
+	}
+}
+
+// TestMaxInputSize checks the one rule for --max-input-size in every
+// command: a whole number from 1 to the int64 maximum (an earlier version
+// overflowed there and read every input as empty); anything else is a
+// usage error, exit status 2.
+func TestMaxInputSize(t *testing.T) {
+	w := newFileWorld(t)
+	commands := map[string][]string{
+		"compile":     {"compile", w.psk, "-o", filepath.Join(t.TempDir(), "out")},
+		"batch":       {"batch", w.psk, "--out-dir", t.TempDir(), "-q"},
+		"sign":        append([]string{"sign", w.pskProfile, "-o", filepath.Join(t.TempDir(), "out")}, w.signFlags...),
+		"verify":      {"verify", w.pskSigned},
+		"inspect":     {"inspect", w.pskSigned},
+		"unsign":      {"unsign", w.pskSigned, "-o", filepath.Join(t.TempDir(), "out")},
+		"lint":        {"lint", w.eapSigned},
+		"mdm-command": {"mdm-command", w.pskSigned, "-o", filepath.Join(t.TempDir(), "out")},
+		"deploy":      {"deploy", w.pskSigned, "--nanomdm-url", "http://" + closedPort(t), "--udid", "A"},
+	}
+	for name, args := range commands {
+		t.Run(name, func(t *testing.T) {
+			for _, bad := range []string{"0", "-1", "-9223372036854775808"} {
+				r := runCLI(t, nil, nil, append(args, "--max-input-size", bad)...)
+				if r.code != exitUsage || !strings.Contains(r.stderr, "--max-input-size "+bad+": want a number of bytes, 1 or more") {
+					t.Errorf("--max-input-size %s: exit %d, want 2\n%s", bad, r.code, r.stderr)
+				}
+			}
+			for _, bad := range []string{"9223372036854775808", "16MB", "1.5"} {
+				if r := runCLI(t, nil, nil, append(args, "--max-input-size", bad)...); r.code != exitUsage {
+					t.Errorf("--max-input-size %s: exit %d, want 2\n%s", bad, r.code, r.stderr)
+				}
+			}
+			// The largest value means no limit.
+			r := runCLI(t, nil, map[string]string{envMDMAPIKey: "k"}, append(args, "--max-input-size", fmt.Sprint(int64(math.MaxInt64)))...)
+			want := exitOK
+			if name == "deploy" {
+				want = exitError // the server is not there; the profile was read
+				if !strings.Contains(r.stderr, "connection refused") {
+					t.Errorf("deploy did not get as far as the server:\n%s", r.stderr)
+				}
+			}
+			if r.code != want {
+				t.Errorf("--max-input-size MaxInt64: exit %d, want %d\n%s", r.code, want, r.stderr)
+			}
+			// One byte less than the input is too little.
+			small := "100"
+			r = runCLI(t, nil, map[string]string{envMDMAPIKey: "k"}, append(args, "--max-input-size", small)...)
+			if r.code != exitError || !strings.Contains(r.stderr+r.stdout, "larger than 100 bytes") {
+				t.Errorf("--max-input-size 100: exit %d, want 1\n%s", r.code, r.stderr)
+			}
+		})
+	}
+	t.Run("standard input", func(t *testing.T) {
+		data := readOrFail(t, w.psk)
+		out := filepath.Join(t.TempDir(), "out")
+		r := runCLI(t, bytes.NewReader(data), nil, "compile", "-", "-o", out, "--max-input-size", fmt.Sprint(len(data)))
+		if r.code != exitOK {
+			t.Errorf("exactly the limit: exit %d\n%s", r.code, r.stderr)
+		}
+		r = runCLI(t, bytes.NewReader(data), nil, "compile", "-", "-o", out, "--max-input-size", fmt.Sprint(len(data)-1))
+		if r.code != exitError || !strings.Contains(r.stderr, fmt.Sprintf("standard input is larger than %d bytes", len(data)-1)) {
+			t.Errorf("one byte over: exit %d\n%s", r.code, r.stderr)
+		}
+	})
+}
+
+// TestCredentialFilesAreBounded gives a flag an endless file: it is refused
+// after a few MB, not read until memory runs out.
+func TestCredentialFilesAreBounded(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	w := newFileWorld(t)
+	p12 := filepath.Join(testPKI(t), "client.p12")
+	for _, args := range [][]string{
+		{"compile", w.psk, "-o", filepath.Join(t.TempDir(), "out"), "--ca", "/dev/zero"},
+		{"sign", w.pskProfile, "-o", filepath.Join(t.TempDir(), "out"), "--sign-p12", "/dev/zero"},
+		{"sign", w.pskProfile, "-o", filepath.Join(t.TempDir(), "out"), "--sign-p12", p12, "--sign-password-file", "/dev/zero"},
+		{"verify", w.pskSigned, "--ca", "/dev/zero"},
+	} {
+		r := runCLI(t, nil, nil, args...)
+		if r.code != exitError || !strings.Contains(r.stderr, "larger than 4194304 bytes") {
+			t.Errorf("%s: exit %d\n%s", strings.Join(args, " "), r.code, r.stderr)
+		}
+	}
+}
+
+// panicReader panics when read: it stands for a bug anywhere below the
+// command line.
+type panicReader struct{}
+
+func (panicReader) Read([]byte) (int, error) { panic("a planted bug\nwith a second line") }
+
+// TestPanicIsOneLine plants a panic under compile (in the command's
+// goroutine) and under batch (in its reading goroutine): each is reported
+// in one line with exit status 1, instead of a goroutine dump with exit
+// status 2 (or, in a goroutine, the end of the process).
+func TestPanicIsOneLine(t *testing.T) {
+	for _, args := range [][]string{
+		{"compile", "-", "-o", filepath.Join(t.TempDir(), "out")},
+		{"batch", "-", "--out-dir", t.TempDir(), "-q"},
+	} {
+		r := runCLI(t, panicReader{}, nil, args...)
+		if r.code != exitError {
+			t.Errorf("%s: exit %d, want 1\n%s", args[0], r.code, r.stderr)
+		}
+		lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+		var internal []string
+		for _, l := range lines {
+			if strings.Contains(l, "internal error") {
+				internal = append(internal, l)
+			}
+		}
+		if len(internal) != 1 || !strings.Contains(internal[0], "a planted bug with a second line") || strings.Contains(r.stderr, "goroutine ") {
+			t.Errorf("%s: stderr:\n%s", args[0], r.stderr)
+		}
+	}
+}
+
+func TestPipeWatch(t *testing.T) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr.Close()
+	defer pw.Close()
+	stop := make(chan os.Signal, 1)
+	// The test binary does not ignore SIGPIPE; a write to a closed pipe
+	// that is not standard output or error gets EPIPE without a signal.
+	w := pipeWatch{f: pw, stop: stop, once: new(sync.Once)}
+	for range 3 {
+		if _, err := w.Write([]byte("x")); !errors.Is(err, syscall.EPIPE) {
+			t.Fatalf("write: %v", err)
+		}
+	}
+	select {
+	case sig := <-stop:
+		if sig != syscall.SIGPIPE {
+			t.Errorf("stopped by %v", sig)
+		}
+	default:
+		t.Fatal("a write to a closed pipe did not stop the program")
+	}
+	if len(stop) != 0 {
+		t.Error("more than one stop")
+	}
+}
