@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	mplist "github.com/micromdm/plist"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/testpki"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
@@ -464,5 +467,37 @@ func TestPipeWatch(t *testing.T) {
 	}
 	if len(stop) != 0 {
 		t.Error("more than one stop")
+	}
+}
+
+// TestCarriageReturnInSecret compiles an export whose shared secret holds
+// carriage returns, as XML and as binary: both profiles carry the same
+// secret, CRs included (the XML one used to read back with LFs).
+func TestCarriageReturnInSecret(t *testing.T) {
+	const secret = "pre\rshared\r\nkey\r"
+	var entity map[string]any
+	if err := json.Unmarshal(readOrFail(t, repoPath("fixtures", "psk-ondemand", "input.json")), &entity); err != nil {
+		t.Fatal(err)
+	}
+	entity["sharedSecret"] = secret
+	data, _ := json.Marshal(entity)
+	dir := t.TempDir()
+	in := writeOrFail(t, filepath.Join(dir, "cr.json"), data)
+	for _, format := range []string{"xml", "binary"} {
+		out := filepath.Join(dir, format+".mobileconfig")
+		if r := runCLI(t, nil, nil, "compile", in, "--format", format, "-o", out); r.code != exitOK {
+			t.Fatalf("%s: exit %d\n%s", format, r.code, r.stderr)
+		}
+		var p struct {
+			PayloadContent []struct {
+				IKEv2 struct{ SharedSecret string }
+			}
+		}
+		if err := mplist.Unmarshal(readOrFail(t, out), &p); err != nil {
+			t.Fatalf("%s: micromdm/plist: %v", format, err)
+		}
+		if len(p.PayloadContent) == 0 || p.PayloadContent[0].IKEv2.SharedSecret != secret {
+			t.Errorf("%s: the profile's SharedSecret is %+v, want %q", format, p.PayloadContent, secret)
+		}
 	}
 }
