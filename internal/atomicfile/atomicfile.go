@@ -78,7 +78,7 @@ const (
 	// strategyUnnamedNew uses an unnamed file for a new target only, and
 	// a named temporary file to replace one. WriteFile uses it, since it
 	// has all the bytes at hand and the temporary file lives only while
-	// they are written: measured (BenchmarkWrite, docs/PERFORMANCE.md), an
+	// they are written: measured (BenchmarkWrite in this package), an
 	// unnamed file costs about 20% less CPU than a named one for a new
 	// file on tmpfs and the same on ext4, and about 20% more to replace
 	// one on tmpfs.
