@@ -14,6 +14,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	mplist "github.com/micromdm/plist"
 
@@ -60,15 +61,29 @@ func wantNullDevice(t *testing.T, path string) {
 	}
 }
 
-// readFIFO reads a FIFO to its end in the background.
-func readFIFO(t *testing.T, path string) <-chan []byte {
+// readFIFO reads a FIFO to its end in the background; the function it
+// returns waits for what was read, failing the test when nothing was
+// written within 20 s (then it releases the reader).
+func readFIFO(t *testing.T, path string) func() []byte {
 	t.Helper()
 	got := make(chan []byte, 1)
 	go func() {
 		b, _ := os.ReadFile(path)
 		got <- b
 	}()
-	return got
+	return func() []byte {
+		t.Helper()
+		select {
+		case b := <-got:
+			return b
+		case <-time.After(20 * time.Second):
+			if f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+				f.Close()
+			}
+			t.Fatalf("nothing was written to the FIFO %s", path)
+			return nil
+		}
+	}
 }
 
 // TestOutputSpecialFiles gives every command that writes a file a device
@@ -131,7 +146,7 @@ func TestOutputSpecialFiles(t *testing.T) {
 			if r.code != exitOK {
 				t.Fatalf("exit %d\n%s", r.code, r.stderr)
 			}
-			data := <-got
+			data := got()
 			switch {
 			case strings.HasPrefix(c.name, "batch"):
 				if !bytes.Contains(data, []byte(`"summary"`)) {
