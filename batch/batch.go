@@ -10,19 +10,26 @@
 // read (in any letter case); hidden files and folders (names starting with
 // ".") are skipped, symbolic links to files are followed and links to
 // folders are not. Each file may hold a single entity, {"value": {...}}, a
-// list response {"value": [...]} or a bare array (see graphjson.Split); a
-// tenant export split into page files is simply several inputs. When a page
-// carries @odata.nextLink and no input holds the last page of its collection
-// (a page without @odata.nextLink with the same @odata.context), an info
-// notice says that the export may be incomplete.
+// list response {"value": [...]} or a bare array, as Graph writes them or as
+// the Graph PowerShell SDK's objects come out of ConvertTo-Json, in UTF-8 or
+// UTF-16 (see graphjson.ReadDocument); a tenant export split into page files
+// is simply several inputs. When a page carries @odata.nextLink and no input
+// holds the last page of its collection (a page without @odata.nextLink with
+// the same @odata.context), an info notice says that the export may be
+// incomplete. A backup folder of IntuneManagement or IntuneBackupAndRestore
+// (see backupTools) is recognised: its device configurations are read, and
+// each of its other *.json files (assignments, other kinds of policies, the
+// tool's bookkeeping) is a skipped entry, not read, counted in a notice.
 //
 // Every entity is one Entry of the result: an IKEv2 VPN configuration is
 // compiled (StatusCompiled) or fails (StatusFailed); any other entity, such
 // as the other device configurations of a full tenant export, is skipped
 // (StatusSkipped). A single object without @odata.type is compiled like the
 // compile command would, so that an export stripped of its annotations is
-// still read. A file that cannot be read or parsed at all is one failed
-// entry. One bad input never stops the others.
+// still read; an object in a list that has neither @odata.type nor IKEv2
+// properties cannot be recognised and fails, saying so. A file that cannot
+// be read or parsed at all is one failed entry. One bad input never stops
+// the others, and nothing is dropped without an entry or a notice.
 //
 // Findings about the batch as a whole are Notices: an incomplete paged
 // export, an empty list, an output folder or report inside an input folder
@@ -79,6 +86,11 @@ import (
 // Options.MaxInputSize is zero.
 const DefaultMaxInputSize = 16 << 20
 
+// MaxJobs is the most workers a batch runs: far more than any machine has
+// cores, and small enough that the channels and the window sized from it
+// stay small.
+const MaxJobs = 256
+
 // Options control a batch.
 type Options struct {
 	// Pipeline are the compile, encoding and signing options applied to
@@ -88,7 +100,7 @@ type Options struct {
 	// it is missing. Required.
 	OutDir string
 	// Jobs is the number of entities compiled at once; runtime.NumCPU()
-	// when zero or negative.
+	// when zero or negative, MaxJobs at most.
 	Jobs int
 	// MaxInputSize bounds every input file, in bytes; DefaultMaxInputSize
 	// when zero or negative.
@@ -155,6 +167,10 @@ type Entry struct {
 	Identifier string `json:"identifier,omitempty"`
 	// Diagnostics are every finding about the entity.
 	Diagnostics diag.List `json:"diagnostics"`
+
+	// skippedFile marks the entry of a file that was not read: a backup
+	// tool's file that holds no device configuration.
+	skippedFile bool
 }
 
 // Notice is a finding about the batch rather than about one entity, such as
@@ -182,15 +198,23 @@ type Summary struct {
 	Compiled int `json:"compiled"`
 	Skipped  int `json:"skipped"`
 	Failed   int `json:"failed"`
+	// SkippedFiles counts the files not read at all (a backup tool's
+	// assignments, other kinds of policies, bookkeeping); each is also one
+	// skipped entry.
+	SkippedFiles int `json:"skippedFiles"`
 	// Warnings counts the warning diagnostics of all entries and notices.
 	Warnings int `json:"warnings"`
 }
 
 // String formats the counts as the summary line shows them.
 func (s Summary) String() string {
-	return fmt.Sprintf("%d compiled, %d skipped, %d failed, %d %s (%d %s in %d %s)",
+	out := fmt.Sprintf("%d compiled, %d skipped, %d failed, %d %s (%d %s in %d %s",
 		s.Compiled, s.Skipped, s.Failed, s.Warnings, plural(s.Warnings, "warning", "warnings"),
 		s.Entities, plural(s.Entities, "entity", "entities"), s.Files, plural(s.Files, "file", "files"))
+	if s.SkippedFiles > 0 {
+		out += fmt.Sprintf(", %d of them not read: not device configurations", s.SkippedFiles)
+	}
+	return out + ")"
 }
 
 func plural(n int, one, many string) string {
@@ -218,13 +242,18 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 	if opts.OutDir == "" {
 		return Summary{}, errors.New("batch: no output folder")
 	}
-	// Before anything is created: the report must not replace an export.
+	// Before anything is created: the report must not replace an export,
+	// nor a profile of this batch.
 	if err := checkReportPath(opts.Report, inputs); err != nil {
+		return Summary{}, err
+	}
+	if err := checkReportNotProfile(opts.Report, opts.OutDir); err != nil {
 		return Summary{}, err
 	}
 	if opts.Jobs <= 0 {
 		opts.Jobs = runtime.NumCPU()
 	}
+	opts.Jobs = min(opts.Jobs, MaxJobs)
 	if opts.MaxInputSize <= 0 {
 		opts.MaxInputSize = DefaultMaxInputSize
 	}
@@ -257,12 +286,14 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 		identity: map[uint64]struct{}{},
 	}
 	r.walk = walker{
-		skipDirs:  []os.FileInfo{outFi},
-		file:      r.readInputRecovering,
-		problem:   r.walkProblem,
-		skipped:   r.walkSkipped,
-		duplicate: r.walkDuplicate,
-		stop:      func() bool { return ctx.Err() != nil },
+		skipDirs:   []os.FileInfo{outFi},
+		file:       r.readInputRecovering,
+		problem:    r.walkProblem,
+		skipped:    r.walkSkipped,
+		duplicate:  r.walkDuplicate,
+		skipFile:   r.walkSkipFile,
+		backupDone: r.walkBackupDone,
+		stop:       func() bool { return ctx.Err() != nil },
 	}
 	r.walk.prepare(inputs)
 	if opts.Report != "" {
@@ -312,6 +343,9 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 func countFiles(inputs []string, w walker) int {
 	n := 0
 	w.file = func(string) { n++ }
+	w.skipFile = func(string, string) { n++ }
+	w.backupDone = nil
+	w.backup = nil
 	w.problem = func(string, error) {}
 	w.skipped = func(string, string) {}
 	w.duplicate = nil
@@ -424,6 +458,19 @@ func (r *runner) walkDuplicate(path, first string) {
 	r.emit(result{notice: &n})
 }
 
+func (r *runner) walkSkipFile(path, why string) {
+	e := &Entry{Source: path, Path: "$", Status: StatusSkipped, skippedFile: true}
+	e.Diagnostics.Infof("not-a-configuration", "", "not read: %s of a backup folder of %s, not a device configuration", why, r.walk.backup.tool.name)
+	r.emit(result{entry: e, fileDone: true})
+}
+
+func (r *runner) walkBackupDone(b *backupWalk) {
+	n := Notice{Source: b.root}
+	n.Severity, n.Code = diag.Info, "backup-folder"
+	n.Message = b.summary()
+	r.emit(result{notice: &n})
+}
+
 func (r *runner) walkSkipped(path, why string) {
 	n := Notice{Source: path}
 	n.Severity, n.Code = diag.Warning, "output-in-input"
@@ -451,16 +498,25 @@ func (r *runner) readInput(path string) {
 		r.emit(result{entry: r.failedEntry(path, "read-error", "cannot read the input: %v", unwrapPath(err)), fileDone: true})
 		return
 	}
-	items, err := graphjson.Split(data, r.opts.Pipeline.Limits)
+	doc, err := graphjson.ReadDocument(data, r.opts.Pipeline.Limits)
+	data = nil
 	if err != nil {
-		r.emit(result{entry: r.failedEntry(path, graphjson.ErrorCode(err), "%s", err.Error()), fileDone: true})
+		e := r.failedEntry(path, graphjson.ErrorCode(err), "%s", err.Error())
+		if doc.Encoding != "" && doc.Encoding != "UTF-8" {
+			e.Diagnostics.Infof("input-shape", "", "the file is %s text", doc.Encoding)
+		}
+		r.emit(result{entry: e, fileDone: true})
 		return
 	}
-	isList := len(items) == 0 || strings.HasPrefix(items[0].Path, "$.value[")
-	if h, ok := readPageHeader(data); ok {
-		r.pages.add(path, h, isList)
+	items := doc.Items
+	isList := len(items) == 0 && doc.List || len(items) > 0 && strings.HasPrefix(items[0].Path, "$.value[")
+	if doc.Context != "" || doc.NextLink != nil {
+		r.pages.add(path, pageHeader{Context: doc.Context, NextLink: doc.NextLink}, isList)
 	}
-	data = nil
+	var fileNotes diag.List
+	if b := r.walk.backup; b != nil {
+		fileNotes.Infof("backup-file", "", "a file of a backup folder of %s (%s)", b.tool.name, b.root)
+	}
 	if len(items) == 0 {
 		n := Notice{Source: path}
 		n.Severity, n.Code = diag.Info, "empty-list"
@@ -475,13 +531,21 @@ func (r *runner) readInput(path string) {
 		last := i == len(items)-1
 		e := Entry{Source: path, Path: it.Path, Type: it.Type, ID: it.ID(), DisplayName: it.DisplayName()}
 		if !wanted(it, len(items) == 1) {
-			e.Status = StatusSkipped
-			e.Diagnostics.Infof("skipped-entity", it.Path, "skipped %s %q: not an IKEv2 VPN configuration", typeLabel(it.Type), it.DisplayName())
+			e.Diagnostics = append(e.Diagnostics, fileNotes...)
+			if it.Recognised() {
+				e.Status = StatusSkipped
+				e.Diagnostics.Infof("skipped-entity", it.Path, "skipped %s %q: not an IKEv2 VPN configuration", typeLabel(it.Type), it.DisplayName())
+			} else {
+				// Not a Graph entity we can tell: it fails, so that
+				// nothing is dropped without an error that says why.
+				e.Status = StatusFailed
+				e.Diagnostics.Errorf("unrecognised-entity", it.Path, "this object has no @odata.type and none of the IKEv2 properties, so it cannot be told apart from any other JSON: it is not a Graph device configuration as exported (a list fetched with $select loses @odata.type: export it without $select)")
+			}
 			r.emit(result{entry: &e, fileDone: last})
 			continue
 		}
 		name, renamed := r.namer.name(e.DisplayName, e.ID)
-		var notes diag.List
+		notes := append(diag.List(nil), fileNotes...)
 		if renamed {
 			notes.Infof("output-name", "", "an earlier entity of this batch has the output name %s; this one is written as %s", OutputName(e.DisplayName, e.ID), name)
 		}
@@ -581,6 +645,9 @@ func (r *runner) handle(res result) {
 			r.sum.Compiled++
 		case StatusSkipped:
 			r.sum.Skipped++
+			if e.skippedFile {
+				r.sum.SkippedFiles++
+			}
 		default:
 			r.sum.Failed++
 		}

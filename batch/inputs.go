@@ -1,8 +1,6 @@
 package batch
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -35,6 +33,13 @@ type walker struct {
 	// folder, a link); it is read once.
 	duplicate func(path, first string)
 	dups      duplicates
+	// skipFile is called for a *.json file of a backup folder that is not
+	// a device configuration: it is not read, but it is reported.
+	skipFile func(path, why string)
+	// backupDone is called when the walk leaves a backup folder.
+	backupDone func(*backupWalk)
+	// backup is the backup folder being walked, if any; nil outside.
+	backup *backupWalk
 }
 
 // duplicates finds what a batch would read twice without remembering every
@@ -231,6 +236,19 @@ func (w *walker) dir(path string, fi fs.FileInfo, root bool) {
 		return
 	}
 	slices.Sort(names)
+	var tool *backupTool
+	if w.backup == nil {
+		var configsRoot bool
+		if tool, configsRoot = detectBackup(path, names); tool != nil {
+			w.backup = &backupWalk{tool: tool, root: path, configsRoot: configsRoot}
+			defer func() {
+				if w.backupDone != nil {
+					w.backupDone(w.backup)
+				}
+				w.backup = nil
+			}()
+		}
+	}
 	for i, name := range names {
 		if w.stopped() {
 			return
@@ -240,6 +258,10 @@ func (w *walker) dir(path string, fi fs.FileInfo, root bool) {
 			continue
 		}
 		p := filepath.Join(path, name)
+		if why := w.backupSkip(path, name, tool != nil && !w.backup.configsRoot); why != "" {
+			w.skipTree(p, why)
+			continue
+		}
 		lfi, err := os.Lstat(p)
 		if err != nil {
 			// Gone since the folder was read: reading it reports why.
@@ -257,12 +279,86 @@ func (w *walker) dir(path string, fi fs.FileInfo, root bool) {
 				continue
 			}
 			if !w.isSkippedFile(p, sfi) && w.linkOnce(p, sfi) {
-				w.file(p)
+				w.handOn(p)
 			}
 		case mode.IsRegular() && isJSONName(name):
 			if !w.isSkippedFile(p, lfi) && w.fileOnce(p, lfi) {
-				w.file(p)
+				w.handOn(p)
 			}
+		}
+	}
+}
+
+// backupSkip says why the entry name of the folder dir is not read, when
+// dir is (atRoot) or lies in a backup folder: the tool's bookkeeping files,
+// the folders of other kinds of policies, and assignment folders.
+func (w *walker) backupSkip(dir, name string, atRoot bool) string {
+	b := w.backup
+	if b == nil {
+		return ""
+	}
+	t := b.tool
+	if atRoot {
+		if slices.Contains(t.knownFiles, name) {
+			return "bookkeeping file " + name
+		}
+		if name == t.configs {
+			return ""
+		}
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.IsDir() {
+			return t.skipWhy(name)
+		}
+		return ""
+	}
+	if t.assignments != "" && name == t.assignments {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.IsDir() {
+			return "assignment file"
+		}
+	}
+	return ""
+}
+
+// handOn passes a file found in a folder on to be read.
+func (w *walker) handOn(path string) {
+	if w.backup != nil {
+		w.backup.read++
+	}
+	w.file(path)
+}
+
+// skipTree reports every *.json file at path (a file, or a folder walked as
+// dir walks it) as skipped for why, without reading it.
+func (w *walker) skipTree(path, why string) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		// Links to files count; links to folders are not followed, as
+		// in dir.
+		if fi, err = os.Stat(path); err != nil || fi.IsDir() {
+			return
+		}
+	}
+	if !fi.IsDir() {
+		if isJSONName(path) && w.skipFile != nil {
+			w.backup.skip(why)
+			w.skipFile(path, why)
+		}
+		return
+	}
+	names, err := readDirNames(path)
+	if err != nil {
+		w.problem(path, err)
+		return
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if w.stopped() {
+			return
+		}
+		if !strings.HasPrefix(name, ".") {
+			w.skipTree(filepath.Join(path, name), why)
 		}
 	}
 }
@@ -351,22 +447,8 @@ func readAll(r io.Reader, size int) ([]byte, error) {
 // pageHeader is what batch needs of a Graph list response besides its
 // entities: which collection it comes from and whether more pages follow.
 type pageHeader struct {
-	Context  string  `json:"@odata.context"`
-	NextLink *string `json:"@odata.nextLink"`
-}
-
-// readPageHeader returns the paging annotations of a list response. Only
-// documents that mention "@odata.nextLink" or "@odata.context" are decoded a
-// second time, and then only these two members are kept.
-func readPageHeader(data []byte) (pageHeader, bool) {
-	var h pageHeader
-	if !bytes.Contains(data, []byte(`"@odata.nextLink"`)) && !bytes.Contains(data, []byte(`"@odata.context"`)) {
-		return h, false
-	}
-	if err := json.Unmarshal(data, &h); err != nil {
-		return pageHeader{}, false
-	}
-	return h, true
+	Context  string
+	NextLink *string
 }
 
 // pages follows the pages of list responses across input files. A page does

@@ -1,12 +1,15 @@
 package batch
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -96,7 +99,7 @@ func sampleHeap() func() uint64 {
 // with its own id and displayName.
 func generateInputs(t *testing.T, n int) string {
 	t.Helper()
-	bases := []string{"psk-ondemand", "proxy-pac", "weak-crypto", "eap-only", "proxy-manual", "always-on", "full-featured"}
+	bases := []string{"psk-ondemand", "proxy-pac", "flags-false", "eap-only", "proxy-manual", "always-on", "full-featured"}
 	var entities []map[string]any
 	for _, b := range bases {
 		entities = append(entities, fixtureEntity(t, b))
@@ -119,4 +122,105 @@ func generateInputs(t *testing.T, n int) string {
 		t.Fatalf("generated %d inputs, want %d (%v)", len(entries), n, err)
 	}
 	return dir
+}
+
+// TestMemberAmplificationStaysBounded is issue 11 item 10: a 16 MB input
+// with 1.7 million unknown members took 1.2 GB and printed 396 MB of
+// warnings, and batch -j4 over four of them reached 5.1 GB. Four 16 MB
+// inputs of three hostile kinds (one object with a million and a half
+// members; arrays of wide objects past the values limit; 900 entities of
+// 1,000 unknown members each, which parse and are decoded) run with four
+// workers: the peak heap stays bounded, each refusal is one diagnostic, and
+// every entity keeps at most diag.DefaultMax diagnostics plus one line.
+func TestMemberAmplificationStaysBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates 64 MB of hostile inputs")
+	}
+	dir := t.TempDir()
+	const mb16 = 16<<20 - 1024 // just under --max-input-size
+	write := func(name string, build func(w *bufio.Writer, room func() bool)) {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := bufio.NewWriter(f)
+		written := func() int64 { n, _ := f.Seek(0, io.SeekCurrent); return n + int64(w.Buffered()) }
+		build(w, func() bool { return written() < mb16-64<<10 })
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	oneObject := func(w *bufio.Writer, room func() bool) {
+		w.WriteString(`{"@odata.type": "#microsoft.graph.iosikEv2VpnConfiguration"`)
+		for i := 0; room(); i++ {
+			fmt.Fprintf(w, `,"m%d":0`, i)
+		}
+		w.WriteString("}")
+	}
+	write("1-one-object.json", oneObject)
+	write("2-one-object.json", oneObject)
+	write("3-wide-objects.json", func(w *bufio.Writer, room func() bool) {
+		w.WriteString("[")
+		for e := 0; room(); e++ {
+			if e > 0 {
+				w.WriteString(",")
+			}
+			w.WriteString(`{"@odata.type": "#microsoft.graph.iosikEv2VpnConfiguration"`)
+			for i := range 1999 {
+				fmt.Fprintf(w, `,"m%d":0`, i)
+			}
+			w.WriteString("}")
+		}
+		w.WriteString("]")
+	})
+	write("4-many-entities.json", func(w *bufio.Writer, _ func() bool) {
+		w.WriteString(`{"value": [`)
+		for e := range 900 {
+			if e > 0 {
+				w.WriteString(",")
+			}
+			fmt.Fprintf(w, `{"@odata.type": "#microsoft.graph.iosikEv2VpnConfiguration", "id": "e%d"`, e)
+			for i := range 1000 {
+				fmt.Fprintf(w, `,"m%d":0`, i)
+			}
+			w.WriteString("}")
+		}
+		w.WriteString("]}")
+	})
+
+	runtime.GC()
+	stop := sampleHeap()
+	start := time.Now()
+	var entries []Entry
+	report := filepath.Join(t.TempDir(), "report.json")
+	sum, err := Run(context.Background(), []string{dir}, Options{
+		OutDir: t.TempDir(), Jobs: 4, Report: report, Pipeline: defaultPipeline(),
+		OnEntry: func(e Entry) {
+			if len(entries) < 5 || e.Source != entries[len(entries)-1].Source {
+				entries = append(entries, e)
+			}
+			if len(e.Diagnostics) > 201 {
+				t.Errorf("%s %s: %d diagnostics", e.Source, e.Path, len(e.Diagnostics))
+			}
+		},
+	})
+	elapsed := time.Since(start)
+	peak := stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(report)
+	t.Logf("peak heap %.1f MiB, %v, report %.1f MiB, summary %+v", mib(peak), elapsed.Round(time.Millisecond), mib(uint64(fi.Size())), sum)
+	if sum.Files != 4 || sum.Failed != 903 || sum.Compiled != 0 {
+		t.Errorf("summary %+v: want the three refused files and the 900 entities failed", sum)
+	}
+	for _, e := range entries[:3] {
+		if msg := e.Diagnostics[0].Message; len(e.Diagnostics) != 1 || !strings.Contains(msg, "more than 2000 members") && !strings.Contains(msg, "more than 1000000 values") {
+			t.Errorf("%s: %v", e.Source, e.Diagnostics)
+		}
+	}
+	if limit := uint64(400 << 20); peak > limit {
+		t.Errorf("peak heap %.1f MiB over %.0f MiB", mib(peak), mib(limit))
+	}
 }

@@ -2,14 +2,16 @@ package batch
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 )
 
-// TestEntryJSONMatchesEncodingJSON checks the report's hand-written entry
-// encoder against encoding/json, field by field and option by option.
-func TestEntryJSONMatchesEncodingJSON(t *testing.T) {
+// TestEntryJSONMeansWhatEncodingJSONWrites checks the report's hand-written
+// entry encoder against encoding/json, field by field and option by option:
+// valid JSON that reads back as the same values.
+func TestEntryJSONMeansWhatEncodingJSONWrites(t *testing.T) {
 	full := Entry{
 		Index: 12, Source: "exports/<page>&1.json", Path: "$.value[3]", Type: "microsoft.graph.iosikEv2VpnConfiguration",
 		ID: "id\u2028", DisplayName: "VPN \"quoted\" \xff", Status: StatusCompiled, Output: "out/a.mobileconfig",
@@ -25,7 +27,15 @@ func TestEntryJSONMatchesEncodingJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := e.appendJSON(nil); string(got) != string(want) {
+		got := e.appendJSON(nil)
+		var a, b any
+		if err := json.Unmarshal(got, &a); err != nil {
+			t.Fatalf("appendJSON wrote invalid JSON %s: %v", got, err)
+		}
+		if err := json.Unmarshal(want, &b); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(a, b) {
 			t.Errorf("appendJSON:\n%s\nencoding/json:\n%s", got, want)
 		}
 	}

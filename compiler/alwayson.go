@@ -11,7 +11,7 @@ func emitAlwaysOn(b *build) {
 	ao := b.cfg.AlwaysOnConfiguration
 	if !b.alwaysOn {
 		if ao != nil {
-			b.infof("ignored-setting", "alwaysOnConfiguration", "AlwaysOn", "ignored: alwaysOnConfiguration is set, but enableAlwaysOnConfiguration is not true")
+			b.warnf("ignored-setting", "alwaysOnConfiguration", "AlwaysOn", "ignored: alwaysOnConfiguration is set, but enableAlwaysOnConfiguration is not true, so none of it is written")
 		}
 		return
 	}
@@ -50,7 +50,7 @@ func emitAlwaysOn(b *build) {
 			}
 			b.setVPN("AlwaysOn.AllowedCaptiveNetworkPlugins", list, rel+".allowedCaptiveNetworkPlugins.allowedBundleIdentifiers")
 			if val(ao.AllowAllCaptiveNetworkPlugins) {
-				b.infof("no-effect", rel+".allowedCaptiveNetworkPlugins", "AlwaysOn.AllowedCaptiveNetworkPlugins", "the list of captive network apps has no effect while allowAllCaptiveNetworkPlugins is true")
+				b.warnf("no-effect", rel+".allowedCaptiveNetworkPlugins", "AlwaysOn.AllowedCaptiveNetworkPlugins", "the list of captive network apps has no effect while allowAllCaptiveNetworkPlugins is true")
 			}
 		}
 	}
@@ -89,4 +89,23 @@ func emitAlwaysOn(b *build) {
 	if v := ao.NatKeepAliveOffloadEnable; v != nil {
 		b.setIKE("NATKeepAliveOffloadEnable", flag(*v), rel+".natKeepAliveOffloadEnable")
 	}
+}
+
+// alwaysOnIgnores leaves out, for an Always On VPN, a setting that means
+// nothing there: the tunnel is always up and carries all traffic but the
+// service exceptions. A setting that asks for something (on) is a warning,
+// one that is off a note. It reports whether the setting was left out.
+func (b *build) alwaysOnIgnores(rel, key string, set, on bool, why string) bool {
+	if !b.alwaysOn {
+		return false
+	}
+	if !set {
+		return true
+	}
+	if on {
+		b.warnf("ignored-setting", rel, key, "ignored for an Always On VPN, which %s; %s is left out", why, key)
+	} else {
+		b.infof("ignored-setting", rel, key, "not written for an Always On VPN, which %s", why)
+	}
+	return true
 }

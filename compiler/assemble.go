@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/compiler/appleschema"
 )
 
 const (
@@ -29,9 +31,14 @@ func (b *build) deriveIdentifier() bool {
 	switch id := val(b.cfg.ID); {
 	case id != "" && validIdentifier(id):
 		part = id
+	case id != "" && Slug(id) != "":
+		// A slug alone could be shared by two ids ("a b" and "a-b"), so
+		// a hash of the raw id keeps it unique.
+		part = Slug(id) + "-" + idHash(id)
+		b.warnf("identifier", "id", "PayloadIdentifier", "the id %q is not usable in an identifier as is (Graph ids are GUIDs); %q is used", id, part)
 	case id != "":
-		part = Slug(id)
-		b.infof("identifier", "id", "PayloadIdentifier", "the id %q is not usable in an identifier as is; %q is used", id, part)
+		part = "id-" + idHash(id)
+		b.warnf("identifier", "id", "PayloadIdentifier", "the id %q has no character usable in an identifier (letters, digits, '-', '_'); %q, from a hash of the id, is used", id, part)
 	case Slug(val(b.cfg.DisplayName)) != "":
 		part = Slug(val(b.cfg.DisplayName))
 		b.warnf("identifier", "id", "PayloadIdentifier", "the export has no id; the identifier is derived from displayName (%q): renaming the profile in Intune will then make devices install it as a new profile", part)
@@ -42,6 +49,12 @@ func (b *build) deriveIdentifier() bool {
 	b.identifier = prefix + "." + part
 	b.uuid = PayloadUUID(b.identifier)
 	return true
+}
+
+// idHash is a short, stable hash of a raw id, for identifiers.
+func idHash(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:6])
 }
 
 // assemble builds the outer Configuration dictionary from the collected keys.
@@ -62,7 +75,16 @@ func (b *build) assemble() {
 	}
 
 	var content []any
+	for _, p := range b.certs.payloads {
+		if p.payloadType == scepPayloadType {
+			continue
+		}
+		content = append(content, b.certificateProfilePayload(p, common))
+	}
 	for _, ca := range b.opts.CACertificates {
+		if b.certs.embeds(ca) {
+			continue
+		}
 		content = append(content, b.certificatePayload(ca, common))
 	}
 	if b.opts.Identity != nil && b.auth.identity {
@@ -78,6 +100,11 @@ func (b *build) assemble() {
 			p.Set("Password", id.Password)
 		}
 		content = append(content, p)
+	}
+	for _, p := range b.certs.payloads {
+		if p.payloadType == scepPayloadType {
+			content = append(content, b.certificateProfilePayload(p, common))
+		}
 	}
 
 	userName, _ := b.vpn.Get("UserDefinedName")
@@ -112,8 +139,14 @@ func (b *build) assemble() {
 		Entry{"PayloadIdentifier", b.identifier},
 		Entry{"PayloadUUID", b.uuid},
 		Entry{"PayloadContent", content},
-		Entry{"TargetDeviceType", targetIPhoneIPad},
 	)
+	// TargetDeviceType is ours, not the admin's: a target that does not
+	// know it simply does without, which a note says.
+	if sup, _ := appleschema.SupportOf("TopLevel", "TargetDeviceType"); sup.Supported(b.target.Version) {
+		outer.Set("TargetDeviceType", targetIPhoneIPad)
+	} else {
+		b.infof("target-unsupported", "", "Profile.TargetDeviceType", "TargetDeviceType (which avoids a prompt for the device type) needs iOS %s; it is left out for the target %s", sup.Introduced, b.target.label())
+	}
 	for _, e := range b.outer.entries {
 		outer.Set(e.Key, e.Value)
 	}

@@ -93,22 +93,27 @@ func (b *build) referenceIdentity(method graphjson.VpnAuthenticationMethod) {
 		if b.opts.Identity != nil || b.opts.IdentityUUID != "" {
 			b.warnf("identity-unused", "authenticationMethod", "IKEv2.PayloadCertificateUUID", "the identity given with --identity/--identity-uuid is not used: %s authentication needs no client certificate, so none is embedded", method)
 		}
+		b.certificateIdentityUnused(string(method) + " authentication needs no client certificate")
 		return
 	}
 	switch {
 	case b.opts.Identity != nil:
 		b.setIKE("PayloadCertificateUUID", PayloadUUID(b.identifier+identitySuffix), "authenticationMethod")
 		b.secrets = true
+		b.certificateIdentityUnused("--identity gives the client identity instead")
 	case b.opts.IdentityUUID != "":
+		b.certificateIdentityUnused("--identity-uuid references the client identity instead")
 		if !uuidPattern.MatchString(b.opts.IdentityUUID) {
 			b.errorf("bad-identity-uuid", "authenticationMethod", "IKEv2.PayloadCertificateUUID", "--identity-uuid %q is not a UUID", b.opts.IdentityUUID)
 			return
 		}
 		b.setIKE("PayloadCertificateUUID", b.opts.IdentityUUID, "authenticationMethod")
 		b.warnf("external-identity", "authenticationMethod", "IKEv2.PayloadCertificateUUID", "PayloadCertificateUUID references %s, which is not in this profile: the MDM must deliver an identity payload (SCEP, ACME or PKCS#12) with that PayloadUUID in the same profile, or the device cannot install it", b.opts.IdentityUUID)
+	case b.certs.identity != nil:
+		b.referenceCertificateIdentity()
 	case method == graphjson.AuthMethodDerivedCredential:
 		b.errorf("missing-identity", "authenticationMethod", "IKEv2.PayloadCertificateUUID", "derivedCredential authentication uses a smart-card derived credential that Intune delivers itself, and the export does not contain it: give the identity with --identity FILE.p12, or reference the payload your MDM delivers with --identity-uuid UUID")
 	default:
-		b.errorf("missing-identity", "authenticationMethod", "IKEv2.PayloadCertificateUUID", "certificate authentication needs a client identity, which the export does not contain (Intune links it as a separate certificate profile): give it with --identity FILE.p12 (its password from --identity-password-file or GRAPH2MOBILECONFIG_IDENTITY_PASSWORD), or reference the identity payload your MDM delivers with --identity-uuid UUID")
+		b.errorf("missing-identity", "authenticationMethod", "IKEv2.PayloadCertificateUUID", "certificate authentication needs a client identity, which the export does not contain (Intune links it as a separate certificate profile): give that SCEP profile's export with --with FILE, give the identity with --identity FILE.p12 (its password from --identity-password-file or GRAPH2MOBILECONFIG_IDENTITY_PASSWORD), or reference the identity payload your MDM delivers with --identity-uuid UUID")
 	}
 }

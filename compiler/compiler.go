@@ -57,9 +57,21 @@ type Options struct {
 	Vars map[string]string
 	// Strict turns warnings and unresolved {{tokens}} into errors.
 	Strict bool
-	// Target is the device the profile is for; the zero value means the
-	// newest iOS the key table knows.
+	// Target is the device the profile is for; the zero value means
+	// DefaultTarget, the newest released iOS in Apple's schema. Only an
+	// explicit target can refuse an export whose applicability rule
+	// excludes it.
 	Target Target
+	// Algorithms are IKEv2 settings beyond the Graph model (strict
+	// algorithm selection, post-quantum key exchanges).
+	Algorithms Algorithms
+
+	// Certificates are Intune certificate profiles exported on their own
+	// (--with): the VPN's SCEP or PKCS identity and trusted roots. See
+	// certs.go.
+	Certificates []graphjson.CertificateProfile
+	// SCEP holds what a SCEP payload needs that no export holds.
+	SCEP SCEPOptions
 }
 
 // Input is one configuration to compile.
@@ -69,6 +81,10 @@ type Input struct {
 	// Path is the entity's JSON path in its document ("$" or "$.value[2]");
 	// diagnostics are reported under it.
 	Path string
+	// Certificates are the certificate profiles expanded inline in the
+	// entity (graphjson.ExpandedCertificates): its identityCertificate and
+	// that profile's rootCertificate.
+	Certificates []graphjson.CertificateProfile
 }
 
 // Result is the outcome of a compilation.
@@ -131,7 +147,13 @@ type build struct {
 
 	identifier, uuid string
 	profile          *Dict
-	usedVars         map[string]bool
+	// vars are Options.Vars by lower-case name; usedVars the names a
+	// token asked for.
+	vars     map[string]string
+	usedVars map[string]bool
+
+	// certs is the plan for the certificate profiles (certs.go).
+	certs certPlan
 }
 
 func newBuild(in Input, opts Options) *build {
@@ -180,13 +202,13 @@ func (b *build) infof(code, rel, key, format string, args ...any) {
 // setIKE writes a key of the IKEv2 dictionary; rel is the Graph property it
 // comes from. Strings have their {{tokens}} resolved on the way in.
 func (b *build) setIKE(key string, v any, rel string) {
-	b.ike.Set(key, b.resolve(v, rel))
+	b.ike.Set(key, b.resolve(v, rel, ikePrefix+key))
 	b.recordIKE(key, rel, "")
 }
 
 // setVPN writes a key of the VPN payload at a dotted path ("Proxies.HTTPPort").
 func (b *build) setVPN(keyPath string, v any, rel string) {
-	setPath(b.vpn, keyPath, b.resolve(v, rel))
+	setPath(b.vpn, keyPath, b.resolve(v, rel, keyPath))
 	b.record(keyPath, rel, "")
 }
 

@@ -70,7 +70,7 @@ func TestProfileEncodesAlikeInBothFormats(t *testing.T) {
 	cfg, path := decode(t, fixture(t, "always-on"))
 	res := compiler.Compile(compiler.Input{Config: cfg, Path: path}, compiler.Options{IdentityUUID: "11111111-2222-4333-8444-555555555555", Vars: map[string]string{"devicefqdn": "x.example"}})
 	if res.Profile == nil {
-		t.Fatal(res.Diagnostics.Errors())
+		t.Fatal(all(res.Diagnostics))
 	}
 	want := res.Profile.Map()
 	plain, err := plistout.Encode(want, plistout.XML)

@@ -1,10 +1,14 @@
 package compiler
 
 import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"fmt"
-	"net"
-	"net/url"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler/appleschema"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
@@ -18,14 +22,20 @@ func (b *build) run() {
 	}
 	b.alwaysOn = val(b.cfg.EnableAlwaysOnConfiguration)
 	b.outer = &Dict{entries: make([]Entry, 0, 4)}
-	if !b.deriveIdentifier() {
+	if !b.loadVars() || !b.deriveIdentifier() {
 		return
 	}
+	if note := b.target.SeedNote(); note != "" {
+		b.infof("target-seed", "", "", "%s", note)
+	}
+	b.planCertificates()
 	for _, r := range mappingTable() {
 		if r.emit != nil {
 			r.emit(b)
 		}
 	}
+	b.emitCertificates()
+	b.emitAlgorithms()
 	b.reportUnusedVars()
 	b.applyTarget()
 	if b.diags.HasErrors() {
@@ -34,21 +44,9 @@ func (b *build) run() {
 	b.assemble()
 }
 
-// setIKEToken writes a {{token}} that the caller has already explained, or
-// its --var value; under --strict an unresolved token is an error.
-func (b *build) setIKEToken(key, token, rel string) {
-	name := strings.Trim(token, "{}")
-	if b.hasVar(name) || b.opts.Strict {
-		b.setIKE(key, token, rel)
-		return
-	}
-	b.ike.Set(key, token)
-	b.recordIKE(key, rel, "")
-}
-
 func (b *build) outerString(key string, v *string, rel string) {
 	if has(v) {
-		b.outer.Set(key, b.resolveString(*v, rel))
+		b.outer.Set(key, b.resolveString(*v, rel, "Profile."+key))
 	}
 }
 
@@ -113,21 +111,39 @@ func emitServer(b *build) {
 		b.errorf("missing-server", rel, "IKEv2.RemoteAddress", "the VPN server address is required (IKEv2.RemoteAddress): set server.address to the host name or IP address of the VPN server")
 		return
 	}
-	addr := strings.TrimSpace(*b.cfg.Server.Address)
-	if strings.Contains(addr, "://") {
-		u, err := url.Parse(addr)
-		if err != nil || u.Hostname() == "" {
-			b.errorf("bad-server", "server.address", "IKEv2.RemoteAddress", "%q is not a host name or IP address", addr)
-			return
-		}
-		b.warnf("server-url", "server.address", "IKEv2.RemoteAddress", "%q is a URL; IKEv2 needs a host name or IP address, so %q is used", addr, u.Hostname())
-		addr = u.Hostname()
-	}
-	if strings.ContainsAny(addr, " /") {
-		b.errorf("bad-server", "server.address", "IKEv2.RemoteAddress", "%q is not a host name or IP address", addr)
+	const rel, key = "server.address", "IKEv2.RemoteAddress"
+	// Substitute first, check after: a --var value is held to the same
+	// rules as the export's own text.
+	raw := b.resolveString(strings.TrimSpace(*b.cfg.Server.Address), rel, key)
+	if strings.TrimSpace(raw) == "" {
+		b.errorf("missing-server", rel, key, "the VPN server address is required (IKEv2.RemoteAddress), and server.address is empty after its {{variables}} were filled in: give the variable a host name or IP address")
 		return
 	}
-	b.setIKE("RemoteAddress", addr, "server.address")
+	a, err := parseHostAddress(raw)
+	if err != nil {
+		b.errorf("bad-server", rel, key, "the server address %v; IKEv2.RemoteAddress takes one host name or IP address", err)
+		return
+	}
+	b.explainHost(a, raw, rel, key, "server")
+	if a.port != "" {
+		b.warnf("server-port", rel, key, "%q carries the port %s, which IKEv2.RemoteAddress cannot hold (the device uses UDP ports 500 and 4500); %q is used: a server listening elsewhere needs a port forward", raw, a.port, a.host)
+	}
+	b.ike.Set("RemoteAddress", a.host)
+	b.recordIKE("RemoteAddress", rel, "")
+}
+
+// explainHost reports what parseHostAddress changed in an address, other
+// than its port.
+func (b *build) explainHost(a hostAddress, raw, rel, key, what string) {
+	switch {
+	case a.url:
+		b.warnf(what+"-url", rel, key, "%q is a URL; %s needs a host name or IP address, so %q is used", raw, key, a.host)
+	case a.unwrapped:
+		b.infof(what+"-brackets", rel, key, "the brackets around the IPv6 address in %q are removed: %s takes the bare address %s", raw, key, a.host)
+	}
+	if a.unicode != "" {
+		b.infof(what+"-idn", rel, key, "the internationalised host name %q is written in its ASCII form %q, which is what DNS resolves", a.unicode, a.host)
+	}
 }
 
 func emitRemoteIdentifier(b *build) {
@@ -153,21 +169,22 @@ func emitLocalIdentifier(b *build) {
 	case *li == graphjson.LocalIDEmpty:
 		b.setIKE("LocalIdentifier", "", "localIdentifier")
 	case *li == graphjson.LocalIDDeviceFQDN:
-		if !b.hasVar("devicefqdn") {
-			b.warnf("local-identifier-token", "localIdentifier", "IKEv2.LocalIdentifier", "deviceFQDN needs the device's host name, which the export does not hold: LocalIdentifier is written as {{devicefqdn}} for the MDM to fill; give --var devicefqdn=HOST to set it now")
-		}
-		b.setIKEToken("LocalIdentifier", "{{devicefqdn}}", "localIdentifier")
+		// resolve reports the token as an error unless --var fills it.
+		b.setIKE("LocalIdentifier", "{{"+varDeviceFQDN+"}}", "localIdentifier")
 	case *li == graphjson.LocalIDClientCertificateSubjectName:
 		switch {
-		case b.hasVar("certificatesubjectname"):
-			b.setIKE("LocalIdentifier", "{{certificatesubjectname}}", "localIdentifier")
+		case b.hasVar(varCertificateSubjectName):
+			b.setIKE("LocalIdentifier", "{{"+varCertificateSubjectName+"}}", "localIdentifier")
 		case b.opts.Identity != nil && b.opts.Identity.Certificate != nil && b.opts.Identity.Certificate.Subject.CommonName != "":
 			cn := b.opts.Identity.Certificate.Subject.CommonName
 			b.setIKE("LocalIdentifier", cn, "localIdentifier")
 			b.infof("local-identifier-from-identity", "localIdentifier", "IKEv2.LocalIdentifier", "LocalIdentifier is the subject common name of the --identity certificate, %q", cn)
+		case b.certs.subjectCN != "":
+			b.setIKE("LocalIdentifier", b.certs.subjectCN, "localIdentifier")
+			b.infof("local-identifier-from-scep", "localIdentifier", "IKEv2.LocalIdentifier", "LocalIdentifier is the common name the SCEP profile's subject asks for, %q", b.certs.subjectCN)
 		default:
-			b.warnf("local-identifier-token", "localIdentifier", "IKEv2.LocalIdentifier", "clientCertificateSubjectName needs the client certificate's subject, which the export does not hold: LocalIdentifier is written as {{certificatesubjectname}} for the MDM to fill; give --var certificatesubjectname=NAME or --identity to set it now")
-			b.setIKEToken("LocalIdentifier", "{{certificatesubjectname}}", "localIdentifier")
+			// resolve reports the token as an error.
+			b.setIKE("LocalIdentifier", "{{"+varCertificateSubjectName+"}}", "localIdentifier")
 		}
 	}
 }
@@ -185,6 +202,9 @@ func emitDPD(b *build) {
 
 func emitDisconnectOnIdle(b *build) {
 	on, timer := b.cfg.DisconnectOnIdle, b.cfg.DisconnectOnIdleTimerInSeconds
+	if b.alwaysOnIgnores("disconnectOnIdle", "IKEv2.DisconnectOnIdle", on != nil || timer != nil, val(on) || timer != nil, "never disconnects") {
+		return
+	}
 	if on != nil {
 		b.setIKE("DisconnectOnIdle", flag(*on), "disconnectOnIdle")
 	}
@@ -196,17 +216,41 @@ func emitDisconnectOnIdle(b *build) {
 	case val(on):
 		b.setIKE("DisconnectOnIdleTimer", int(*timer), "disconnectOnIdleTimerInSeconds")
 	default:
-		b.infof("ignored-setting", "disconnectOnIdleTimerInSeconds", "IKEv2.DisconnectOnIdleTimer", "ignored: the idle timer applies only when disconnectOnIdle is true")
+		b.warnf("ignored-setting", "disconnectOnIdleTimerInSeconds", "IKEv2.DisconnectOnIdleTimer", "ignored: the idle timer applies only when disconnectOnIdle is true, so it is not written")
 	}
 }
 
+// emitSplitTunneling writes Intune's full-tunnel choice as Apple
+// Configurator and the common IKEv2 profile generators do. Apple documents
+// IPv4.OverridePrimary for Cisco IPsec and L2TP only, so it is kept (a device
+// ignores it where it does not apply) and the admin is told what really
+// decides full tunnelling for IKEv2.
 func emitSplitTunneling(b *build) {
-	if st := b.cfg.EnableSplitTunneling; st != nil && !*st {
-		b.setVPN("IPv4.OverridePrimary", 1, "enableSplitTunneling")
+	st := b.cfg.EnableSplitTunneling
+	if st == nil {
+		return
 	}
+	if b.alwaysOnIgnores("enableSplitTunneling", "IPv4.OverridePrimary", true, *st, "sends all traffic through the tunnel") {
+		return
+	}
+	if *st {
+		if val(b.cfg.IncludeAllNetworks) {
+			b.warnf("contradiction", "enableSplitTunneling", "IKEv2.IncludeAllNetworks", "enableSplitTunneling is true but includeAllNetworks is true too, which sends all traffic through the tunnel: the split tunnel does not happen; set one of them")
+		}
+		return
+	}
+	b.setVPN("IPv4.OverridePrimary", 1, "enableSplitTunneling")
+	if val(b.cfg.IncludeAllNetworks) {
+		b.infof("full-tunnel", "enableSplitTunneling", "IPv4.OverridePrimary", "enableSplitTunneling false is written as IPv4.OverridePrimary 1; includeAllNetworks is true, which is what sends all traffic through an IKEv2 tunnel")
+		return
+	}
+	b.warnf("full-tunnel", "enableSplitTunneling", "IPv4.OverridePrimary", "enableSplitTunneling false is written as IPv4.OverridePrimary 1, but Apple documents that key for Cisco IPsec and L2TP only: for IKEv2, all traffic goes through the tunnel only when the server's traffic selectors cover everything (0.0.0.0/0 and ::/0) or when includeAllNetworks is true")
 }
 
 func emitIncludeAllNetworks(b *build) {
+	if b.alwaysOnIgnores("includeAllNetworks", "IKEv2.IncludeAllNetworks", b.cfg.IncludeAllNetworks != nil, val(b.cfg.IncludeAllNetworks), "sends all traffic through the tunnel already") {
+		return
+	}
 	b.ikeFlag("IncludeAllNetworks", b.cfg.IncludeAllNetworks, "includeAllNetworks")
 	if !val(b.cfg.IncludeAllNetworks) {
 		return
@@ -224,8 +268,8 @@ func emitIncludeAllNetworks(b *build) {
 
 func emitExcludeLocalNetworks(b *build) {
 	b.ikeFlag("ExcludeLocalNetworks", b.cfg.ExcludeLocalNetworks, "excludeLocalNetworks")
-	if b.cfg.ExcludeLocalNetworks != nil && !val(b.cfg.IncludeAllNetworks) {
-		b.infof("no-effect", "excludeLocalNetworks", "IKEv2.ExcludeLocalNetworks", "excludeLocalNetworks takes effect only when includeAllNetworks is true")
+	if val(b.cfg.ExcludeLocalNetworks) && !val(b.cfg.IncludeAllNetworks) {
+		b.warnf("no-effect", "excludeLocalNetworks", "IKEv2.ExcludeLocalNetworks", "excludeLocalNetworks takes effect only when includeAllNetworks is true, and it is not")
 	}
 }
 
@@ -240,20 +284,20 @@ func emitTLS(b *build) {
 			rel string
 		}{{min, "tlsMinimumVersion"}, {max, "tlsMaximumVersion"}} {
 			if has(p.v) {
-				b.infof("ignored-setting", p.rel, "", "ignored: TLS versions apply only to EAP-TLS (userAuthentication with certificate authentication)")
+				b.warnf("ignored-setting", p.rel, "", "ignored: TLS versions apply only to EAP-TLS (userAuthentication with certificate authentication), so %s is not written", p.rel)
 			}
 		}
 		return
 	}
-	allowed := []string{"1.0", "1.1", "1.2"}
-	rank := func(s string) int {
-		for i, a := range allowed {
-			if s == a {
-				return i
-			}
+	// Apple's list, in order; some values only from some iOS versions
+	// (appleschema.ValueLimits).
+	var allowed []string
+	for _, s := range tlsVersions() {
+		if l, limited := appleschema.LimitOf("IKEv2.TLSMinimumVersion", s); !limited || l.Supported(b.target.Version) {
+			allowed = append(allowed, s)
 		}
-		return -1
 	}
+	rank := func(s string) int { return slices.Index(allowed, s) }
 	ok := true
 	for _, p := range []struct {
 		v        *string
@@ -264,10 +308,10 @@ func emitTLS(b *build) {
 		}
 		if rank(*p.v) < 0 {
 			hint := ""
-			if *p.v == "1.3" {
-				hint = " (Apple's IKEv2 EAP-TLS does not offer TLS 1.3)"
+			if l, limited := appleschema.LimitOf("IKEv2."+p.key, *p.v); limited {
+				hint = fmt.Sprintf(" (TLS %s: %s; the compiler accepts it for --target ios:%s and later, and the exact iOS version is not known)", *p.v, l.Source, l.Introduced)
 			}
-			b.errorf("bad-value", p.rel, "IKEv2."+p.key, "%q is not a TLS version Apple accepts for %s; allowed: 1.0, 1.1, 1.2%s", *p.v, p.key, hint)
+			b.errorf("bad-value", p.rel, "IKEv2."+p.key, "%q is not a TLS version Apple accepts for %s on %s; allowed: %s%s", *p.v, p.key, b.target.label(), strings.Join(allowed, ", "), hint)
 			ok = false
 			continue
 		}
@@ -278,17 +322,47 @@ func emitTLS(b *build) {
 	}
 }
 
+// tlsVersions are the TLS versions Apple's schema lists, in order, read
+// once (a lookup copies the whole payload).
+var tlsVersions = sync.OnceValue(func() []string {
+	k, _, ok := appleschema.Find(vpnPayloadType, "IKEv2.TLSMinimumVersion")
+	if !ok {
+		panic("compiler: Apple's schema lost IKEv2.TLSMinimumVersion")
+	}
+	var out []string
+	for _, v := range k.RangeList {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+})
+
 func emitCertificateType(b *build) {
 	ct := b.cfg.ServerCertificateType
 	if ct == nil {
+		if b.auth.method == "Certificate" {
+			if kind, desc := b.identityKeyType(); kind != "" && kind != "RSA" {
+				b.warnf("certificate-type", "serverCertificateType", "IKEv2.CertificateType", "serverCertificateType is not set, so the device assumes Apple's default RSA, but the --identity key is %s: set serverCertificateType to %s (with serverCertificateIssuerCommonName)", desc, graphCertificateType(kind))
+			}
+		}
 		return
 	}
+	if b.auth.method == "" {
+		return // the authentication is in error, which says why
+	}
 	if b.auth.method != "Certificate" {
-		b.infof("ignored-setting", "serverCertificateType", "IKEv2.CertificateType", "ignored: the certificate type applies only when AuthenticationMethod is Certificate")
+		b.warnf("ignored-setting", "serverCertificateType", "IKEv2.CertificateType", "ignored: the certificate type applies only when AuthenticationMethod is Certificate (it is %s), so it is not written", b.auth.method)
 		return
 	}
 	m := map[graphjson.VpnServerCertificateType]string{
 		graphjson.ServerCertRsa: "RSA", graphjson.ServerCertEcdsa256: "ECDSA256", graphjson.ServerCertEcdsa384: "ECDSA384", graphjson.ServerCertEcdsa521: "ECDSA521",
+	}
+	// Apple: "The type of PayloadCertificateUUID to use for IKEv2 machine
+	// authentication": it must describe the identity's key.
+	if kind, desc := b.identityKeyType(); kind != "" && kind != m[*ct] {
+		b.errorf("certificate-type", "serverCertificateType", "IKEv2.CertificateType", "serverCertificateType %s (CertificateType %s) does not match the --identity key, which is %s: set serverCertificateType to %s, or give an identity with a %s key", string(*ct), m[*ct], desc, graphCertificateType(kind), m[*ct])
+		return
 	}
 	if !has(b.cfg.ServerCertificateIssuerCommonName) {
 		if *ct == graphjson.ServerCertRsa {
@@ -299,6 +373,46 @@ func emitCertificateType(b *build) {
 		return
 	}
 	b.setIKE("CertificateType", m[*ct], "serverCertificateType")
+}
+
+// identityKeyType returns the CertificateType that matches the embedded
+// identity's key ("RSA", "ECDSA256", ...), "?" for a key Apple has no type
+// for, and "" when the key is not known (no identity, or --identity-uuid);
+// desc describes the key for messages.
+func (b *build) identityKeyType() (kind, desc string) {
+	id := b.opts.Identity
+	if id == nil || id.Certificate == nil {
+		return "", ""
+	}
+	switch k := id.Certificate.PublicKey.(type) {
+	case *rsa.PublicKey:
+		return "RSA", fmt.Sprintf("RSA %d", k.N.BitLen())
+	case *ecdsa.PublicKey:
+		name := k.Curve.Params().Name
+		switch name {
+		case "P-256":
+			return "ECDSA256", "ECDSA P-256"
+		case "P-384":
+			return "ECDSA384", "ECDSA P-384"
+		case "P-521":
+			return "ECDSA521", "ECDSA P-521"
+		}
+		return "?", "ECDSA " + name
+	case ed25519.PublicKey:
+		return "?", "Ed25519"
+	}
+	return "?", fmt.Sprintf("a %T", id.Certificate.PublicKey)
+}
+
+// graphCertificateType names the Graph value for an Apple CertificateType.
+func graphCertificateType(kind string) string {
+	switch kind {
+	case "RSA":
+		return "rsa"
+	case "ECDSA256", "ECDSA384", "ECDSA521":
+		return "ecdsa" + strings.TrimPrefix(kind, "ECDSA")
+	}
+	return "a type Apple supports (its IKEv2 client takes RSA and ECDSA P-256, P-384 and P-521 keys)"
 }
 
 func emitOnDemand(b *build) {
@@ -336,7 +450,7 @@ func emitOnDemand(b *build) {
 		list := func(key string, items []string, member string) {
 			items = b.nonEmpty(items, rel+"."+member)
 			if len(items) > 0 {
-				d.Set(key, b.resolve(items, rel+"."+member))
+				d.Set(key, b.resolve(items, rel+"."+member, "IKEv2.OnDemandRules[]."+key))
 				matches++
 			}
 		}
@@ -348,7 +462,7 @@ func emitOnDemand(b *build) {
 			matches++
 		}
 		if has(r.ProbeUrl) {
-			d.Set("URLStringProbe", b.resolveString(*r.ProbeUrl, rel+".probeUrl"))
+			d.Set("URLStringProbe", b.resolveString(*r.ProbeUrl, rel+".probeUrl", "IKEv2.OnDemandRules[].URLStringProbe"))
 			matches++
 		}
 		if *r.Action == graphjson.ActionEvaluateConnection {
@@ -363,21 +477,21 @@ func emitOnDemand(b *build) {
 			} else {
 				b.infof("device-default", rel+".domainAction", "", "domainAction is not set; connectIfNeeded is used")
 			}
-			ap := dictOf(Entry{"Domains", b.resolve(domains, rel+".domains")})
+			ap := dictOf(Entry{"Domains", b.resolve(domains, rel+".domains", "IKEv2.OnDemandRules[].ActionParameters[].Domains")})
 			if da == graphjson.DomainActionNeverConnect {
 				ap.Set("DomainAction", "NeverConnect")
 				if has(r.ProbeRequiredUrl) {
-					b.infof("ignored-setting", rel+".probeRequiredUrl", "", "ignored: probeRequiredUrl applies only with domainAction connectIfNeeded")
+					b.warnf("ignored-setting", rel+".probeRequiredUrl", "", "ignored: probeRequiredUrl applies only with domainAction connectIfNeeded, so it is not written")
 				}
 			} else {
 				ap.Set("DomainAction", "ConnectIfNeeded")
 				if has(r.ProbeRequiredUrl) {
-					ap.Set("RequiredURLStringProbe", b.resolveString(*r.ProbeRequiredUrl, rel+".probeRequiredUrl"))
+					ap.Set("RequiredURLStringProbe", b.resolveString(*r.ProbeRequiredUrl, rel+".probeRequiredUrl", "IKEv2.OnDemandRules[].ActionParameters[].RequiredURLStringProbe"))
 				}
 			}
 			d.Set("ActionParameters", []any{ap})
 		} else if len(b.nonEmpty(r.Domains, "")) > 0 || has(r.ProbeRequiredUrl) {
-			b.infof("ignored-setting", rel, "", "ignored: domains, domainAction and probeRequiredUrl apply only to evaluateConnection rules; this rule's action is %s", string(*r.Action))
+			b.warnf("ignored-setting", rel, "", "ignored: domains, domainAction and probeRequiredUrl apply only to evaluateConnection rules; this rule's action is %s, so they are not written", string(*r.Action))
 		}
 		if matches == 0 && catchAll < 0 {
 			catchAll = i
@@ -414,27 +528,65 @@ func emitProxy(b *build) {
 		b.setVPN("Proxies.ProxyAutoConfigEnable", 1, "proxyServer.automaticConfigurationScriptUrl")
 		b.setVPN("Proxies.ProxyAutoConfigURLString", *ps.AutomaticConfigurationScriptUrl, "proxyServer.automaticConfigurationScriptUrl")
 	}
-	if manual {
-		if ps.Port == nil {
-			b.errorf("missing-value", "proxyServer.port", "Proxies.HTTPPort", "a proxy address needs a port (Apple requires HTTPPort with HTTPProxy)")
-			return
-		}
-		host := *ps.Address
-		if h, p, err := net.SplitHostPort(host); err == nil && p != "" {
-			b.warnf("proxy-address", "proxyServer.address", "Proxies.HTTPProxy", "the address %q carries a port; the host %q is used with proxyServer.port %d", host, h, *ps.Port)
-			host = h
-		}
-		for _, scheme := range []string{"HTTP", "HTTPS"} {
-			b.setVPN("Proxies."+scheme+"Enable", 1, "proxyServer.address")
-			b.setVPN("Proxies."+scheme+"Proxy", host, "proxyServer.address")
-			b.setVPN("Proxies."+scheme+"Port", int(*ps.Port), "proxyServer.port")
-		}
-	} else if ps.Port != nil {
-		b.infof("ignored-setting", "proxyServer.port", "", "ignored: a proxy port without an address")
+	if manual && !b.manualProxy(ps.Address, ps.Port) {
+		return
+	}
+	if !manual && ps.Port != nil {
+		b.warnf("ignored-setting", "proxyServer.port", "Proxies.HTTPPort", "ignored: a proxy port without an address is not written")
 	}
 	if pac && manual {
 		b.warnf("proxy-both", "proxyServer", "Proxies", "both an automatic configuration script and a manual proxy are set; both are written, as Intune would: check which one your devices should use")
 	}
+}
+
+// manualProxy writes the HTTP and HTTPS proxy from Graph's address and
+// port. An address given as a URL or with a port is reduced to its host;
+// its port is used when port is unset.
+func (b *build) manualProxy(address *string, port *int32) bool {
+	const rel, key = "proxyServer.address", "Proxies.HTTPProxy"
+	raw := b.resolveString(strings.TrimSpace(*address), rel, key)
+	a, err := parseHostAddress(raw)
+	if err != nil {
+		b.errorf("bad-proxy", rel, key, "the proxy address %v; HTTPProxy takes one host name or IP address", err)
+		return false
+	}
+	b.explainHost(a, raw, rel, key, "proxy")
+	p := -1
+	portRel := "proxyServer.port"
+	if port != nil {
+		p = int(*port)
+		if a.port != "" && a.port != strconv.Itoa(p) {
+			b.warnf("proxy-address", rel, key, "the address %q carries the port %s, but proxyServer.port is %d: proxyServer.port is used", raw, a.port, p)
+		} else if a.port != "" {
+			b.warnf("proxy-address", rel, key, "the address %q carries the port %s; the host %q is used with proxyServer.port %d", raw, a.port, a.host, p)
+		}
+	} else {
+		portRel = rel
+		switch {
+		case a.port != "":
+			p, _ = strconv.Atoi(a.port)
+			b.warnf("proxy-address", rel, key, "the address %q carries the port %d and proxyServer.port is not set: the host %q is used with port %d", raw, p, a.host, p)
+		case a.url && (a.scheme == "http" || a.scheme == "https"):
+			p = map[string]int{"http": 80, "https": 443}[a.scheme]
+			b.warnf("proxy-address", rel, key, "the URL %q names no port and proxyServer.port is not set: the %s default port %d is used", raw, a.scheme, p)
+		default:
+			b.errorf("missing-value", "proxyServer.port", "Proxies.HTTPPort", "a proxy address needs a port (Apple requires HTTPPort with HTTPProxy): set proxyServer.port")
+			return false
+		}
+	}
+	if p == 0 {
+		b.errorf("bad-value", portRel, "Proxies.HTTPPort", "port 0 is not a port a proxy can listen on; give the proxy's port (such as 8080)")
+		return false
+	}
+	for _, scheme := range []string{"HTTP", "HTTPS"} {
+		setPath(b.vpn, "Proxies."+scheme+"Enable", 1)
+		b.record("Proxies."+scheme+"Enable", rel, "")
+		setPath(b.vpn, "Proxies."+scheme+"Proxy", a.host)
+		b.record("Proxies."+scheme+"Proxy", rel, "")
+		setPath(b.vpn, "Proxies."+scheme+"Port", p)
+		b.record("Proxies."+scheme+"Port", portRel, "")
+	}
+	return true
 }
 
 func (b *build) windowsRule(rel string, set bool) {

@@ -48,7 +48,9 @@ func FuzzCompile(f *testing.F) {
 			t.Fatalf("our own XML does not decode: %v", err)
 		}
 		for _, d := range compiler.Lint(back, compiler.LintOptions{Signed: true}) {
-			if d.Severity != diag.Info && d.Code != "dangling-reference" {
+			// The compiler itself warns about the {{variables}} it
+			// leaves for the MDM.
+			if d.Severity != diag.Info && d.Code != "dangling-reference" && d.Code != "unresolved-variable" {
 				t.Fatalf("the compiler produced a profile with a schema finding: %s\ninput: %s", d, data)
 			}
 		}

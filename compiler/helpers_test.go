@@ -99,3 +99,18 @@ func with(extra string) string {
 	}
 	return strings.Replace(base, "%s", ","+extra, 1)
 }
+
+// all prints every finding, one a line, for failure messages. A diag.List
+// is an error value, so %v would print only its errors ("no errors" for a
+// list of warnings): the finding a test looks for would be hidden.
+func all(l diag.List) string {
+	if len(l) == 0 {
+		return "(no findings)"
+	}
+	var b strings.Builder
+	for _, d := range l {
+		b.WriteString("\n\t")
+		b.WriteString(d.String())
+	}
+	return b.String()
+}

@@ -50,6 +50,12 @@ func Lint(profile map[string]any, opts LintOptions) diag.List {
 type linter struct {
 	opts  LintOptions
 	diags diag.List
+	// payloadType is the type of the payload being checked ("TopLevel"
+	// for the outer dictionary).
+	payloadType string
+	// unsupportedAbove is set while checking inside a key the target does
+	// not support, which is reported once, not for everything it holds.
+	unsupportedAbove bool
 }
 
 func (l *linter) add(sev diag.Severity, code, path, key, format string, args ...any) {
@@ -58,6 +64,7 @@ func (l *linter) add(sev diag.Severity, code, path, key, format string, args ...
 
 func (l *linter) profile(p map[string]any) {
 	top, _ := appleschema.Lookup("TopLevel")
+	l.payloadType = "TopLevel"
 	encrypted := isTrue(p["IsEncrypted"]) || p["EncryptedPayloadContent"] != nil
 	l.dict(p, top.Keys, "", "", top.IOS, func(k appleschema.Key) bool {
 		return k.Name != "PayloadContent" || !encrypted
@@ -80,10 +87,14 @@ func (l *linter) profile(p map[string]any) {
 	if !l.opts.Signed && !l.opts.Encrypted && !encrypted {
 		l.secrets(p, payloads)
 	}
+	for _, t := range FindTokens(p) {
+		l.add(diag.Warning, "unresolved-variable", t.Path, "", "%s is a variable for an MDM to substitute on delivery: a device given the profile as it is gets the literal text (graph2mobileconfig's mdm-command and deploy refuse it unless --allow-unresolved)", t.Text)
+	}
 }
 
 func (l *linter) payload(p map[string]any, path string) {
 	pt, _ := p["PayloadType"].(string)
+	l.payloadType = pt
 	common, _ := appleschema.Lookup("CommonPayloadKeys")
 	schema, known := appleschema.Lookup(pt)
 	if !known || pt == "TopLevel" || pt == "CommonPayloadKeys" {
@@ -104,8 +115,11 @@ func (l *linter) payload(p map[string]any, path string) {
 	}
 	keys := append(slices.Clone(common.Keys), schema.Keys...)
 	l.dict(p, keys, path, "", schema.IOS, nil)
-	if pt == vpnPayloadType {
+	switch pt {
+	case vpnPayloadType:
 		l.vpnChecks(p, path)
+	case scepPayloadType:
+		l.scepChecks(p, path)
 	}
 }
 
@@ -118,6 +132,10 @@ func (l *linter) dict(m map[string]any, keys []appleschema.Key, path, schemaPath
 		kp := joinPath(path, name)
 		sp := joinPath(schemaPath, name)
 		if k == nil {
+			if r, ok := appleschema.Retired(l.payloadType, sp); ok {
+				l.retiredKey(m[name], r, kp)
+				continue
+			}
 			hint := "check the spelling: keys are case-sensitive"
 			if s := suggestKey(keys, name); s != "" {
 				hint = fmt.Sprintf("did you mean %s?", s)
@@ -145,8 +163,30 @@ func (l *linter) dict(m map[string]any, keys []appleschema.Key, path, schemaPath
 	}
 }
 
+// retiredKey reports a key that an older copy of Apple's schema defined.
+func (l *linter) retiredKey(v any, r appleschema.RetiredKey, path string) {
+	if !l.typeOK(v, appleschema.Key{Name: r.Path, Type: r.Type}, path, r.Path) {
+		return
+	}
+	instead := ""
+	if r.Replacement != "" {
+		instead = "; the current schema has " + r.Replacement
+	}
+	l.add(diag.Info, "retired-key", path, r.Path, "%s is no longer in Apple's schema (the %s copy was the last to list it)%s", r.Path, r.LastListed, instead)
+}
+
 func (l *linter) value(v any, k appleschema.Key, path, schemaPath string, eff appleschema.Support) {
-	if !eff.Supported(l.opts.Target.Version) {
+	if l.sanStringOrArray(v, k, path, schemaPath) {
+		return
+	}
+	unsupported := !eff.Supported(l.opts.Target.Version)
+	switch {
+	case unsupported && l.unsupportedAbove:
+		// Inside a key already reported: its elements and subkeys are
+		// moot on the target.
+	case unsupported:
+		l.unsupportedAbove = true
+		defer func() { l.unsupportedAbove = false }()
 		switch {
 		case eff.Introduced == "n/a":
 			l.add(diag.Warning, "target-unsupported", path, schemaPath, "%s is not available on iOS", schemaPath)
@@ -155,7 +195,7 @@ func (l *linter) value(v any, k appleschema.Key, path, schemaPath string, eff ap
 		default:
 			l.add(diag.Warning, "target-unsupported", path, schemaPath, "%s needs iOS %s; the target %s ignores or rejects it", schemaPath, eff.Introduced, l.opts.Target.label())
 		}
-	} else if eff.Deprecated != "" && appleschema.CompareVersions(l.opts.Target.Version, eff.Deprecated) >= 0 {
+	case eff.Deprecated != "" && appleschema.CompareVersions(l.opts.Target.Version, eff.Deprecated) >= 0:
 		l.add(diag.Warning, "deprecated-key", path, schemaPath, "%s is deprecated since iOS %s", schemaPath, eff.Deprecated)
 	}
 	if !l.typeOK(v, k, path, schemaPath) {
@@ -240,6 +280,7 @@ func (l *linter) scalar(v any, k appleschema.Key, path, schemaPath string) {
 		}
 		l.add(diag.Error, "bad-value", path, schemaPath, "%s is %s, which Apple does not allow; allowed: %s%s", schemaPath, describeValue(v), describeList(k.RangeList), hint)
 	}
+	l.valueLimit(v, path, schemaPath)
 	if n, ok := number(v); ok {
 		if k.Min != nil && n < *k.Min || k.Max != nil && n > *k.Max {
 			l.add(diag.Error, "out-of-range", path, schemaPath, "%s is %v, outside Apple's range %s", schemaPath, n, describeBounds(k.Min, k.Max))
@@ -249,6 +290,37 @@ func (l *linter) scalar(v any, k appleschema.Key, path, schemaPath string) {
 		if re, err := regexp.Compile(k.Format); err == nil && !re.MatchString(s) {
 			l.add(diag.Error, "bad-format", path, schemaPath, "%s is %q, which does not have the form Apple requires (%s)", schemaPath, s, k.Format)
 		}
+	}
+}
+
+// limitPath turns a lint schema path into the path of the IKEv2 key in the
+// VPN payload: a tunnel configuration of Always On holds the IKEv2 keys.
+func limitPath(schemaPath string) string {
+	if rest, ok := strings.CutPrefix(schemaPath, "AlwaysOn.TunnelConfigurations[]."); ok {
+		return ikePrefix + rest
+	}
+	return schemaPath
+}
+
+// valueLimit applies Apple's limits on values (appleschema.ValueLimits) for
+// the target.
+func (l *linter) valueLimit(v any, path, schemaPath string) {
+	lim, ok := appleschema.LimitOf(limitPath(schemaPath), v)
+	if !ok {
+		return
+	}
+	t := l.opts.Target
+	if n, isNum := number(v); isNum && n < alwaysOnMinDHGroup && strings.HasPrefix(schemaPath, "AlwaysOn.") && lim.Supported(t.Version) &&
+		strings.HasSuffix(schemaPath, ".DiffieHellmanGroup") && appleschema.CompareVersions(t.Version, alwaysOnDHSince) >= 0 {
+		return // refused by Always On: algorithmChecks reports it, once
+	}
+	switch {
+	case !lim.Supported(t.Version) && lim.Removed != "" && appleschema.CompareVersions(t.Version, lim.Removed) >= 0:
+		l.add(diag.Error, "target-unsupported", path, schemaPath, "%s is %s, which Apple's IKEv2 client refuses from iOS %s (%s); the target %s refuses the payload", schemaPath, describeValue(v), lim.Removed, lim.Source, t.label())
+	case !lim.Supported(t.Version):
+		l.add(diag.Warning, "target-unsupported", path, schemaPath, "%s is %s: %s, so iOS before %s may refuse it; the target is %s", schemaPath, describeValue(v), lim.Source, lim.Introduced, t.label())
+	case lim.Removed != "":
+		l.add(diag.Warning, "weak-crypto", path, schemaPath, "%s is %s, which is weak; the target %s accepts it, but iOS %s and later refuse it", schemaPath, describeValue(v), t.label(), lim.Removed)
 	}
 }
 
@@ -325,15 +397,43 @@ func (l *linter) ikev2Checks(ike map[string]any, path string) {
 			}
 		}
 	}
-	if l.opts.Target.IsZero() || appleschema.CompareVersions(l.opts.Target.Version, "14.2") < 0 {
-		return
-	}
-	if strings.Contains(path, "AlwaysOn") {
-		for _, sa := range []string{"IKESecurityAssociationParameters", "ChildSecurityAssociationParameters"} {
+	l.algorithmChecks(ike, path)
+}
+
+// algorithmChecks applies Apple's rules on the security associations of an
+// IKEv2 dictionary at path.
+func (l *linter) algorithmChecks(ike map[string]any, path string) {
+	t := l.opts.Target
+	if strings.Contains(path, "AlwaysOn") && appleschema.CompareVersions(t.Version, alwaysOnDHSince) >= 0 {
+		for _, sa := range []string{ikeSAKey, childSAKey} {
 			d, _ := ike[sa].(map[string]any)
-			if g, ok := number(d["DiffieHellmanGroup"]); ok && g < 14 {
-				l.add(diag.Warning, "target-unsupported", joinPath(joinPath(path, sa), "DiffieHellmanGroup"), "IKEv2."+sa+".DiffieHellmanGroup", "an Always On VPN on iOS 14.2 and later needs Diffie-Hellman group 14 or higher; group %v is refused on %s", g, l.opts.Target.label())
+			g, ok := number(d["DiffieHellmanGroup"])
+			if !ok || g >= alwaysOnMinDHGroup {
+				continue
 			}
+			key := ikePrefix + sa + ".DiffieHellmanGroup"
+			if lim, limited := appleschema.LimitOf(key, g); limited && !lim.Supported(t.Version) {
+				continue // reported as refused by every VPN on the target
+			}
+			l.add(diag.Error, "target-unsupported", joinPath(joinPath(path, sa), "DiffieHellmanGroup"), key, "an Always On VPN on iOS %s and later needs Diffie-Hellman group %d or higher; group %v is refused on %s", alwaysOnDHSince, alwaysOnMinDHGroup, g, t.label())
+		}
+	}
+	anyPQ := false
+	for _, sa := range []string{ikeSAKey, childSAKey} {
+		d, _ := ike[sa].(map[string]any)
+		methods := asList(d[pqMethodsKey])
+		anyPQ = anyPQ || len(methods) > 0
+		if len(methods) > MaxPostQuantum {
+			l.add(diag.Error, "too-many", joinPath(joinPath(path, sa), pqMethodsKey), ikePrefix+sa+"."+pqMethodsKey, "%d post-quantum key exchanges; Apple accepts at most %d (ADDKE1 to ADDKE7 of RFC 9370)", len(methods), MaxPostQuantum)
+		}
+	}
+	if isTrue(ike[pqFallbackKey]) && !anyPQ {
+		l.add(diag.Info, "no-effect", joinPath(path, pqFallbackKey), ikePrefix+pqFallbackKey, "AllowPostQuantumKeyExchangeFallback has no effect: neither security association lists PostQuantumKeyExchangeMethods")
+	}
+	strictSup, _ := appleschema.SupportOf(vpnPayloadType, ikePrefix+strictSelectionKey)
+	if isTrue(ike[strictSelectionKey]) && strictSup.Supported(t.Version) {
+		for _, v := range AlgorithmsOf(ike).StrictViolations() {
+			l.add(diag.Error, "strict-algorithms", joinPath(path, v.Key), ikePrefix+v.Key, "%s: EnforceStrictAlgorithmSelection is 1, so the device refuses this VPN payload", v.Message)
 		}
 	}
 }
@@ -358,6 +458,9 @@ func (l *linter) crossChecks(top map[string]any, payloads []map[string]any) {
 			}
 		}
 		if id, ok := m["PayloadIdentifier"].(string); ok {
+			if strings.HasSuffix(id, ".") {
+				l.add(diag.Warning, "bad-identifier", joinPath(path, "PayloadIdentifier"), "PayloadIdentifier", "PayloadIdentifier %q ends with a dot: a reverse-DNS identifier whose last part is missing, which other profiles may share", id)
+			}
 			if prev, dup := idents[id]; dup {
 				l.add(diag.Warning, "duplicate-identifier", joinPath(path, "PayloadIdentifier"), "PayloadIdentifier", "PayloadIdentifier %q is also used by %s; identifiers must be unique within the profile", id, describeLoc(prev))
 			} else {
@@ -386,6 +489,8 @@ func (l *linter) crossChecks(top map[string]any, payloads []map[string]any) {
 				l.add(diag.Error, "dangling-reference", ref.path, ref.key, "PayloadCertificateUUID %s names no certificate payload in this profile; the device refuses to install it (\"failed to fill in cert references\")", ref.uuid)
 			case ref.identity && !slices.Contains(identityPayloadTypes, pt):
 				l.add(diag.Error, "dangling-reference", ref.path, ref.key, "PayloadCertificateUUID %s names a %s payload, which holds no private key; the client identity must be a PKCS#12, SCEP or ACME payload", ref.uuid, pt)
+			case pt == scepPayloadType:
+				l.scepKeyType(ref)
 			}
 		}
 	}
@@ -394,13 +499,15 @@ func (l *linter) crossChecks(top map[string]any, payloads []map[string]any) {
 type certRef struct {
 	uuid, path, key string
 	identity        bool
+	// container is the dictionary holding the reference.
+	container map[string]any
 }
 
 func certificateRefs(p map[string]any, path string) []certRef {
 	var out []certRef
 	if ike, ok := p["IKEv2"].(map[string]any); ok {
 		if u, ok := ike["PayloadCertificateUUID"].(string); ok {
-			out = append(out, certRef{u, joinPath(path, "IKEv2.PayloadCertificateUUID"), "IKEv2.PayloadCertificateUUID", true})
+			out = append(out, certRef{u, joinPath(path, "IKEv2.PayloadCertificateUUID"), "IKEv2.PayloadCertificateUUID", true, ike})
 		}
 	}
 	if ao, ok := p["AlwaysOn"].(map[string]any); ok {
@@ -408,7 +515,7 @@ func certificateRefs(p map[string]any, path string) []certRef {
 		for i, tc := range tcs {
 			if m, ok := tc.(map[string]any); ok {
 				if u, ok := m["PayloadCertificateUUID"].(string); ok {
-					out = append(out, certRef{u, fmt.Sprintf("%s.AlwaysOn.TunnelConfigurations[%d].PayloadCertificateUUID", path, i), "AlwaysOn.TunnelConfigurations[].PayloadCertificateUUID", true})
+					out = append(out, certRef{u, fmt.Sprintf("%s.AlwaysOn.TunnelConfigurations[%d].PayloadCertificateUUID", path, i), "AlwaysOn.TunnelConfigurations[].PayloadCertificateUUID", true, m})
 				}
 			}
 		}
@@ -416,7 +523,7 @@ func certificateRefs(p map[string]any, path string) []certRef {
 	for _, dictName := range []string{"IPSec", "VPN", "DNS"} {
 		if d, ok := p[dictName].(map[string]any); ok {
 			if u, ok := d["PayloadCertificateUUID"].(string); ok {
-				out = append(out, certRef{u, joinPath(path, dictName+".PayloadCertificateUUID"), dictName + ".PayloadCertificateUUID", true})
+				out = append(out, certRef{u, joinPath(path, dictName+".PayloadCertificateUUID"), dictName + ".PayloadCertificateUUID", true, d})
 			}
 		}
 	}
@@ -448,6 +555,7 @@ func (l *linter) secrets(top map[string]any, payloads []map[string]any) {
 	for i, p := range payloads {
 		path := fmt.Sprintf("PayloadContent[%d]", i)
 		pt, _ := p["PayloadType"].(string)
+		l.scepChallengeSecret(p, path)
 		if pt == "com.apple.security.pkcs12" {
 			what := "a private key (PKCS#12)"
 			if _, ok := p["Password"]; ok {
@@ -457,7 +565,7 @@ func (l *linter) secrets(top map[string]any, payloads []map[string]any) {
 		}
 		for _, s := range []struct{ dict, key string }{
 			{"IKEv2", "SharedSecret"}, {"IKEv2", "AuthPassword"}, {"IKEv2", "Password"}, {"IPSec", "SharedSecret"},
-			{"IPSec", "XAuthPassword"}, {"PPP", "AuthPassword"}, {"Proxies", "HTTPProxyPassword"}, {"VPN", "Password"},
+			{"IPSec", "XAuthPassword"}, {"PPP", "AuthPassword"}, {"Proxies", "HTTPProxyPassword"}, {"VPN", "Password"}, {"VPN", "AuthPassword"},
 		} {
 			d, ok := p[s.dict].(map[string]any)
 			if !ok {
@@ -526,16 +634,6 @@ func asList(v any) []any {
 		return out
 	}
 	return nil
-}
-
-func isTrue(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	default:
-		n, ok := number(v)
-		return ok && n != 0
-	}
 }
 
 func number(v any) (float64, bool) {

@@ -30,9 +30,18 @@ func TestMappingJSON(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &rows); err != nil {
 		t.Fatal(err)
 	}
-	top := 0
+	top, beyond := 0, 0
 	for _, r := range rows {
-		if !strings.ContainsAny(r.Graph, ".[") {
+		if r.Entity != "iosikEv2VpnConfiguration" {
+			continue
+		}
+		switch {
+		case r.Fate == compiler.BeyondGraph:
+			beyond++
+			if r.Graph != "" || r.Option == "" || r.Payload != "com.apple.vpn.managed" {
+				t.Errorf("a row beyond Graph names an option, not a Graph property: %+v", r)
+			}
+		case !strings.ContainsAny(r.Graph, ".["):
 			top++
 		}
 		for _, k := range r.Apple {
@@ -49,5 +58,22 @@ func TestMappingJSON(t *testing.T) {
 	}
 	if top != 64 {
 		t.Errorf("%d top-level rows, want 64", top)
+	}
+	// --strict-algorithms, --post-quantum, --post-quantum-fallback.
+	if beyond != 3 {
+		t.Errorf("%d rows beyond Graph, want 3", beyond)
+	}
+	for _, r := range compiler.BeyondGraphMapping() {
+		for _, k := range r.Apple {
+			want := map[string]string{
+				"IKEv2.EnforceStrictAlgorithmSelection":                                  "18.5",
+				"IKEv2.AllowPostQuantumKeyExchangeFallback":                              "26.0",
+				"IKEv2.IKESecurityAssociationParameters.PostQuantumKeyExchangeMethods":   "26.0",
+				"IKEv2.ChildSecurityAssociationParameters.PostQuantumKeyExchangeMethods": "26.0",
+			}[k.Key]
+			if k.MinOS != want {
+				t.Errorf("%s: min iOS %s, want %q", k.Key, k.MinOS, want)
+			}
+		}
 	}
 }

@@ -113,14 +113,15 @@ func buildMappingTable() []Rule {
 
 		// Server and identities.
 		{Graph: "server", Apple: ikev2("RemoteAddress"), Fate: Mapped, Conversion: "complex type; see its members", Evidence: EvidenceDocs, emit: emitServer},
-		{Graph: "server.address", Apple: ikev2("RemoteAddress"), Fate: Mapped, Conversion: "string, required (host name or IP address; a URL is reduced to its host with a warning)", Evidence: EvidenceDocs},
+		{Graph: "server.address", Apple: ikev2("RemoteAddress"), Fate: Mapped, Conversion: "string, required: one host name or IP address, after {{variables}} are filled in",
+			Note: "A URL or an address with a port is reduced to its host, with a warning; brackets around an IPv6 address are removed; an internationalised name is written in its ASCII (IDNA) form, with a note. A list, white space or anything else that is not a host name or IP literal is an error.", Evidence: EvidenceDocs},
 		{Graph: "server.description", Fate: Metadata, Note: "A label in the Intune portal; no Apple key."},
 		{Graph: "server.isDefaultServer", Fate: Metadata, Note: "Intune bookkeeping for multi-server lists; an IKEv2 profile has one server."},
 		{Graph: "remoteIdentifier", Apple: ikev2("RemoteIdentifier"), Fate: Mapped, Conversion: "string",
 			Note: "Apple requires the key: when empty, server.address is used, with a warning.", Evidence: EvidenceSameName, emit: emitRemoteIdentifier},
 		{Graph: "localIdentifier", Apple: ikev2("LocalIdentifier"), Fate: Mapped,
-			Conversion: "empty → \"\"; deviceFQDN → --var devicefqdn or the {{devicefqdn}} token; clientCertificateSubjectName → --var certificatesubjectname, else the identity's subject common name, else the {{certificatesubjectname}} token",
-			Note:       "Apple marks LocalIdentifier required, so it is always written.", Evidence: EvidenceInformed, emit: emitLocalIdentifier},
+			Conversion: "empty → \"\"; deviceFQDN → --var devicefqdn=VALUE; clientCertificateSubjectName → --var certificatesubjectname=VALUE, else the --identity certificate's subject common name",
+			Note:       "Apple marks LocalIdentifier required, so it is always written. The export holds neither the device's host name nor the client certificate's subject, and no MDM fills the names devicefqdn and certificatesubjectname, so without a value the compile fails (a --var value may itself hold your MDM's variables, such as {{serialnumber}}.corp.example).", Evidence: EvidenceInformed, emit: emitLocalIdentifier},
 
 		// Authentication.
 		{Graph: "authenticationMethod", Apple: ikev2("AuthenticationMethod", "ExtendedAuthEnabled", "PayloadCertificateUUID", "SharedSecret"), Fate: Mapped,
@@ -134,7 +135,7 @@ func buildMappingTable() []Rule {
 			Note: "A secret: never printed; the output file is created with mode 0600.", Evidence: EvidenceSameName},
 		{Graph: "serverCertificateType", Apple: ikev2("CertificateType"), Fate: Conditional,
 			Conversion: "rsa → RSA, ecdsa256 → ECDSA256, ecdsa384 → ECDSA384, ecdsa521 → ECDSA521; only with AuthenticationMethod Certificate",
-			Note:       "Apple requires ServerCertificateIssuerCommonName with CertificateType: RSA (the default) is then omitted, the ECDSA types are an error.", Evidence: EvidenceInformed, emit: emitCertificateType},
+			Note:       "Apple describes CertificateType as the type of the machine-authentication identity: with --identity it must match the identity's key (RSA, or ECDSA P-256/P-384/P-521), or the compile fails naming both; with --identity-uuid it is written as asked. Apple requires ServerCertificateIssuerCommonName with CertificateType: RSA (the default) is then omitted, the ECDSA types are an error. Set with another authentication method, it is left out with a warning.", Evidence: EvidenceInformed, emit: emitCertificateType},
 		{Graph: "serverCertificateIssuerCommonName", Apple: ikev2("ServerCertificateIssuerCommonName"), Fate: Mapped, Conversion: "string", Evidence: EvidenceSameName,
 			emit: func(b *build) {
 				b.ikeString("ServerCertificateIssuerCommonName", b.cfg.ServerCertificateIssuerCommonName, "serverCertificateIssuerCommonName")
@@ -143,8 +144,10 @@ func buildMappingTable() []Rule {
 			emit: func(b *build) {
 				b.ikeString("ServerCertificateCommonName", b.cfg.ServerCertificateCommonName, "serverCertificateCommonName")
 			}},
-		{Graph: "tlsMinimumVersion", Apple: ikev2("TLSMinimumVersion"), Fate: Conditional, Conversion: "string 1.0, 1.1 or 1.2; only for EAP-TLS (userAuthentication + certificate)", Evidence: EvidenceDocs, emit: emitTLS},
-		{Graph: "tlsMaximumVersion", Apple: ikev2("TLSMaximumVersion"), Fate: Conditional, Conversion: "string 1.0, 1.1 or 1.2; only for EAP-TLS (userAuthentication + certificate)", Evidence: EvidenceDocs},
+		{Graph: "tlsMinimumVersion", Apple: ikev2("TLSMinimumVersion"), Fate: Conditional, Conversion: "string 1.0, 1.1 or 1.2, and 1.3 for targets from iOS 27.0; only for EAP-TLS (userAuthentication + certificate)", Evidence: EvidenceDocs, emit: emitTLS,
+			Note: tls13Note},
+		{Graph: "tlsMaximumVersion", Apple: ikev2("TLSMaximumVersion"), Fate: Conditional, Conversion: "string 1.0, 1.1 or 1.2, and 1.3 for targets from iOS 27.0; only for EAP-TLS (userAuthentication + certificate)", Evidence: EvidenceDocs,
+			Note: tls13Note},
 
 		// IKE options.
 		{Graph: "deadPeerDetectionRate", Apple: ikev2("DeadPeerDetectionRate"), Fate: Mapped, Conversion: "none → None, low → Low, medium → Medium, high → High", Evidence: EvidenceDocs, emit: emitDPD},
@@ -172,12 +175,13 @@ func buildMappingTable() []Rule {
 					b.setIKE("MTU", int(*v), "mtuSizeInBytes")
 				}
 			}},
-		{Graph: "disconnectOnIdle", Apple: ikev2("DisconnectOnIdle"), Fate: Mapped, Conversion: "boolean → integer 0/1", Evidence: EvidenceSameName, emit: emitDisconnectOnIdle},
+		{Graph: "disconnectOnIdle", Apple: ikev2("DisconnectOnIdle"), Fate: Mapped, Conversion: "boolean → integer 0/1", Evidence: EvidenceSameName, emit: emitDisconnectOnIdle,
+			Note: alwaysOnNote},
 		{Graph: "disconnectOnIdleTimerInSeconds", Apple: ikev2("DisconnectOnIdleTimer"), Fate: Conditional, Conversion: "integer seconds, only when disconnectOnIdle is true", Evidence: EvidenceSameName},
 
 		// Security associations.
 		{Graph: "securityAssociationParameters", Apple: ikev2("IKESecurityAssociationParameters"), Fate: Mapped, Conversion: "dictionary of the members that are set", Evidence: EvidenceSameName,
-			Note: "Values Apple cannot express (aes192, aes192Gcm, md5, DH groups outside Apple's list, lifetimes outside 10–1440) are errors; weak ones (DES, 3DES, SHA-1, DH 1/2/5) are warnings.",
+			Note: "Values Apple cannot express (aes192, aes192Gcm, md5, DH groups outside Apple's list, lifetimes outside 10–1440) are errors; weak ones (DES, 3DES, SHA-1, DH 1/2/5) are warnings for targets before iOS 26 and errors from iOS 26, which refuses them (Apple's schema: \"available only ... prior to iOS 26\"). --post-quantum adds PostQuantumKeyExchangeMethods (see Beyond the Graph model).",
 			emit: func(b *build) {
 				b.securityAssociation("IKESecurityAssociationParameters", b.cfg.SecurityAssociationParameters, "securityAssociationParameters", b.cfg.AllowDefaultSecurityAssociationParameters)
 			}},
@@ -196,10 +200,11 @@ func buildMappingTable() []Rule {
 			Conversion: "no key of its own: members left null fall back to the device defaults", Evidence: EvidenceInformed},
 
 		// Routing.
-		{Graph: "enableSplitTunneling", Apple: []string{"IPv4.OverridePrimary"}, Fate: Mapped, Conversion: "false → IPv4.OverridePrimary 1 (all traffic through the VPN); true → no override",
-			Note: "Graph's description (\"send all network traffic through VPN\") is inverted; Intune's UI and docs say false means full tunnel.", Evidence: EvidenceInformed, emit: emitSplitTunneling},
+		{Graph: "enableSplitTunneling", Apple: []string{"IPv4.OverridePrimary"}, Fate: Mapped, Conversion: "false → IPv4.OverridePrimary 1 (all traffic through the VPN), with a warning; true → no override",
+			Note:     "Graph's description (\"send all network traffic through VPN\") is inverted; Intune's UI and docs say false means full tunnel. Caveat: Apple documents OverridePrimary for Cisco IPsec and L2TP only. It is kept because Apple Configurator and the common IKEv2 profile generators write it for IKEv2 too and a device ignores it where it does not apply, but for IKEv2 all traffic uses the tunnel only when the server's traffic selectors cover everything (0.0.0.0/0, ::/0) or includeAllNetworks is true: the warning says so unless includeAllNetworks is true. true together with includeAllNetworks true is a contradiction (warning). " + alwaysOnNote,
+			Evidence: EvidenceInformed, emit: emitSplitTunneling},
 		{Graph: "includeAllNetworks", Apple: ikev2("IncludeAllNetworks"), Fate: Mapped, Conversion: "boolean → integer 0/1", Evidence: EvidenceSameName,
-			Note: "When true, an info diagnostic says which traffic the target iOS version still leaves outside the tunnel by default (ExcludeCellularServices and ExcludeAPNs from 16.4, ExcludeDeviceCommunication from 17.4), which Graph cannot set.",
+			Note: "When true, an info diagnostic says which traffic the target iOS version still leaves outside the tunnel by default (ExcludeCellularServices and ExcludeAPNs from 16.4, ExcludeDeviceCommunication from 17.4), which Graph cannot set. " + alwaysOnNote,
 			emit: emitIncludeAllNetworks},
 		{Graph: "excludeLocalNetworks", Apple: ikev2("ExcludeLocalNetworks"), Fate: Mapped, Conversion: "boolean → integer 0/1",
 			Note: "Takes effect only with IncludeAllNetworks (or EnforceRoutes, which Graph cannot set).", Evidence: EvidenceSameName, emit: emitExcludeLocalNetworks},
@@ -217,16 +222,20 @@ func buildMappingTable() []Rule {
 		{Graph: "onDemandRules[].domains", Apple: ikev2("OnDemandRules[].ActionParameters[].Domains"), Fate: Conditional, Conversion: "list of strings, only for evaluateConnection (required there)", Evidence: EvidenceDocs},
 		{Graph: "onDemandRules[].domainAction", Apple: ikev2("OnDemandRules[].ActionParameters[].DomainAction"), Fate: Conditional, Conversion: "connectIfNeeded → ConnectIfNeeded, neverConnect → NeverConnect; only for evaluateConnection", Evidence: EvidenceDocs},
 		{Graph: "onDemandRules[].probeRequiredUrl", Apple: ikev2("OnDemandRules[].ActionParameters[].RequiredURLStringProbe"), Fate: Conditional, Conversion: "string, only for evaluateConnection with connectIfNeeded", Evidence: EvidenceDocs},
-		{Graph: "disableOnDemandUserOverride", Apple: ikev2("OnDemandUserOverrideDisabled"), Fate: Mapped, Conversion: "boolean → integer 0/1", Evidence: EvidenceSameName,
+		{Graph: "disableOnDemandUserOverride", Apple: ikev2("OnDemandUserOverrideDisabled"), Fate: Mapped, Conversion: "boolean → integer 0/1", Evidence: EvidenceSameName, Note: alwaysOnNote,
 			emit: func(b *build) {
-				b.ikeFlag("OnDemandUserOverrideDisabled", b.cfg.DisableOnDemandUserOverride, "disableOnDemandUserOverride")
+				v := b.cfg.DisableOnDemandUserOverride
+				if !b.alwaysOnIgnores("disableOnDemandUserOverride", "IKEv2.OnDemandUserOverrideDisabled", v != nil, val(v), "has no on-demand connection to override") {
+					b.ikeFlag("OnDemandUserOverrideDisabled", v, "disableOnDemandUserOverride")
+				}
 			}},
 
 		// Proxy.
 		{Graph: "proxyServer", Apple: []string{"Proxies"}, Fate: Mapped, Conversion: "complex type; see its members", Evidence: EvidenceInformed, emit: emitProxy},
 		{Graph: "proxyServer.automaticConfigurationScriptUrl", Apple: []string{"Proxies.ProxyAutoConfigEnable", "Proxies.ProxyAutoConfigURLString"}, Fate: Mapped, Conversion: "URL → ProxyAutoConfigEnable 1 + ProxyAutoConfigURLString", Evidence: EvidenceInformed},
-		{Graph: "proxyServer.address", Apple: []string{"Proxies.HTTPEnable", "Proxies.HTTPProxy", "Proxies.HTTPSEnable", "Proxies.HTTPSProxy"}, Fate: Mapped, Conversion: "host → HTTPEnable 1, HTTPProxy, HTTPSEnable 1, HTTPSProxy", Evidence: EvidenceInformed},
-		{Graph: "proxyServer.port", Apple: []string{"Proxies.HTTPPort", "Proxies.HTTPSPort"}, Fate: Mapped, Conversion: "integer 0 to 65535, required with an address", Evidence: EvidenceInformed},
+		{Graph: "proxyServer.address", Apple: []string{"Proxies.HTTPEnable", "Proxies.HTTPProxy", "Proxies.HTTPSEnable", "Proxies.HTTPSProxy"}, Fate: Mapped, Conversion: "host → HTTPEnable 1, HTTPProxy, HTTPSEnable 1, HTTPSProxy", Evidence: EvidenceInformed,
+			Note: "A URL (http://proxy.example:8080) or host:port is reduced to the host, with a warning; its port (or the scheme's default port) is used when proxyServer.port is unset. A list or anything else that is not a host name or IP literal is an error."},
+		{Graph: "proxyServer.port", Apple: []string{"Proxies.HTTPPort", "Proxies.HTTPSPort"}, Fate: Mapped, Conversion: "integer 1 to 65535, required with an address (0 is an error)", Evidence: EvidenceInformed},
 
 		// Always on.
 		{Graph: "enableAlwaysOnConfiguration", Apple: []string{"VPNType"}, Fate: Mapped, Conversion: "true → VPNType AlwaysOn, the IKEv2 keys go into AlwaysOn.TunnelConfigurations[0]",
@@ -246,7 +255,7 @@ func buildMappingTable() []Rule {
 		{Graph: "alwaysOnConfiguration.natKeepAliveOffloadEnable", Apple: ikev2("NATKeepAliveOffloadEnable"), Fate: Conditional, Conversion: "boolean → integer 0/1; in the always-on tunnel configuration", Evidence: EvidenceDocs},
 
 		// Assignment targeting.
-		{Graph: "deviceManagementApplicabilityRuleOsVersion", Fate: Targeting, Conversion: "checked against --target: a target outside the rule is an error",
+		{Graph: "deviceManagementApplicabilityRuleOsVersion", Fate: Targeting, Conversion: "checked against --target: a target outside the rule is an error; without --target, a rule that excludes the default target is a warning",
 			Note: "Intune evaluates the rule when it assigns the profile; the device never sees it.", emit: emitOsVersionRule},
 		{Graph: "deviceManagementApplicabilityRuleOsVersion.minOSVersion", Fate: Targeting, Conversion: "version string"},
 		{Graph: "deviceManagementApplicabilityRuleOsVersion.maxOSVersion", Fate: Targeting, Conversion: "version string"},
@@ -308,6 +317,12 @@ func buildMappingTable() []Rule {
 	return rules
 }
 
+// Notes shared by several rules.
+const (
+	alwaysOnNote = "For an Always On VPN it means nothing and is left out (a warning when it asks for something, a note when it is off)."
+	tls13Note    = "Apple's schema lists 1.3 first in the copy of the iOS 27.0 seed, with no version of its own (the 18.1 copy does not list it): the exact iOS version that accepts TLS 1.3 is not known, so the compiler accepts it from --target ios:27.0, the release of the first copy that lists it."
+)
+
 // saMemberRules documents the four members of an SA proposal; the parent's
 // rule emits them.
 func saMemberRules(graph, apple string) []Rule {
@@ -315,13 +330,13 @@ func saMemberRules(graph, apple string) []Rule {
 	return []Rule{
 		{Graph: graph + ".securityEncryptionAlgorithm", Apple: key("EncryptionAlgorithm"), Fate: Mapped, Evidence: EvidenceDocs,
 			Conversion: "aes128 → AES-128, aes256 → AES-256, aes128Gcm → AES-128-GCM, aes256Gcm → AES-256-GCM, des → DES, tripleDes → 3DES, chaCha20Poly1305 → ChaCha20Poly1305; aes192 and aes192Gcm are errors",
-			Note:       "DES and 3DES compile with a warning."},
+			Note:       "DES and 3DES compile with a warning before iOS 26 and are errors from iOS 26."},
 		{Graph: graph + ".securityIntegrityAlgorithm", Apple: key("IntegrityAlgorithm"), Fate: Mapped, Evidence: EvidenceDocs,
 			Conversion: "sha1_96 → SHA1-96, sha1_160 → SHA1-160, sha2_256 → SHA2-256, sha2_384 → SHA2-384, sha2_512 → SHA2-512; md5 is an error",
-			Note:       "The SHA-1 choices compile with a warning."},
+			Note:       "The SHA-1 choices compile with a warning before iOS 26 and are errors from iOS 26."},
 		{Graph: graph + ".securityDiffieHellmanGroup", Apple: key("DiffieHellmanGroup"), Fate: Mapped, Evidence: EvidenceSameName,
 			Conversion: "integer, one of 1, 2, 5, 14–21, 31, 32; others are errors naming the nearest valid groups",
-			Note:       "Groups 1, 2 and 5 compile with a warning; an Always On VPN needs 14 or higher from iOS 14.2."},
+			Note:       "Groups 1, 2 and 5 compile with a warning before iOS 26 and are errors from iOS 26; an Always On VPN needs 14 or higher from iOS 14.2 (an error: the group is never dropped)."},
 		{Graph: graph + ".lifetimeInMinutes", Apple: key("LifeTimeInMinutes"), Fate: Mapped, Evidence: EvidenceSameName,
 			Conversion: "integer minutes, 10 to 1440"},
 	}

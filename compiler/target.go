@@ -20,9 +20,11 @@ type Target struct {
 	Version string
 }
 
-// DefaultTarget is the newest iOS version the key table knows.
+// DefaultTarget is the newest released iOS version that the project's copy
+// of Apple's schema describes (appleschema.SchemaRelease): a beta seed is
+// never the default.
 func DefaultTarget() Target {
-	return Target{Platform: "ios", Version: appleschema.NewestIOS()}
+	return Target{Platform: "ios", Version: appleschema.SchemaRelease().NewestReleasedIOS}
 }
 
 // IsZero reports whether the target is unset.
@@ -41,7 +43,11 @@ func (t Target) label() string {
 
 var versionPattern = regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]{1,3}){0,2}$`)
 
-// ParseTarget reads a target such as "ios:17.4" or "ipados:18".
+// ParseTarget reads a target such as "ios:17.4" or "ipados:18". A version
+// newer than the release of Apple's schema that the compiler carries is an
+// error that names the newest one it knows: the compiler cannot know what a
+// future iOS accepts. A version that only a beta seed of the schema
+// describes is accepted; SeedNote explains it.
 func ParseTarget(s string) (Target, error) {
 	platform, version, ok := strings.Cut(strings.TrimSpace(s), ":")
 	platform = strings.ToLower(platform)
@@ -54,7 +60,39 @@ func ParseTarget(s string) (Target, error) {
 	if appleschema.CompareVersions(version, "9.0") < 0 {
 		return Target{}, fmt.Errorf("target %q: versions before iOS 9 are not supported (IKEv2 profiles need iOS 9 for most of their keys)", s)
 	}
+	rel := appleschema.SchemaRelease()
+	if appleschema.CompareVersions(majorMinor(version), rel.IOS) > 0 {
+		newest := "iOS " + rel.IOS
+		if rel.Seed {
+			newest += fmt.Sprintf(" (a beta seed; the newest release is iOS %s)", rel.NewestReleasedIOS)
+		}
+		return Target{}, fmt.Errorf("target %q: iOS %s is newer than any version this build's copy of Apple's schema describes; the newest it knows is %s: give a version up to %s, or use a newer graph2mobileconfig", s, version, newest, rel.IOS)
+	}
 	return Target{Platform: platform, Version: version}, nil
+}
+
+// majorMinor cuts a version to its first two components: a patch release
+// ("27.0.1") belongs to the release its schema describes.
+func majorMinor(v string) string {
+	first, rest, _ := strings.Cut(v, ".")
+	second, _, _ := strings.Cut(rest, ".")
+	if second == "" {
+		return first
+	}
+	return first + "." + second
+}
+
+// SeedNote returns a note when only a beta seed of Apple's schema describes
+// the target, whose keys may still change before release; it is empty for
+// released versions.
+func (t Target) SeedNote() string {
+	rel := appleschema.SchemaRelease()
+	if !rel.Seed || t.IsZero() || appleschema.CompareVersions(majorMinor(t.Version), rel.NewestReleasedIOS) <= 0 ||
+		appleschema.CompareVersions(majorMinor(t.Version), majorMinor(rel.IOS)) < 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s is described by a beta seed of Apple's schema (apple/device-management %s, iOS %s): its keys and values may still change before Apple releases it; the newest released iOS this build knows is %s",
+		t.label(), rel.Commit[:7], rel.IOS, rel.NewestReleasedIOS)
 }
 
 // schemaPath turns a written key path into the schema's path syntax:
@@ -137,7 +175,6 @@ func (b *build) applyTarget() {
 		}
 		b.dropForTarget(k, sup)
 	}
-	b.valueGates()
 }
 
 func (b *build) dropForTarget(k string, sup appleschema.Support) {
@@ -152,28 +189,6 @@ func (b *build) dropForTarget(k string, sup appleschema.Support) {
 		deletePath(b.vpn, k)
 	}
 	b.forget(k)
-}
-
-// valueGates applies the limits Apple states on values rather than keys.
-func (b *build) valueGates() {
-	// "For AlwaysOn VPN, minimum allowed Diffie Hellman Group is 14 in iOS
-	// 14.2 and later" (Apple's schema, DiffieHellmanGroup).
-	if !b.alwaysOn || appleschema.CompareVersions(b.target.Version, "14.2") < 0 {
-		return
-	}
-	for _, sa := range []string{"IKESecurityAssociationParameters", "ChildSecurityAssociationParameters"} {
-		k := "IKEv2." + sa + ".DiffieHellmanGroup"
-		sd, _ := b.ike.Get(sa)
-		d, ok := sd.(*Dict)
-		if !ok {
-			continue
-		}
-		if g, ok := getInt(d, "DiffieHellmanGroup"); ok && g < 14 {
-			b.warnf("target-unsupported", b.origin(k), k, "an Always On VPN on iOS 14.2 and later needs Diffie-Hellman group 14 or higher; group %d is left out for the target %s, so the device default (group 14) applies: choose 14, 19, 20 or 21 to decide yourself", g, b.target.label())
-			deletePath(b.ike, sa+".DiffieHellmanGroup")
-			b.forget(k)
-		}
-	}
 }
 
 // emitOsVersionRule checks Intune's OS version applicability rule against
@@ -208,6 +223,12 @@ func emitOsVersionRule(b *build) {
 		desc = "include " + desc
 	}
 	if inside == exclude {
+		if b.opts.Target.IsZero() {
+			// The default target is a guess at the devices, not a
+			// statement about them.
+			b.warnf("not-applicable", rel, "", "this configuration does not apply to %s, the default target (rule: %s); Intune would not assign it to such a device: give --target for the devices it is meant for, and the rule is then checked against it", b.target.label(), desc)
+			return
+		}
 		b.errorf("not-applicable", rel, "", "this configuration does not apply to %s (rule: %s); Intune would not assign it to such a device: choose a --target the rule allows", b.target.label(), desc)
 		return
 	}

@@ -13,7 +13,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/jsonenc"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Severity says how serious a diagnostic is.
@@ -218,9 +218,9 @@ func (l List) Error() string {
 // MarshalJSON writes an empty list as [] rather than null.
 func (l List) MarshalJSON() ([]byte, error) { return l.AppendJSON(nil), nil }
 
-// AppendJSON appends the list as MarshalJSON writes it: what encoding/json
-// writes for a []Diagnostic, but [] when empty. A batch report holds one
-// list per profile, often enough for encoding/json's reflection to show.
+// AppendJSON appends the list as MarshalJSON writes it: a JSON array of
+// the diagnostics, [] when empty. It writes the members by hand, without
+// reflection, since a batch report holds one list per profile.
 func (l List) AppendJSON(buf []byte) []byte {
 	buf = append(buf, '[')
 	for i := range l {
@@ -232,13 +232,151 @@ func (l List) AppendJSON(buf []byte) []byte {
 	return append(buf, ']')
 }
 
-// AppendJSON appends the diagnostic as encoding/json writes it.
+// AppendJSON appends the diagnostic as a JSON object with the members (and
+// omissions) its struct tags say: what encoding/json reads back into it.
 func (d *Diagnostic) AppendJSON(buf []byte) []byte {
-	o := jsonenc.Start(buf)
-	o.String("severity", d.Severity.String())
-	o.String("code", d.Code)
-	o.StringOmitEmpty("path", d.Path)
-	o.StringOmitEmpty("key", d.Key)
-	o.String("message", d.Message)
-	return o.End()
+	buf = append(buf, `{"severity":`...)
+	buf = AppendJSONString(buf, d.Severity.String())
+	buf = append(buf, `,"code":`...)
+	buf = AppendJSONString(buf, d.Code)
+	if d.Path != "" {
+		buf = append(buf, `,"path":`...)
+		buf = AppendJSONString(buf, d.Path)
+	}
+	if d.Key != "" {
+		buf = append(buf, `,"key":`...)
+		buf = AppendJSONString(buf, d.Key)
+	}
+	buf = append(buf, `,"message":`...)
+	buf = AppendJSONString(buf, d.Message)
+	return append(buf, '}')
+}
+
+// AppendJSONString appends s as a JSON string (jsontext's quoting: invalid
+// UTF-8 becomes U+FFFD, as encoding/json does).
+func AppendJSONString(buf []byte, s string) []byte {
+	out, _ := jsontext.AppendQuote(buf, s) // an error only reports invalid UTF-8, already replaced
+	return out
+}
+
+// DefaultMax is the number of diagnostics kept for one input (one entity)
+// before the rest are only counted: enough for any real export, and a bound
+// on what a hostile input can make the tool hold and print.
+const DefaultMax = 200
+
+// Capped collects diagnostics up to Max and counts the rest, so that the
+// memory and output spent on the findings of one input stay bounded however
+// many problems it has. The zero value keeps DefaultMax.
+type Capped struct {
+	// Max is the number of diagnostics kept; DefaultMax when zero.
+	Max     int
+	list    List
+	dropped [Error + 1]int
+}
+
+// Add keeps a diagnostic built from its parts, or counts it when Max are
+// kept already; the message is not formatted then.
+func (c *Capped) Add(sev Severity, code, path, key, format string, args ...any) {
+	if len(c.list) >= c.max() {
+		if sev >= Info && sev <= Error {
+			c.dropped[sev]++
+		}
+		return
+	}
+	c.list.Add(sev, code, path, key, format, args...)
+}
+
+// AddList keeps the diagnostics of l, or counts those beyond Max.
+func (c *Capped) AddList(l List) {
+	for _, d := range l {
+		if len(c.list) >= c.max() {
+			if d.Severity >= Info && d.Severity <= Error {
+				c.dropped[d.Severity]++
+			}
+			continue
+		}
+		c.list = append(c.list, d)
+	}
+}
+
+// Note keeps a diagnostic whose message is already written, or counts it.
+func (c *Capped) Note(sev Severity, code, path, message string) {
+	if len(c.list) >= c.max() {
+		if sev >= Info && sev <= Error {
+			c.dropped[sev]++
+		}
+		return
+	}
+	c.list = append(c.list, Diagnostic{Severity: sev, Code: code, Path: path, Message: message})
+}
+
+func (c *Capped) max() int {
+	if c.Max <= 0 {
+		return DefaultMax
+	}
+	return c.Max
+}
+
+// Errorf keeps an error.
+func (c *Capped) Errorf(code, path, format string, args ...any) {
+	c.Add(Error, code, path, "", format, args...)
+}
+
+// Warnf keeps a warning.
+func (c *Capped) Warnf(code, path, format string, args ...any) {
+	c.Add(Warning, code, path, "", format, args...)
+}
+
+// Infof keeps an informational note.
+func (c *Capped) Infof(code, path, format string, args ...any) {
+	c.Add(Info, code, path, "", format, args...)
+}
+
+// Len returns the number of diagnostics kept.
+func (c *Capped) Len() int { return len(c.list) }
+
+// List returns the diagnostics kept and, when some were only counted, one
+// more that says how many, with the severity of the most serious of them
+// (so that an input whose errors were not listed still fails).
+func (c *Capped) List() List {
+	n := c.dropped[Info] + c.dropped[Warning] + c.dropped[Error]
+	if n == 0 {
+		return c.list
+	}
+	sev := Info
+	for s := Warning; s <= Error; s++ {
+		if c.dropped[s] > 0 {
+			sev = s
+		}
+	}
+	out := append(c.list, Diagnostic{Severity: sev, Code: "more-diagnostics", Message: fmt.Sprintf(
+		"and %d more (%d %s, %d %s, %d %s) not listed: at most %d diagnostics are kept per input; fix the ones above first",
+		n, c.dropped[Error], plural(c.dropped[Error], "error", "errors"), c.dropped[Warning], plural(c.dropped[Warning], "warning", "warnings"),
+		c.dropped[Info], plural(c.dropped[Info], "note", "notes"), c.max())})
+	c.list, c.dropped = nil, [Error + 1]int{}
+	return out
+}
+
+// Cap returns the list cut to max diagnostics (DefaultMax when max is
+// zero), with the rest counted in one last diagnostic as Capped does.
+func (l List) Cap(max int) List {
+	c := Capped{Max: max}
+	if len(l) <= c.max() {
+		return l
+	}
+	for _, d := range l {
+		if len(c.list) >= c.max() && d.Severity >= Info && d.Severity <= Error {
+			c.dropped[d.Severity]++
+			continue
+		}
+		c.list = append(c.list, d)
+	}
+	return c.List()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -1,11 +1,21 @@
 // Package graphjson decodes Microsoft Graph (beta) exports of Intune IKEv2 VPN
-// profiles (microsoft.graph.iosikEv2VpnConfiguration) into typed Go values.
+// profiles (microsoft.graph.iosikEv2VpnConfiguration), and of the certificate
+// profiles they rely on (SCEP, PKCS and trusted root, see certdecode.go),
+// into typed Go values.
 //
 // It knows the Graph model and nothing of Apple's: it checks JSON types, enum
 // spellings and the ranges Microsoft documents, and reports every problem of
 // an input at once, each with its JSON path ("$.onDemandRules[1].action"),
 // the bad value and what is allowed. Unknown properties are warnings, never
-// failures, because newer Graph builds add properties.
+// failures, because newer Graph builds add properties; OData annotations and
+// relationships are notes.
+//
+// The JSON syntax is checked by jsontext (github.com/go-json-experiment/json,
+// the text layer of Go's encoding/json/v2), see parse.go; this package adds
+// the limits (Limits), duplicate names compared after unescaping, the text
+// encodings Windows tools write (UTF-16, see encoding.go), and the shapes
+// exports come in (shapes.go): Graph's own, and the Microsoft Graph
+// PowerShell SDK's objects through ConvertTo-Json.
 package graphjson
 
 import (
@@ -13,7 +23,6 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,207 +34,19 @@ import (
 // IKEv2Type is the OData type name this package decodes.
 const IKEv2Type = "microsoft.graph.iosikEv2VpnConfiguration"
 
-// Item is one entity found in a Graph document, not yet decoded.
-type Item struct {
-	// Path is the JSON path of the entity in its document: "$" for a single
-	// object, "$.value[3]" for an element of a list response.
-	Path string
-	// Type is the entity's "@odata.type" without the leading "#", or "" if
-	// it has none.
-	Type string
-	// Value is the parsed entity object.
-	Value Value
-}
-
-// ID returns the entity's "id" if it is a string.
-func (it Item) ID() string { return it.stringMember("id") }
-
-// DisplayName returns the entity's "displayName" if it is a string.
-func (it Item) DisplayName() string { return it.stringMember("displayName") }
-
-func (it Item) stringMember(name string) string {
-	if v, ok := it.Value.Get(name); ok && v.Kind == String {
-		return v.Text
-	}
-	return ""
-}
-
-// IsIKEv2 reports whether the item is an IKEv2 VPN configuration: its
-// "@odata.type" says so, or it has none and carries properties that only
-// microsoft.graph.iosikEv2VpnConfiguration has.
-func (it Item) IsIKEv2() bool {
-	if it.Type != "" {
-		return it.Type == IKEv2Type
-	}
-	return it.hasIKEv2OnlyProperty()
-}
-
-func (it Item) hasIKEv2OnlyProperty() bool {
-	own := ownProperties(reflect.TypeFor[IosikEv2VpnConfiguration]())
-	for _, m := range it.Value.Members() {
-		if _, ok := own[m.Name]; ok {
-			return true
-		}
-	}
-	return false
-}
-
-// ownProperties returns the JSON names declared directly on a struct type,
-// not on the types it embeds.
-func ownProperties(t reflect.Type) map[string]struct{} {
-	out := map[string]struct{}{}
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if f.Anonymous {
-			continue
-		}
-		if name, _ := parseTag(f.Tag.Get("graph")); name != "" {
-			out[name] = struct{}{}
-		}
-	}
-	return out
-}
-
-// Split parses a Graph document and returns the entities in it. It accepts a
-// single entity object, a get response that wraps one in {"value": {...}},
-// a list response {"value": [...]} and a bare JSON array. A Graph error
-// response, or anything else, is an error that says what was found.
-func Split(data []byte, lim Limits) ([]Item, error) {
-	root, err := Parse(data, lim)
-	if err != nil {
-		return nil, err
-	}
-	return splitValue(root)
-}
-
-func splitValue(root Value) ([]Item, error) {
-	switch root.Kind {
-	case Array:
-		return items(root, "$")
-	case Object:
-		if e, ok := root.Get("error"); ok && e.Kind == Object && len(root.Members()) == 1 {
-			return nil, graphErrorResponse(e)
-		}
-		if v, ok := root.Get("value"); ok {
-			switch v.Kind {
-			case Array:
-				return items(*v, "$.value")
-			case Object:
-				return []Item{newItem(*v, "$.value")}, nil
-			}
-		}
-		return []Item{newItem(root, "$")}, nil
-	}
-	return nil, fmt.Errorf("$: the input is %s, not a Graph entity object or list response", root.Kind)
-}
-
-func graphErrorResponse(e *Value) error {
-	code, msg := "", ""
-	if c, ok := e.Get("code"); ok && c.Kind == String {
-		code = c.Text
-	}
-	if m, ok := e.Get("message"); ok && m.Kind == String {
-		msg = m.Text
-	}
-	return fmt.Errorf("$.error: this is a Microsoft Graph error response, not an exported configuration (code %q: %s); fix the request that produced it and export again", code, truncate(msg, 200))
-}
-
-func items(arr Value, path string) ([]Item, error) {
-	out := make([]Item, 0, arr.Len())
-	for i := range arr.Len() {
-		el := *arr.Elem(i)
-		p := JoinIndex(path, i)
-		if el.Kind != Object {
-			return nil, fmt.Errorf("%s: expected an entity object, got %s", p, el.Kind)
-		}
-		out = append(out, newItem(el, p))
-	}
-	return out, nil
-}
-
-func newItem(v Value, path string) Item {
-	it := Item{Path: path, Value: v}
-	if t, ok := v.Get("@odata.type"); ok && t.Kind == String {
-		it.Type = strings.TrimPrefix(t.Text, "#")
-	}
-	return it
-}
-
-// DecodeSingle parses a document that must hold exactly one IKEv2 VPN
-// configuration and decodes it. Entities of other types in a list are
-// skipped; none, or more than one, is an error.
-func DecodeSingle(data []byte, lim Limits) (*IosikEv2VpnConfiguration, Item, diag.List) {
-	var diags diag.List
-	all, err := Split(data, lim)
-	if err != nil {
-		diags.Add(diag.Error, ErrorCode(err), "", "", "%s", err.Error())
-		return nil, Item{}, diags
-	}
-	if len(all) == 1 {
-		cfg, d := Decode(all[0])
-		return cfg, all[0], d
-	}
-	var ikev2 []Item
-	others := map[string]int{}
-	for _, it := range all {
-		if it.IsIKEv2() {
-			ikev2 = append(ikev2, it)
-		} else {
-			others[typeLabel(it.Type)]++
-		}
-	}
-	switch len(ikev2) {
-	case 0:
-		if len(all) == 0 {
-			diags.Errorf("empty-list", "$.value", "the list holds no entities; export the IKEv2 VPN configuration itself")
-		} else {
-			diags.Errorf("no-ikev2", "$", "none of the %d entities is a %s (found: %s)", len(all), IKEv2Type, describeCounts(others))
-		}
-		return nil, Item{}, diags
-	case 1:
-		for _, it := range all {
-			if !it.IsIKEv2() {
-				diags.Infof("skipped-entity", it.Path, "skipped %s %q: not an IKEv2 VPN configuration", typeLabel(it.Type), it.DisplayName())
-			}
-		}
-		cfg, d := Decode(ikev2[0])
-		return cfg, ikev2[0], append(diags, d...)
-	default:
-		diags.Errorf("multiple-entities", "$", "the input holds %d IKEv2 VPN configurations; compile converts one at a time: use `graph2mobileconfig batch` to convert them all", len(ikev2))
-		return nil, Item{}, diags
-	}
-}
-
-func typeLabel(t string) string {
-	if t == "" {
-		return "an entity without @odata.type"
-	}
-	return t
-}
-
-func describeCounts(m map[string]int) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%d × %s", m[k], k)
-	}
-	return strings.Join(parts, ", ")
-}
-
 // ErrorCode is the diagnostic code of an error returned by Split: the same
 // codes whichever command reports it.
 func ErrorCode(err error) string {
 	var se *SyntaxError
 	var de *DuplicateKeyError
+	var ee *EncodingError
 	switch {
 	case errors.As(err, &se):
 		return "json-syntax"
 	case errors.As(err, &de):
 		return "duplicate-key"
+	case errors.As(err, &ee):
+		return "encoding"
 	case strings.HasPrefix(err.Error(), "$.error:"):
 		return "graph-error-response"
 	}
@@ -233,39 +54,90 @@ func ErrorCode(err error) string {
 }
 
 // Decode checks that the item is an IKEv2 VPN configuration and decodes it.
-// The returned diagnostics hold every error and warning found; the
-// configuration is nil only when the item is not an IKEv2 entity at all. A
-// caller must not use a configuration whose diagnostics hold errors.
+// The returned diagnostics hold every error and warning found (up to
+// diag.DefaultMax, then one line that counts the rest); the configuration is
+// nil only when the item is not an IKEv2 entity at all. A caller must not use
+// a configuration whose diagnostics hold errors.
 func Decode(it Item) (*IosikEv2VpnConfiguration, diag.List) {
-	d := decoder{root: it.Path, entity: &it.Value, stack: make([]int32, 0, 8), known: knownNames()}
-	odataPath := func() string { return JoinName(it.Path, "@odata.type") }
+	var diags diag.List
+	if it.Form != "" {
+		diags = append(diags, diag.Diagnostic{Severity: diag.Info, Code: "input-shape", Path: it.Path, Message: "read as " + it.Form})
+	}
+	odataPath := func() string {
+		if it.PowerShell {
+			return JoinName(JoinName(it.Path, "AdditionalProperties"), "@odata.type")
+		}
+		return JoinName(it.Path, "@odata.type")
+	}
 	switch {
 	case it.Type == IKEv2Type:
 	case it.Type == "" && it.hasIKEv2OnlyProperty():
-		d.diags.Infof("assumed-type", odataPath(), "the object has no @odata.type; it has IKEv2-only properties, so it is read as %s", IKEv2Type)
+		diags.Infof("assumed-type", odataPath(), "the object has no @odata.type; it has IKEv2-only properties, so it is read as %s", IKEv2Type)
 	case it.Type == "":
-		d.diags.Errorf("missing-type", odataPath(), "the object has no @odata.type and none of the IKEv2-only properties (such as clientAuthenticationType or securityAssociationParameters); graph2mobileconfig converts only %s exports", IKEv2Type)
-		return nil, d.diags
+		diags.Errorf("missing-type", odataPath(), "the object has no @odata.type and none of the IKEv2-only properties (such as clientAuthenticationType or securityAssociationParameters); graph2mobileconfig converts only %s exports%s", IKEv2Type, missingTypeHint(it))
+		return nil, diags
 	case strings.EqualFold(it.Type, IKEv2Type):
-		d.diags.Warnf("type-case", odataPath(), "@odata.type %q differs from %q only in letter case; read as IKEv2", it.Type, IKEv2Type)
+		diags.Warnf("type-case", odataPath(), "@odata.type %q differs from %q only in letter case; read as IKEv2", it.Type, IKEv2Type)
 	default:
-		d.diags.Errorf("unsupported-type", odataPath(), "the export is a %s, not an IKEv2 VPN configuration; graph2mobileconfig converts only %s (Intune VPN profiles for iOS/iPadOS with connection type IKEv2)", it.Type, IKEv2Type)
-		return nil, d.diags
+		diags.Errorf("unsupported-type", odataPath(), "the export is a %s, not an IKEv2 VPN configuration; graph2mobileconfig converts only %s (Intune VPN profiles for iOS/iPadOS with connection type IKEv2)", it.Type, IKEv2Type)
+		return nil, diags
 	}
 	cfg := new(IosikEv2VpnConfiguration)
-	d.object(&it.Value, reflect.ValueOf(cfg).Elem(), true)
-	return cfg, d.diags
+	return cfg, decodeEntity(it, cfg, IKEv2Type, diags)
+}
+
+// decodeEntity decodes the entity object of it into out, a pointer to a
+// model struct, and returns diags with its findings appended (at most
+// diag.DefaultMax in all, then one line counting the rest); entityType is
+// the entity's OData type, for messages. It is the one entry point for
+// every top-level type of the model, in Graph's shape or in the PowerShell
+// SDK's.
+func decodeEntity(it Item, out any, entityType string, diags diag.List) diag.List {
+	d := decoder{root: it.Path, entity: &it.Value, stack: make([]int32, 0, 8), known: knownNames(), entityType: entityType}
+	d.diags.AddList(diags)
+	var taken map[string]string
+	var nullLinks []string
+	if it.PowerShell {
+		taken = map[string]string{}
+		d.nullLinks = &nullLinks
+	}
+	d.object(&it.Value, reflect.ValueOf(out).Elem(), true, it.PowerShell, taken)
+	if len(nullLinks) > 0 {
+		d.diags.Infof("navigation-property", it.Path, "the relationships %s are null members, as the Graph PowerShell SDK writes them; they are not settings, ignored", strings.Join(nullLinks, ", "))
+	}
+	return d.diags.List()
+}
+
+// missingTypeHint explains an object without @odata.type that looks like
+// the PowerShell SDK's output or one of its strings.
+func missingTypeHint(it Item) string {
+	for _, m := range it.Value.Members() {
+		if m.Value.Kind == String && truncatedMarker(m.Value.Text) {
+			return "; this looks like a ConvertTo-Json export cut off at its default depth: " + reExport
+		}
+		if strings.EqualFold(m.Name, "AdditionalProperties") {
+			return "; AdditionalProperties, where the Graph PowerShell SDK keeps @odata.type, is not an object here"
+		}
+	}
+	return ""
 }
 
 type decoder struct {
-	diags  diag.List
-	root   string // the entity's JSON path
-	entity *Value // the entity's object
+	diags      diag.Capped
+	root       string // the entity's JSON path
+	entity     *Value // the entity's object
+	entityType string // the entity's OData type
 	// stack is the path from the entity to the value being decoded, as
 	// the position of each step among its container's members: it holds
 	// no pointers, so pushing costs no GC write barrier.
 	stack []int32
 	known *nameTable
+	// nullLinks collects the relationships the PowerShell SDK writes as
+	// null members, for one note instead of one each.
+	nullLinks *[]string
+	// truncated counts the values ConvertTo-Json cut off, so that the
+	// advice is given in full once.
+	truncated int
 	// Most properties are optional scalars, pointers in the model; they
 	// point into these blocks, allocated a few at a time, instead of one
 	// allocation each.
@@ -420,7 +292,10 @@ type structInfo struct {
 	byName    map[string]field
 	// byKnown finds a field by the parser's known-name index; ok is false
 	// for names this type does not have.
-	byKnown [knownWords * 64]struct {
+	// byFold finds a field by its name in lower case, for the PowerShell
+	// SDK's PascalCase members.
+	byFold  map[string]field
+	byKnown [maxKnownNames]struct {
 		f  field
 		ok bool
 	}
@@ -436,10 +311,11 @@ var modelInfo = sync.OnceValue(func() map[reflect.Type]*structInfo {
 		if _, done := out[t]; done {
 			return
 		}
-		info := &structInfo{graphType: reflect.Zero(t).Interface().(grapher).GraphType(), byName: map[string]field{}}
+		info := &structInfo{graphType: reflect.Zero(t).Interface().(grapher).GraphType(), byName: map[string]field{}, byFold: map[string]field{}}
 		out[t] = info
 		for _, f := range computeFields(t) {
 			info.byName[f.name] = f
+			info.byFold[strings.ToLower(f.name)] = f
 			if k, ok := knownNames().index[f.name]; ok {
 				info.byKnown[k].f, info.byKnown[k].ok = f, true
 			}
@@ -448,7 +324,9 @@ var modelInfo = sync.OnceValue(func() map[reflect.Type]*structInfo {
 			}
 		}
 	}
-	visit(reflect.TypeFor[IosikEv2VpnConfiguration]())
+	for _, t := range modelRoots {
+		visit(t)
+	}
 	return out
 })
 
@@ -461,7 +339,13 @@ var (
 	grapherType = reflect.TypeFor[grapher]()
 )
 
-func (d *decoder) object(v *Value, rv reflect.Value, top bool) {
+// object decodes the members of v into the struct rv. top is true for the
+// entity itself; fold matches member names in any letter case and reads an
+// AdditionalProperties object as more members of the same struct, as the
+// PowerShell SDK writes them; taken, when not nil, records the fields set so
+// far by their path, so that a property given twice (as a base member and
+// in AdditionalProperties) is refused.
+func (d *decoder) object(v *Value, rv reflect.Value, top, fold bool, taken map[string]string) {
 	info := modelInfo()[rv.Type()]
 	members := v.Members()
 	for i := range members {
@@ -474,6 +358,18 @@ func (d *decoder) object(v *Value, rv reflect.Value, top bool) {
 			}
 			continue
 		}
+		if fold && strings.EqualFold(m.Name, "AdditionalProperties") {
+			d.push(i)
+			switch {
+			case m.Value.Kind == Object:
+				// Its members are Graph JSON, as the service sent it.
+				d.object(&m.Value, rv, top, false, taken)
+			case m.Value.Kind != Null:
+				d.typeError(d.here(), "an object", &m.Value, &field{name: m.Name})
+			}
+			d.pop()
+			continue
+		}
 		var fd *field
 		// The index is trusted only when it names this very member, so a
 		// Value built by hand (with a zero index) still decodes correctly.
@@ -484,14 +380,43 @@ func (d *decoder) object(v *Value, rv reflect.Value, top bool) {
 		} else if f, ok := info.byName[m.Name]; ok {
 			fd = &f
 		}
+		if fd == nil && fold {
+			if f, ok := info.byFold[strings.ToLower(m.Name)]; ok {
+				fd = &f
+			}
+		}
 		if fd == nil {
 			d.unknownMember(*m, JoinName(d.here(), m.Name), info.graphType, top)
 			continue
 		}
 		d.push(i)
-		d.value(&m.Value, rv.FieldByIndex(fd.index), fd)
+		if taken != nil {
+			if first, dup := taken[fd.name]; dup {
+				d.diags.Errorf("duplicate-property", d.here(), "%s is given twice, here and at %s (the PowerShell SDK's base properties and AdditionalProperties); the input is ambiguous: remove one", fd.name, first)
+				d.pop()
+				continue
+			}
+			taken[fd.name] = d.here()
+		}
+		if fold && fd.scalar == structKind {
+			d.valueFold(&m.Value, rv.FieldByIndex(fd.index), fd)
+		} else {
+			d.value(&m.Value, rv.FieldByIndex(fd.index), fd)
+		}
 		d.pop()
 	}
+}
+
+// valueFold decodes a complex property written by the PowerShell SDK: its
+// members in PascalCase, with an AdditionalProperties of its own.
+func (d *decoder) valueFold(v *Value, rv reflect.Value, fd *field) {
+	if v.Kind != Object || fd.shape != onePointer {
+		d.value(v, rv, fd)
+		return
+	}
+	nv := reflect.New(fd.elem)
+	d.object(v, nv.Elem(), false, true, map[string]string{})
+	rv.Set(nv)
 }
 
 // here returns the JSON path of the value being decoded. The path is kept
@@ -537,10 +462,26 @@ func (d *decoder) checkNestedType(v *Value, want string) {
 func (d *decoder) unknownMember(m Member, path, graphType string, top bool) {
 	switch {
 	case strings.HasPrefix(m.Name, "@") || strings.Contains(m.Name, "@odata."):
-		d.diags.Warnf("annotation", path, "OData annotation %q is not part of the configuration; ignored", m.Name)
+		d.diags.Infof("annotation", path, "OData annotation %q is not part of the configuration; ignored", m.Name)
+	case strings.HasPrefix(m.Name, "#CustomRef_"):
+		d.diags.Infof("backup-tool-reference", path, "%q was added by the IntuneManagement backup tool to restore a reference; not part of the configuration, ignored", m.Name)
+	case top && expandedRelationship(d.entityType, m):
+		// Decoded on its own: see ExpandedCertificates.
 	case top:
+		if _, ok := navigationProperty(m.Name); ok && m.Value.Kind == Null && d.nullLinks != nil {
+			*d.nullLinks = append(*d.nullLinks, m.Name)
+			return
+		}
 		if what, ok := navigationProperty(m.Name); ok {
-			d.diags.Warnf("navigation-property", path, "%q is a Graph relationship (%s), not a setting; ignored", m.Name, what)
+			d.diags.Infof("navigation-property", path, "%q is a Graph relationship (%s), not a setting; ignored", m.Name, what)
+			return
+		}
+		if m.Value.Kind == String && truncatedMarker(m.Value.Text) {
+			d.truncatedValue(path, m.Value.Text)
+			return
+		}
+		if d.entityType != IKEv2Type {
+			d.diags.Warnf("unknown-property", path, "unknown property %q: it is not in the Graph beta model of %s that this version knows; ignored — a newer Graph build may have added it", m.Name, d.entityType)
 			return
 		}
 		d.diags.Warnf("unknown-property", path, "unknown property %q: it is not in the Graph beta model of %s that this version knows (64 properties); ignored — a newer Graph build may have added it", m.Name, IKEv2Type)
@@ -549,6 +490,30 @@ func (d *decoder) unknownMember(m Member, path, graphType string, top bool) {
 	default:
 		d.diags.Warnf("unknown-property", path, "unknown property %q in a %s; ignored", m.Name, graphType)
 	}
+}
+
+// reExport is the advice for an export that ConvertTo-Json cut off.
+const reExport = "export again with `ConvertTo-Json -Depth 20`, with the SDK's own Graph JSON (`$config.ToJsonString()`), or with `Invoke-MgGraphRequest -Uri 'beta/deviceManagement/deviceConfigurations/{id}' -OutputFilePath config.json`"
+
+// truncatedMarker reports whether s is what PowerShell's ConvertTo-Json
+// writes for an object nested deeper than its -Depth (2 by default): the
+// object's .NET type name, or a PSCustomObject's "@{name=value; ...}" text.
+func truncatedMarker(s string) bool {
+	for _, p := range []string{"System.Collections.", "System.Object[]", "Microsoft.Graph.PowerShell.Models.", "Microsoft.Graph.Beta.PowerShell.Models."} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return strings.HasPrefix(s, "@{") && strings.HasSuffix(s, "}") && strings.Contains(s, "=")
+}
+
+func (d *decoder) truncatedValue(path, text string) {
+	d.truncated++
+	if d.truncated == 1 {
+		d.diags.Errorf("truncated-export", path, "ConvertTo-Json cut this value off at its default depth of 2 and wrote %q instead of the settings; %s", truncate(text, 80), reExport)
+		return
+	}
+	d.diags.Errorf("truncated-export", path, "cut off by ConvertTo-Json as well (%q); export again as said above", truncate(text, 80))
 }
 
 // value decodes v into the field rv (a pointer or a slice); null leaves it
@@ -629,7 +594,7 @@ func (d *decoder) scalarOrStruct(v *Value, rv reflect.Value, fd *field) bool {
 			d.typeError(d.here(), "an object", v, fd)
 			return false
 		}
-		d.object(v, rv, false)
+		d.object(v, rv, false, false, nil)
 	}
 	return true
 }
@@ -692,6 +657,10 @@ func (d *decoder) enum(v *Value, rv reflect.Value, fd *field) bool {
 }
 
 func (d *decoder) typeError(path, want string, v *Value, fd *field) {
+	if v.Kind == String && truncatedMarker(v.Text) && want != "a string" {
+		d.truncatedValue(path, v.Text)
+		return
+	}
 	got := v.Kind.String()
 	if !fd.secret {
 		switch v.Kind {

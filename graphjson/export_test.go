@@ -1,4 +1,4 @@
 package graphjson
 
-// KnownNameCapacity exposes the size of the parser's bit set to tests.
-const KnownNameCapacity = knownWords * 64
+// KnownNameCapacity exposes how many model names the parser can share.
+const KnownNameCapacity = maxKnownNames

@@ -78,6 +78,8 @@ func collect(t reflect.Type, prefix string, out *[]Property) {
 		case ft.Kind() == reflect.Struct:
 			typeName = reflect.Zero(ft).Interface().(grapher).GraphType()
 			p.Complex = true
+		case ft.Implements(edmTyperType):
+			typeName = reflect.Zero(ft).Interface().(edmTyper).EdmType()
 		case ft.Kind() == reflect.String:
 			typeName = "Edm.String"
 			if strings.HasSuffix(name, "DateTime") {
@@ -103,63 +105,26 @@ func collect(t reflect.Type, prefix string, out *[]Property) {
 	}
 }
 
-// knownWords is the size, in 64-bit words, of the parser's bit set of known
-// names; a test checks that every known name fits.
-const knownWords = 4
+// maxKnownNames bounds the model's names (a test checks they fit): the
+// decoder keeps, per model type, a table indexed by name index.
+const maxKnownNames = 256
 
 // nameTable is the set of names the parser shares instead of copying.
 type nameTable struct {
 	names []string
 	index map[string]int
-	// slots is an open-addressing hash table over names (FNV-1a, linear
-	// probing) holding index+1, 0 for empty. The parser hashes a member
-	// name while it scans it, so finding it costs one probe or two
-	// instead of a second pass over the name for a map lookup.
-	slots [nameSlots]uint16
-}
-
-const nameSlots = 1024 // a power of two, well above 2 × knownWords × 64
-
-const (
-	fnvOffset = 2166136261
-	fnvPrime  = 16777619
-)
-
-func fnvString(s string) uint32 {
-	h := uint32(fnvOffset)
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint32(s[i])) * fnvPrime
-	}
-	return h
-}
-
-// lookup finds name, whose FNV-1a hash is h, among the known names.
-func (t *nameTable) lookup(name string, h uint32) (int, bool) {
-	for i := h & (nameSlots - 1); ; i = (i + 1) & (nameSlots - 1) {
-		k := int(t.slots[i]) - 1
-		if k < 0 {
-			return 0, false
-		}
-		if t.names[k] == name {
-			return k, true
-		}
-	}
 }
 
 // knownNames holds every member name of the model, and the annotations
-// exports carry, for the parser to share instead of copying and to check for
-// duplicates in a bit set. It is built once and only read afterwards.
+// exports carry, for the parser to share instead of copying and for the
+// decoder to find fields by index. It is built once and only read
+// afterwards.
 var knownNames = sync.OnceValue(func() *nameTable {
 	t := &nameTable{index: map[string]int{}}
 	add := func(name string) {
-		if _, ok := t.index[name]; !ok && len(t.names) < knownWords*64 {
+		if _, ok := t.index[name]; !ok && len(t.names) < maxKnownNames {
 			t.index[name] = len(t.names)
 			t.names = append(t.names, name)
-			i := fnvString(name) & (nameSlots - 1)
-			for t.slots[i] != 0 {
-				i = (i + 1) & (nameSlots - 1)
-			}
-			t.slots[i] = uint16(len(t.names))
 		}
 	}
 	for _, n := range []string{"@odata.type", "@odata.context", "@odata.nextLink", "value"} {

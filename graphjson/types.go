@@ -1,5 +1,7 @@
 package graphjson
 
+import "strings"
+
 // GraphType methods name the Graph type each struct models; the decoder uses
 // them to check nested "@odata.type" annotations and to word its messages.
 
@@ -81,15 +83,20 @@ func derivedTypes(base string) map[string]string {
 // what it holds. Relationships appear only with $expand and are not settings
 // of the profile.
 func navigationProperty(name string) (string, bool) {
-	switch name {
-	case "assignments", "groupAssignments":
-		return "the groups the profile is assigned to", true
-	case "deviceSettingStateSummaries", "deviceStatusOverview", "deviceStatuses", "userStatusOverview", "userStatuses":
+	// The Graph PowerShell SDK writes them in PascalCase ("DeviceStatuses").
+	switch strings.ToLower(name) {
+	case "assignments", "groupassignments":
+		return "the groups the profile is assigned to; assign the profile in your MDM", true
+	case "devicesettingstatesummaries", "devicestatusoverview", "devicestatuses", "userstatusoverview", "userstatuses":
 		return "reporting data", true
-	case "derivedCredentialSettings":
+	case "derivedcredentialsettings":
 		return "tenant-wide derived credential settings; give the identity with --identity or --identity-uuid", true
-	case "identityCertificate":
-		return "a link to the Intune certificate profile; give the identity with --identity or --identity-uuid", true
+	case "identitycertificate":
+		return "a link to the Intune certificate profile; give that profile's export with --with FILE, expand it inline, or give the identity with --identity or --identity-uuid", true
+	case "rootcertificate":
+		return "a link to the Intune trusted certificate profile; give that profile's export with --with FILE, or expand it inline", true
+	case "manageddevicecertificatestates":
+		return "reporting data", true
 	}
 	return "", false
 }

@@ -73,11 +73,6 @@ func FuzzCommand(f *testing.F) {
 	f.Add([]byte("\x00"), "com.contoso.vpn", fuzzUUID)
 
 	f.Fuzz(func(t *testing.T, data []byte, identifier, commandUUID string) {
-		// Arbitrary bytes as a profile.
-		if p, err := mdm.ReadProfile(data); err == nil && (p.Identifier == "" || p.UUID == "") {
-			t.Fatalf("ReadProfile accepted a profile without PayloadIdentifier or PayloadUUID: %+v", p)
-		}
-
 		// Arbitrary bytes as a command.
 		if c, err := mdm.DecodeCommand(data); err == nil {
 			if c.CommandUUID == "" || c.RequestType == "" {

@@ -35,3 +35,24 @@ func BenchmarkEncodeXML(b *testing.B) { benchEncode(b, plistout.XML) }
 
 // BenchmarkEncodeBinary writes it as a binary property list.
 func BenchmarkEncodeBinary(b *testing.B) { benchEncode(b, plistout.Binary) }
+
+func benchDecode(b *testing.B, f plistout.Format) {
+	data, err := plistout.Encode(compiledProfile(b), f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := plistout.Decode(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeXML reads the full-featured profile from XML.
+func BenchmarkDecodeXML(b *testing.B) { benchDecode(b, plistout.XML) }
+
+// BenchmarkDecodeBinary reads it from a binary property list (scan and
+// howett.net/plist).
+func BenchmarkDecodeBinary(b *testing.B) { benchDecode(b, plistout.Binary) }

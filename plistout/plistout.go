@@ -1,19 +1,22 @@
 // Package plistout writes profile models as property lists and reads
-// property lists back, with howett.net/plist.
+// property lists back.
 //
 // A profile model is a tree of Go values: map[string]any or a SortedDict for
 // dictionaries, []any or []string for arrays, string, int, bool, []byte
 // (data), float64 and time.Time. Dictionary keys are written sorted, so the
 // same model always gives the same bytes. XML is written by this package in
-// Apple's own layout; binary plists are written, and all formats read, by
-// howett.net/plist.
+// Apple's own layout; binary plists are written by howett.net/plist.
+//
+// Decode reads XML, binary and OpenStep (text) property lists from anywhere,
+// hostile input included, within fixed limits (MaxDepth, MaxNodesPerByte)
+// that are checked before any tree is built: XML is read by this package
+// without recursion, binary and text property lists are checked by a scan of
+// their structure and then read by howett.net/plist. Its errors give a
+// position and a reason, never the input's content, which may be secret.
 package plistout
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"regexp"
 	"unicode/utf8"
 
 	"howett.net/plist"
@@ -33,16 +36,22 @@ type SortedDict interface {
 // Format is a property list encoding.
 type Format int
 
-// The formats graph2mobileconfig writes.
+// The property list formats. graph2mobileconfig writes XML and Binary; it
+// reads OpenStep (the old text format, GNUstep's extensions included) too.
 const (
 	XML Format = iota
 	Binary
+	OpenStep
 )
 
-// String names the format as the --format flag spells it.
+// String names the format as the --format flag spells it ("openstep" for
+// the format that is only read).
 func (f Format) String() string {
-	if f == Binary {
+	switch f {
+	case Binary:
 		return "binary"
+	case OpenStep:
+		return "openstep"
 	}
 	return "xml"
 }
@@ -126,63 +135,3 @@ func validUTF8(v any) error {
 	}
 	return nil
 }
-
-// ErrNotPlist is returned by Decode for input that is not a property list.
-var ErrNotPlist = errors.New("not a property list")
-
-// Decode reads an XML, binary or OpenStep property list whose root is a
-// dictionary, and reports which format it was.
-func Decode(data []byte) (map[string]any, Format, error) {
-	v, format, err := unmarshal(data)
-	if err != nil {
-		return nil, XML, fmt.Errorf("%w: %v", ErrNotPlist, err)
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, XML, fmt.Errorf("%w: the root is a %T, not a dictionary", ErrNotPlist, v)
-	}
-	f := XML
-	if format == plist.BinaryFormat {
-		f = Binary
-	}
-	return m, f, nil
-}
-
-// DecodeAny reads a property list with any root value (an encrypted
-// profile's PayloadContent is an array).
-func DecodeAny(data []byte) (any, error) {
-	v, _, err := unmarshal(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotPlist, err)
-	}
-	return v, nil
-}
-
-// unmarshal guards the parser: profiles come from anywhere, and a malformed
-// one must be an error, never a crash.
-func unmarshal(data []byte) (v any, format int, err error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, 0, errors.New("the input is empty")
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			// The panic value may quote the input, which may be secret.
-			v, format, err = nil, 0, errors.New("malformed property list")
-		}
-	}()
-	format, err = plist.Unmarshal(data, &v)
-	return v, format, sanitize(err)
-}
-
-// sanitize rewrites the parser's errors, which quote values from the input
-// (a number or a date that does not parse) that may be secrets: every quoted
-// fragment is replaced.
-func sanitize(err error) error {
-	if err == nil {
-		return nil
-	}
-	return errors.New(quoted.ReplaceAllString(err.Error(), "«redacted»"))
-}
-
-// quoted matches a double-quoted fragment of an error message.
-var quoted = regexp.MustCompile(`"[^"]*"`)

@@ -3,6 +3,7 @@ package signing
 import (
 	"bytes"
 	"crypto/x509"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -286,20 +287,49 @@ func toIndefinite(t *testing.T, der []byte, chunk int) []byte {
 
 // TestParseHostileInput checks that truncated and corrupted input gives
 // errors, not panics.
+// TestParseHostileInput feeds truncated and bit-flipped signatures to every
+// entry point. None may panic, no truncated signature may verify, and a
+// flipped bit that still verifies must leave what is accepted unchanged:
+// the same content from the same signer (a flip in an unsigned field, such
+// as the outer digest algorithm list, may be harmless).
 func TestParseHostileInput(t *testing.T) {
 	der, root, leaf := signedFixture(t)
-	inputs := [][]byte{toIndefinite(t, der, 64)}
-	for i := 0; i < len(der); i += 7 {
-		inputs = append(inputs, der[:i])
-		b := bytes.Clone(der)
-		b[i] ^= 0xff
-		inputs = append(inputs, b)
-	}
-	for _, in := range inputs {
+	check := func(name string, in []byte, mayVerify bool) {
+		t.Helper()
 		Parse(in)
-		Verify(in, VerifyOptions{Roots: root.Pool()})
 		Decrypt(in, leaf.Cert, leaf.Key)
 		IsCMS(in)
+		v, err := Verify(in, VerifyOptions{Roots: root.Pool()})
+		if err != nil {
+			return
+		}
+		switch {
+		case !mayVerify:
+			t.Errorf("%s: verifies", name)
+		case !v.SignatureValid || !v.ChainVerified:
+			t.Errorf("%s: no error, but signature valid %v, chain verified %v", name, v.SignatureValid, v.ChainVerified)
+		case !bytes.Equal(v.Signed.Content, sampleProfile):
+			t.Errorf("%s: verifies with other content: %q", name, v.Signed.Content)
+		case v.Signed.Signer == nil || !v.Signed.Signer.Equal(leaf.Cert):
+			t.Errorf("%s: verifies with another signer", name)
+		}
+	}
+	check("indefinite lengths", toIndefinite(t, der, 64), true)
+	flipped, accepted := 0, 0
+	for i := 0; i < len(der); i += 7 {
+		check(fmt.Sprintf("first %d bytes", i), der[:i], false)
+		b := bytes.Clone(der)
+		b[i] ^= 0xff
+		check(fmt.Sprintf("byte %d flipped", i), b, true)
+		flipped++
+		if _, err := Verify(b, VerifyOptions{Roots: root.Pool()}); err == nil {
+			accepted++
+		}
+	}
+	// The signed attributes, the content, the signature and the certificates
+	// make up nearly all of the structure: a flip there must be caught.
+	if accepted*10 > flipped {
+		t.Errorf("%d of %d bit flips still verify", accepted, flipped)
 	}
 	deep := bytes.Repeat([]byte{0x30, 0x80}, 200)
 	if _, err := Parse(deep); err == nil || !strings.Contains(err.Error(), "nested too deeply") {

@@ -19,13 +19,16 @@ func TestBadInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// args are extra flags for the case ($TESTPKI is the test PKI folder).
 	var expected map[string]struct {
 		Exit   int      `json:"exit"`
+		Args   []string `json:"args"`
 		Stderr []string `json:"stderr"`
 	}
 	if err := json.Unmarshal(data, &expected); err != nil {
 		t.Fatal(err)
 	}
+	pki := testPKI(t)
 	files, _ := filepath.Glob(repoPath("fixtures", "bad", "*.json"))
 	if len(files)-1 < 40 {
 		t.Fatalf("%d broken inputs, want at least 40", len(files)-1)
@@ -42,7 +45,11 @@ func TestBadInputs(t *testing.T) {
 			}
 			out := filepath.Join(t.TempDir(), "out.mobileconfig")
 			for _, format := range []string{"text", "json"} {
-				r := runCLI(t, nil, nil, "compile", f, "-o", out, "--diagnostics", format)
+				args := []string{"compile", f, "-o", out, "--diagnostics", format}
+				for _, a := range want.Args {
+					args = append(args, strings.ReplaceAll(a, "$TESTPKI", pki))
+				}
+				r := runCLI(t, nil, nil, args...)
 				if r.code != want.Exit {
 					t.Errorf("%s: exit %d, want %d\n%s", format, r.code, want.Exit, r.stderr)
 				}

@@ -20,7 +20,7 @@ import (
 func batchFolder(t *testing.T, broken bool) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, name := range []string{"psk-ondemand", "proxy-pac", "weak-crypto", "eap-only", "proxy-manual"} {
+	for _, name := range []string{"psk-ondemand", "proxy-pac", "flags-false", "eap-only", "proxy-manual"} {
 		data, err := os.ReadFile(repoPath("fixtures", name, "input.json"))
 		if err != nil {
 			t.Fatal(err)
@@ -187,8 +187,8 @@ func TestBatchVerbose(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	weak := filepath.Join(in, "weak-crypto", "export.json")
-	if !strings.Contains(r.stderr, "graph2mobileconfig: "+weak+" $: warning: $.childSecurityAssociationParameters.securityDiffieHellmanGroup: ") {
+	flags := filepath.Join(in, "flags-false", "export.json")
+	if !strings.Contains(r.stderr, "graph2mobileconfig: "+flags+" $: warning: $.enableSplitTunneling: ") {
 		t.Errorf("no per-entity warning line:\n%s", r.stderr)
 	}
 	manual := filepath.Join(in, "proxy-manual", "export.json")

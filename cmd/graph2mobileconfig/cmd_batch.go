@@ -16,16 +16,20 @@ func batchCommand(e env) *cli.Command {
 		Name:      "batch",
 		Usage:     "compile every IKEv2 VPN configuration in files, folders and tenant exports",
 		ArgsUsage: "INPUT... (files, folders, or - for standard input)",
-		Description: "Each INPUT is a Graph export file (a single entity, {\"value\": ...} or a list response;\n" +
-			"the pages of a paged export are simply several files), a folder whose *.json files are read\n" +
-			"recursively in name order (hidden files and folders are skipped), or - for standard input.\n" +
+		Description: "Each INPUT is a Graph export file (a single entity, {\"value\": ...}, a list response or an\n" +
+			"array, as Graph writes it or as the Graph PowerShell SDK's objects come out of ConvertTo-Json;\n" +
+			"UTF-8 or UTF-16; the pages of a paged export are simply several files), a folder whose *.json\n" +
+			"files are read recursively in name order (hidden files and folders are skipped), or - for\n" +
+			"standard input. A backup folder of IntuneManagement or IntuneBackupAndRestore is recognised:\n" +
+			"its device configurations are read, its other files are skipped and counted.\n" +
 			"Every microsoft.graph.iosikEv2VpnConfiguration becomes OUT-DIR/<displayName>-<id hash>.mobileconfig;\n" +
-			"other entities are skipped. One bad input never stops the others; the exit status is 1 when any\n" +
-			"entity failed. --report writes a JSON record of every entity: source, JSON path, id, displayName,\n" +
-			"status, output path, SHA-256 of the output and diagnostics.",
+			"other configurations are skipped. One bad input never stops the others. The exit status is 1 when\n" +
+			"any entity failed, any input could not be recognised, or nothing was compiled. --report writes a\n" +
+			"JSON record of every entity: source, JSON path, id, displayName, status, output path, SHA-256 of\n" +
+			"the output and diagnostics.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "out-dir", Usage: "`FOLDER` to write the profiles to (created if missing)"},
-			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "compile `N` entities at once"},
+			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: min(runtime.NumCPU(), batch.MaxJobs), Usage: "compile `N` entities at once (1 to 256)"},
 			&cli.StringFlag{Name: "report", Usage: "write a JSON report of every entity to `FILE`"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress, and no summary line unless something failed"},
 		}, append(compileFlags(), signFlags()...)...),
@@ -51,14 +55,21 @@ func runBatch(c *cli.Context, e env) error {
 	if outDir == "" {
 		return usagef("batch needs --out-dir FOLDER")
 	}
-	if c.Int("jobs") < 1 {
-		return usagef("--jobs %d: want 1 or more", c.Int("jobs"))
+	if j := c.Int("jobs"); j < 1 || j > batch.MaxJobs {
+		return usagef("--jobs %d: want 1 to %d", j, batch.MaxJobs)
 	}
 	if c.String("report") == "-" {
 		return usagef("--report needs a FILE (standard output cannot be written atomically)")
 	}
 	popts, printer, err := pipelineOptions(c, e)
 	if err != nil {
+		return err
+	}
+	withDiags, err := loadCertificates(c, e, &popts)
+	if err != nil {
+		return err
+	}
+	if err := reportWith(e, printer, withDiags, popts.Compile.Strict); err != nil {
 		return err
 	}
 	quiet := c.Bool("quiet")
@@ -146,5 +157,24 @@ func runBatch(c *cli.Context, e env) error {
 	if sum.Failed > 0 {
 		return failure{}
 	}
+	if sum.Compiled == 0 {
+		// Nothing to deliver is a failure too: a script must not take an
+		// export with no IKEv2 VPN configuration for a good run.
+		if !printer.json {
+			fmt.Fprintf(e.stderr, "%sbatch: nothing compiled: %s\n", prefix, nothingCompiled(sum))
+		}
+		return failure{}
+	}
 	return nil
+}
+
+// nothingCompiled says why a batch compiled nothing.
+func nothingCompiled(s batch.Summary) string {
+	switch {
+	case s.Files == 0:
+		return "no input file was found (folders are searched for *.json files)"
+	case s.Entities == s.SkippedFiles:
+		return "every file was skipped as not a device configuration"
+	}
+	return fmt.Sprintf("none of the %d entities is a microsoft.graph.iosikEv2VpnConfiguration (see the skipped entities, with -v or in --report)", s.Entities-s.SkippedFiles)
 }

@@ -32,7 +32,8 @@ func deployCommand(e env) *cli.Command {
 			"unknown; or not queued. Exit status: 0 when every command was queued and (unless --no-push)\n" +
 			"pushed, 3 when every command was queued but some pushes failed or are unknown (do not deploy\n" +
 			"again: the devices get the commands when they next check in), 1 when any command was not\n" +
-			"queued or the answer was not NanoMDM's result. Profiles must be signed unless --allow-unsigned.\n" +
+			"queued or the answer was not NanoMDM's result. Profiles must be signed unless --allow-unsigned,\n" +
+			"and must hold no {{variables}} (which nothing here substitutes) unless --allow-unresolved.\n" +
 			"The API key comes from --api-key-file or " + envMDMAPIKey + ", never from a flag value, and\n" +
 			"is never printed; nor is anything the server sends printed with terminal control sequences.",
 		Flags: []cli.Flag{
@@ -43,6 +44,7 @@ func deployCommand(e env) *cli.Command {
 			&cli.BoolFlag{Name: "no-push", Usage: "only queue the commands; devices get them at their next check-in"},
 			&cli.DurationFlag{Name: "timeout", Value: 30 * time.Second, Usage: "give up on a request after this `DURATION`"},
 			&cli.BoolFlag{Name: "allow-unsigned", Usage: "deploy unsigned profiles too (devices show them as \"Not Verified\")"},
+			allowUnresolvedFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "print the per-device results as JSON"},
 			maxInputSizeFlag("profiles"),
 		},
@@ -191,11 +193,14 @@ func (d *deployment) run(c *cli.Context) error {
 			fmt.Fprintf(d.e.stderr, "graph2mobileconfig: %v\n", err)
 			bad++
 			continue
-		case !p.Signed && !c.Bool("allow-unsigned"):
+		case checkUnresolved(d.e, path, p, c.Bool("allow-unresolved")) != nil:
+			bad++
+			continue
+		case p.Signature == nil && !c.Bool("allow-unsigned"):
 			fmt.Fprintf(d.e.stderr, "graph2mobileconfig: %s is not signed; devices show unsigned profiles as \"Not Verified\": sign it first (graph2mobileconfig sign), or pass --allow-unsigned\n", displayName(path))
 			bad++
 			continue
-		case !p.Signed:
+		case p.Signature == nil:
 			fmt.Fprintf(d.e.stderr, "graph2mobileconfig: warning: %s is not signed; devices show it as \"Not Verified\"\n", displayName(path))
 		}
 		profiles = append(profiles, profile{path, data})

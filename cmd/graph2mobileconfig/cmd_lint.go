@@ -2,13 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
-	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
+	"github.com/graph2mobileconfig/graph2mobileconfig/profile"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 )
 
@@ -22,10 +23,12 @@ func lintCommand(e env) *cli.Command {
 			"com.apple.vpn.managed, the certificate payloads and the profile itself: unknown keys, wrong plist\n" +
 			"types (<true/> where Apple wants <integer>), values outside Apple's lists and ranges, missing required\n" +
 			"keys, dangling PayloadCertificateUUID references, duplicate PayloadUUID/PayloadIdentifier, keys the\n" +
-			"target iOS version does not know, and secrets in profiles that are neither signed nor encrypted.\n" +
+			"target iOS version does not know, values it refuses (weak algorithms from iOS 26, TLS 1.3 before\n" +
+			"27.0, security associations EnforceStrictAlgorithmSelection rejects), {{variables}} left for an MDM,\n" +
+			"signatures that do not verify, and secrets in profiles that are neither signed nor encrypted.\n" +
 			"Exit status: 0 when clean (informational notes allowed), 1 when there are findings.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "target", Usage: "device to check for, ios:VERSION or ipados:VERSION (default " + compiler.DefaultTarget().String() + ")"},
+			targetFlag("device to check for"),
 			&cli.BoolFlag{Name: "json", Usage: "print the findings as JSON"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "also print informational notes"},
 			maxInputSizeFlag("inputs"),
@@ -35,13 +38,11 @@ func lintCommand(e env) *cli.Command {
 				return usagef("lint needs at least one PROFILE")
 			}
 			opts := compiler.LintOptions{}
-			if t := c.String("target"); t != "" {
-				target, err := compiler.ParseTarget(t)
-				if err != nil {
-					return usagef("--target: %v", err)
-				}
-				opts.Target = target
+			target, err := parseTargetFlag(c, e)
+			if err != nil {
+				return err
 			}
+			opts.Target = target
 			type fileReport struct {
 				File     string    `json:"file"`
 				Signed   bool      `json:"signed"`
@@ -95,27 +96,27 @@ func lintFile(e env, path string, max int64, opts compiler.LintOptions) (diag.Li
 		out.Errorf("unreadable", "", "%v", err)
 		return out, false
 	}
-	signed := false
-	if signing.IsCMS(data) {
-		s, err := signing.Parse(data)
-		if err != nil {
-			out.Errorf("bad-signature", "", "the file looks like a signed profile but its CMS structure cannot be read: %v", err)
-			return out, false
-		}
-		if s.Content == nil {
-			out.Errorf("detached", "", "the signed profile does not carry its content (a detached signature); a .mobileconfig must embed the profile")
-			return out, true
-		}
-		data, signed = s.Content, true
-		if s.DigestAlgorithm == "SHA-1" {
-			out.Warnf("weak-digest", "", "the profile is signed with a SHA-1 digest; sign it again with SHA-256")
-		}
-	}
-	profile, _, err := plistout.Decode(data)
-	if err != nil {
-		out.Errorf("not-a-profile", "", "not a configuration profile: %v", err)
+	p, err := profile.Open(data, profile.Options{MaxSize: max})
+	signed := p != nil && p.Signature != nil
+	switch {
+	case errors.Is(err, profile.ErrMalformedCMS) && signing.IsCMS(data):
+		out.Errorf("bad-signature", "", "%v", err)
+		return out, false
+	case errors.Is(err, profile.ErrDetached):
+		out.Errorf("detached", "", "the signed profile does not carry its content (a detached signature); a .mobileconfig must embed the profile")
+		return out, true
+	case err != nil:
+		out.Errorf("not-a-profile", "", "%v", err)
 		return out, signed
 	}
+	if signed {
+		if p.Signature.Signed.DigestAlgorithm == "SHA-1" {
+			out.Warnf("weak-digest", "", "the profile is signed with a SHA-1 digest; sign it again with SHA-256")
+		}
+		if !p.Signature.Valid {
+			out.Errorf("invalid-signature", "", "the signature does not verify (%v); devices refuse the profile", p.Signature.Problem)
+		}
+	}
 	opts.Signed = signed
-	return append(out, compiler.Lint(profile, opts)...), signed
+	return append(out, compiler.Lint(p.Root, opts)...), signed
 }

@@ -7,7 +7,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
 	"github.com/graph2mobileconfig/graph2mobileconfig/mdm"
+	"github.com/graph2mobileconfig/graph2mobileconfig/profile"
 )
 
 // mdmCommandCommand prints the MDM command that installs (or removes) a
@@ -24,7 +26,9 @@ func mdmCommandCommand(e env) *cli.Command {
 			"  --format micromdm        the JSON body of MicroMDM's POST /v1/commands (needs --udid)\n" +
 			"With --remove IDENTIFIER it builds RemoveProfile for the installed profile with that\n" +
 			"PayloadIdentifier instead, and takes no PROFILE. The CommandUUID is random unless\n" +
-			"--command-uuid gives one. To enqueue on NanoMDM directly, use deploy.",
+			"--command-uuid gives one. To enqueue on NanoMDM directly, use deploy.\n" +
+			"A profile that still holds {{variables}} is refused: nothing on this path substitutes them, so a\n" +
+			"device would get the literal text. --allow-unresolved sends it anyway, for an MDM that fills them.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "plist", Usage: "output `FORMAT`: plist, nanomdm (the same command plist) or micromdm (JSON)"},
 			&cli.StringFlag{Name: "udid", Usage: "device `UDID` that the MicroMDM JSON names (--format micromdm only)"},
@@ -33,6 +37,7 @@ func mdmCommandCommand(e env) *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "output `FILE` (- for standard output)"},
 			maxInputSizeFlag("inputs"),
 			&cli.BoolFlag{Name: "force", Usage: "replace an output path that is a symbolic link"},
+			allowUnresolvedFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			format := strings.ToLower(c.String("format"))
@@ -82,7 +87,10 @@ func mdmCommandCommand(e env) *cli.Command {
 				if err != nil {
 					return err
 				}
-				if !p.Signed {
+				if err := checkUnresolved(e, path, p, c.Bool("allow-unresolved")); err != nil {
+					return err
+				}
+				if p.Signature == nil {
 					fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: %s is not signed; devices show it as \"Not Verified\" (sign it first: graph2mobileconfig sign)\n", displayName(path))
 				}
 				if command, err = mdm.InstallProfileCommand(data, uuid); err != nil {
@@ -106,7 +114,7 @@ func mdmCommandCommand(e env) *cli.Command {
 
 // readProfile reads a profile file (or standard input for "-") and checks
 // that it is a configuration profile a device can install.
-func readProfile(e env, path string, max int64) ([]byte, *mdm.Profile, error) {
+func readProfile(e env, path string, max int64) ([]byte, *profile.Profile, error) {
 	if path != "-" {
 		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 			return nil, nil, fmt.Errorf("%s is a folder, not a profile", path)
@@ -116,9 +124,43 @@ func readProfile(e env, path string, max int64) ([]byte, *mdm.Profile, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := mdm.ReadProfile(data)
+	p, err := profile.Open(data, profile.Options{MaxSize: max})
+	if err == nil {
+		err = p.CheckInstallable()
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", displayName(path), err)
 	}
 	return data, p, nil
+}
+
+// allowUnresolvedFlag is the --allow-unresolved flag of mdm-command and
+// deploy.
+func allowUnresolvedFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "allow-unresolved", Usage: "send a profile that still holds {{variables}}, for an MDM that substitutes them (neither mdm-command nor deploy does)"}
+}
+
+// checkUnresolved refuses a profile that still holds {{variables}}, naming
+// each one and where it sits, unless allow says an MDM will fill them; then
+// it only warns. The payloads of an encrypted profile cannot be read, and
+// are not checked.
+func checkUnresolved(e env, path string, p *profile.Profile, allow bool) error {
+	m := p.Tree()
+	tokens := compiler.FindTokens(m)
+	if len(tokens) == 0 {
+		return nil
+	}
+	name := displayName(path)
+	severity := "error"
+	if allow {
+		severity = "warning"
+	}
+	for _, t := range tokens {
+		fmt.Fprintf(e.stderr, "graph2mobileconfig: %s: %s: %s holds the variable %s, which nothing on this path substitutes\n", severity, name, t.Path, t.Text)
+	}
+	if allow {
+		return nil
+	}
+	fmt.Fprintf(e.stderr, "graph2mobileconfig: %s holds %d {{variable}}(s) that no one would fill: a device would receive the literal text; fill them when compiling (--var NAME=VALUE), or pass --allow-unresolved if your MDM substitutes them\n", name, len(tokens))
+	return failure{}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/x509"
-	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -10,6 +9,7 @@ import (
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
+	"github.com/graph2mobileconfig/graph2mobileconfig/profile"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 )
 
@@ -54,7 +54,7 @@ func signCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			content, secret, err := prepareForSigning(input, data, c.Bool("resign"), device)
+			content, secret, err := prepareForSigning(input, data, c.Int64("max-input-size"), c.Bool("resign"), device)
 			if err != nil {
 				return err
 			}
@@ -71,44 +71,39 @@ func signCommand(e env) *cli.Command {
 // the bytes to sign: data itself, the content of a signed file when resign
 // is set, or the profile with its payloads encrypted to device. secret
 // reports that the result holds an unencrypted secret.
-func prepareForSigning(input string, data []byte, resign bool, device *x509.Certificate) (content []byte, secret bool, err error) {
+func prepareForSigning(input string, data []byte, max int64, resign bool, device *x509.Certificate) (content []byte, secret bool, err error) {
 	name := displayName(input)
-	if signing.IsCMS(data) {
-		s, err := signing.Parse(data)
-		if err != nil {
-			return nil, false, fmt.Errorf("%s: %v", name, err)
+	p, err := profile.Open(data, profile.Options{MaxSize: max})
+	if p != nil && p.Signature != nil && !resign {
+		by := ""
+		if s := p.Signature.Signed.Signer; s != nil {
+			by = fmt.Sprintf(" by %q", s.Subject.String())
 		}
-		if !resign {
-			by := ""
-			if s.Signer != nil {
-				by = fmt.Sprintf(" by %q", s.Signer.Subject.String())
-			}
-			return nil, false, fmt.Errorf("%s is already signed%s; pass --resign to replace the signature, or unsign it first", name, by)
-		}
-		if data, err = signing.Unsign(data); err != nil {
-			return nil, false, fmt.Errorf("%s: %v", name, err)
-		}
+		return nil, false, fmt.Errorf("%s is already signed%s; pass --resign to replace the signature, or unsign it first", name, by)
 	}
-	profile, format, err := decodeConfigurationProfile(data)
+	if err == nil {
+		err = p.CheckConfiguration()
+	}
 	if err != nil {
-		if errors.Is(err, plistout.ErrNotPlist) {
-			return nil, false, fmt.Errorf("%s cannot be signed: it is not a configuration profile (%v)", name, err)
-		}
 		return nil, false, fmt.Errorf("%s cannot be signed: %v", name, err)
 	}
 	if device == nil {
-		return data, holdsSecrets(profile), nil
+		return p.Content, p.HoldsSecrets(), nil
 	}
-	if _, ok := profile["EncryptedPayloadContent"]; ok {
+	if p.Encryption != nil {
 		return nil, false, fmt.Errorf("%s is already encrypted (it has EncryptedPayloadContent); leave out --encrypt-to", name)
 	}
-	encrypted := compiler.DictOf(profile)
+	encrypted := compiler.DictOf(p.Root)
 	if err := pipeline.EncryptPayloads(encrypted, device); err != nil {
 		return nil, false, fmt.Errorf("%s: %v", name, err)
+	}
+	format := p.Format
+	if format == plistout.OpenStep {
+		format = plistout.XML // the text format cannot hold data
 	}
 	out, err := plistout.Encode(encrypted, format)
 	if err != nil {
 		return nil, false, fmt.Errorf("%s: cannot encode the encrypted profile: %v", name, err)
 	}
-	return out, holdsSecrets(encrypted.Map()), nil
+	return out, profile.CountSecrets(encrypted.Map()) > 0, nil
 }

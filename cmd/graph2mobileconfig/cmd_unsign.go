@@ -1,12 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
-	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
+	"github.com/graph2mobileconfig/graph2mobileconfig/profile"
 )
 
 func unsignCommand(e env) *cli.Command {
@@ -34,42 +34,39 @@ func unsignCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			content, err := unsignedContent(e, input, data)
+			p, err := signedProfile(e, input, data, c.Int64("max-input-size"))
 			if err != nil {
 				return err
 			}
-			// The plain profile may hold a shared secret or an identity that
-			// only the signed file's permissions protected so far; content
-			// that cannot be read is treated the same way.
-			secret := true
-			if m, _, err := plistout.Decode(content); err == nil {
-				secret = holdsSecrets(m)
-			} else {
-				fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: %s: the signed content is not a property list (%v); writing it anyway\n", displayName(input), err)
-			}
-			return writeOutput(e, output, content, secret, c.Bool("force"))
+			return writeOutput(e, output, p.Content, p.Root == nil || p.HoldsSecrets(), c.Bool("force"))
 		},
 	}
 }
 
-// unsignedContent returns the content of a signed file, warning when its
-// signature does not verify.
-func unsignedContent(e env, input string, data []byte) ([]byte, error) {
-	if !signing.IsCMS(data) {
-		if _, format, err := plistout.Decode(data); err == nil {
-			return nil, fmt.Errorf("%s is not signed: it is a plain %s property list already", displayName(input), formatName(format.String()))
-		}
-		if err := damagedCMS(data); err != nil {
-			return nil, fmt.Errorf("%s: %v", displayName(input), err)
-		}
-		return nil, fmt.Errorf("%s is not signed: it is neither a CMS-signed profile nor a property list", displayName(input))
+// signedProfile reads a signed file for unsign, warning when its signature
+// does not verify or its content is not a property list (which is written
+// anyway: unsign gives back what was signed). The plain profile may hold a
+// shared secret or an identity that only the signed file's permissions
+// protected so far; content that cannot be read (Root nil) is treated the
+// same way.
+func signedProfile(e env, input string, data []byte, max int64) (*profile.Profile, error) {
+	name := displayName(input)
+	p, err := profile.Open(data, profile.Options{MaxSize: max})
+	switch {
+	case p == nil && errors.Is(err, profile.ErrMalformedCMS):
+		return nil, fmt.Errorf("%s: %v", name, err)
+	case p == nil && err != nil:
+		return nil, fmt.Errorf("%s is not signed: it is not CMS, and %v", name, err)
+	case p.Signature == nil:
+		return nil, fmt.Errorf("%s is not signed: it is a plain %s property list already", name, formatName(p.Format.String()))
+	case errors.Is(err, profile.ErrDetached):
+		return nil, fmt.Errorf("%s: %v", name, err)
 	}
-	content, err := signing.Unsign(data)
+	if !p.Signature.Valid {
+		fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: %s: the signature does not verify (%v); the content is written as found\n", name, p.Signature.Problem)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", displayName(input), err)
+		fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: %s: %v; writing it anyway\n", name, err)
 	}
-	if _, err := signing.Verify(data, signing.VerifyOptions{}); err != nil {
-		fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: %s: the signature does not verify (%v); the content is written as found\n", displayName(input), err)
-	}
-	return content, nil
+	return p, nil
 }

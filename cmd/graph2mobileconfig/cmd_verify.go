@@ -13,6 +13,7 @@ import (
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
+	"github.com/graph2mobileconfig/graph2mobileconfig/profile"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 )
 
@@ -62,7 +63,7 @@ func verifyCommand(e env) *cli.Command {
 				return usagef("verify takes exactly one FILE (or - for standard input); got %d", c.NArg())
 			}
 			input := c.Args().First()
-			opts := signing.VerifyOptions{SystemRoots: c.Bool("system-roots")}
+			opts := profile.Options{MaxSize: c.Int64("max-input-size"), SystemRoots: c.Bool("system-roots")}
 			if paths := c.StringSlice("ca"); len(paths) > 0 {
 				pool, err := loadTrustedRoots(e, paths)
 				if err != nil {
@@ -141,38 +142,7 @@ type verifyReport struct {
 
 // signatureReport describes a CMS SignedData: the signer, its algorithms
 // and the certificates embedded with it.
-type signatureReport struct {
-	// Valid is true when the signature verified over the content.
-	Valid bool `json:"valid"`
-	// Signer is nil when the signer certificate is not embedded.
-	Signer             *signing.CertificateInfo  `json:"signer"`
-	DigestAlgorithm    string                    `json:"digestAlgorithm"`
-	SignatureAlgorithm string                    `json:"signatureAlgorithm"`
-	SigningTime        *time.Time                `json:"signingTime"`
-	CMSVersion         int                       `json:"cmsVersion"`
-	Certificates       []signing.CertificateInfo `json:"certificates"`
-	// Problem says why the signature is not valid, if it is not.
-	Problem string `json:"problem,omitempty"`
-}
-
-func newSignatureReport(s *signing.Signed, valid bool) *signatureReport {
-	r := &signatureReport{
-		Valid:              valid,
-		DigestAlgorithm:    s.DigestAlgorithm,
-		SignatureAlgorithm: s.SignatureAlgorithm,
-		SigningTime:        s.SigningTime,
-		CMSVersion:         s.Version,
-		Certificates:       []signing.CertificateInfo{},
-	}
-	if s.Signer != nil {
-		info := signing.DescribeCertificate(s.Signer)
-		r.Signer = &info
-	}
-	for _, c := range s.Certificates {
-		r.Certificates = append(r.Certificates, signing.DescribeCertificate(c))
-	}
-	return r
-}
+type signatureReport = profile.SignatureReport
 
 // contentReport describes what a signed file holds.
 type contentReport struct {
@@ -189,33 +159,21 @@ type contentReport struct {
 	Problem string `json:"problem,omitempty"`
 }
 
-// decodeProfile reads a configuration profile: a property list dictionary
-// whose PayloadType is Configuration.
-func decodeConfigurationProfile(data []byte) (map[string]any, plistout.Format, error) {
-	m, format, err := plistout.Decode(data)
-	if err != nil {
-		return nil, format, err
+// describeSignedContent describes the content of a signed profile that
+// profile.Open read, readErr being its error.
+func describeSignedContent(p *profile.Profile, readErr error) *contentReport {
+	r := &contentReport{Size: len(p.Content)}
+	if readErr != nil {
+		// The property list's own error says it all.
+		var pe *plistout.Error
+		if r.Problem = readErr.Error(); errors.As(readErr, &pe) {
+			r.Problem = pe.Error()
+		}
+		return r
 	}
-	switch pt, ok := m["PayloadType"].(string); {
-	case !ok:
-		return m, format, errors.New("it is a property list dictionary without a PayloadType string, not a configuration profile (PayloadType Configuration)")
-	case pt != "Configuration":
-		return m, format, fmt.Errorf("it is a property list dictionary whose PayloadType is %q, not a configuration profile (PayloadType Configuration)", pt)
-	}
-	return m, format, nil
-}
-
-func describeSignedContent(content []byte) *contentReport {
-	r := &contentReport{Size: len(content)}
-	m, format, err := decodeConfigurationProfile(content)
-	if m != nil {
-		r.Format = format.String()
-		r.PayloadType, _ = m["PayloadType"].(string)
-		r.Identifier, _ = m["PayloadIdentifier"].(string)
-		r.DisplayName, _ = m["PayloadDisplayName"].(string)
-		_, r.Encrypted = m["EncryptedPayloadContent"]
-	}
-	if err != nil {
+	r.Format, r.PayloadType, r.Identifier, r.DisplayName = p.Format.String(), p.Type, p.Identifier, p.DisplayName
+	r.Encrypted = p.Encryption != nil
+	if err := p.CheckConfiguration(); err != nil {
 		r.Problem = err.Error()
 		return r
 	}
@@ -224,43 +182,41 @@ func describeSignedContent(content []byte) *contentReport {
 }
 
 // verifyProfile runs every check of verify on data.
-func verifyProfile(data []byte, opts signing.VerifyOptions) *verifyReport {
+func verifyProfile(data []byte, opts profile.Options) *verifyReport {
 	rep := &verifyReport{ChainChecked: opts.Roots != nil || opts.SystemRoots, Warnings: diag.List{}}
-	if !signing.IsCMS(data) {
+	p, err := profile.Open(data, opts)
+	if p == nil || p.Signature == nil {
 		rep.Failure = failNotSigned
-		if _, format, err := plistout.Decode(data); err == nil {
-			rep.Error = fmt.Sprintf("not signed: it is a plain %s property list, not a CMS-signed profile (sign it with graph2mobileconfig sign)", formatName(format.String()))
-		} else if err := damagedCMS(data); err != nil {
+		switch {
+		case err == nil:
+			rep.Error = fmt.Sprintf("not signed: it is a plain %s property list, not a CMS-signed profile (sign it with graph2mobileconfig sign)", formatName(p.Format.String()))
+		case errors.Is(err, profile.ErrMalformedCMS):
 			rep.Failure, rep.Error = failMalformed, "not a valid signed profile: "+err.Error()
-		} else {
-			rep.Error = "not signed: it is neither a CMS-signed profile nor a property list"
+		default:
+			rep.Error = "not signed: it is not CMS, and " + err.Error()
 		}
 		return rep
 	}
-	v, err := signing.Verify(data, opts)
-	if v == nil {
-		rep.Failure, rep.Error = failMalformed, "not a valid signed profile: "+err.Error()
-		return rep
-	}
+	sig := p.Signature
 	rep.Signed = true
-	rep.Signature = newSignatureReport(v.Signed, v.SignatureValid)
-	rep.Warnings = append(rep.Warnings, v.Warnings...)
-	rep.ChainVerified = v.ChainVerified
-	for _, chain := range v.Chains {
+	rep.Signature = sig.Report()
+	rep.Warnings = append(rep.Warnings, sig.Warnings...)
+	rep.ChainVerified = sig.ChainVerified
+	for _, chain := range sig.Chains {
 		var names []string
 		for _, c := range chain {
 			names = append(names, c.Subject.String())
 		}
 		rep.Chains = append(rep.Chains, names)
 	}
-	if v.Signed.Content != nil {
-		rep.Content = describeSignedContent(v.Signed.Content)
+	if !errors.Is(err, profile.ErrDetached) {
+		rep.Content = describeSignedContent(p, err)
 	}
 	switch {
-	case err != nil:
-		rep.Failure, rep.Error = verifyFailure(err), "verification failed: "+err.Error()
-		if !v.SignatureValid {
-			rep.Signature.Problem = err.Error()
+	case sig.Problem != nil:
+		rep.Failure, rep.Error = verifyFailure(sig.Problem), "verification failed: "+sig.Problem.Error()
+		if !sig.Valid {
+			rep.Signature.Problem = sig.Problem.Error()
 		}
 	case rep.Content == nil:
 		rep.Failure, rep.Error = failMalformed, "verification failed: the signed content is not embedded"
@@ -271,7 +227,7 @@ func verifyProfile(data []byte, opts signing.VerifyOptions) *verifyReport {
 	return rep
 }
 
-// verifyFailure maps an error of signing.Verify to a failure code.
+// verifyFailure maps a signature's problem to a failure code.
 func verifyFailure(err error) string {
 	switch {
 	case errors.Is(err, signing.ErrContentModified):
@@ -395,15 +351,4 @@ func dayCount(d time.Duration) string {
 // reportField prints one "  Label:  value" line of a text report.
 func reportField(w io.Writer, label, value string) {
 	fmt.Fprintf(w, "  %-14s %s\n", label+":", value)
-}
-
-// damagedCMS returns why data cannot be parsed as CMS when it is not a plist
-// and starts like a DER SEQUENCE, as CMS does, but signing.IsCMS does not
-// recognise it (a truncated download, say); nil otherwise.
-func damagedCMS(data []byte) error {
-	if len(data) == 0 || data[0] != 0x30 {
-		return nil
-	}
-	_, err := signing.Parse(data)
-	return err
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
+	"github.com/graph2mobileconfig/graph2mobileconfig/compiler/appleschema"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
@@ -24,7 +25,7 @@ const (
 
 // compileFlags are shared by compile and batch.
 func compileFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "format", Value: "xml", Usage: "plist encoding of the profile: xml or binary"},
 		&cli.StringFlag{Name: "organization", Usage: "PayloadOrganization shown on the device"},
 		&cli.StringFlag{Name: "identifier-prefix", Value: compiler.DefaultIdentifierPrefix, Usage: "reverse-DNS prefix of PayloadIdentifier (`PREFIX`.<graph id>), e.g. com.contoso.vpn"},
@@ -32,14 +33,17 @@ func compileFlags() []cli.Flag {
 		&cli.StringFlag{Name: "identity-password-file", Usage: "`FILE` holding the --identity password (or set " + envIdentityPassword + ")"},
 		&cli.StringFlag{Name: "identity-uuid", Usage: "reference an identity payload with this PayloadUUID that your MDM delivers, instead of --identity"},
 		&cli.StringSliceFlag{Name: "ca", Usage: "CA certificate `FILE` (PEM or DER) to embed so devices trust the VPN server; repeatable"},
-		&cli.StringSliceFlag{Name: "var", Usage: "substitute {{NAME}} tokens with VALUE (`NAME=VALUE`); repeatable"},
-		&cli.StringFlag{Name: "target", Usage: "device to compile for, ios:VERSION or ipados:VERSION (default " + compiler.DefaultTarget().String() + ", the newest the key table knows)"},
+		&cli.StringSliceFlag{Name: "var", Usage: "substitute {{NAME}} tokens with VALUE (`NAME=VALUE`; names match without regard to case); repeatable"},
+		targetFlag("device to compile for"),
 		&cli.BoolFlag{Name: "strict", Usage: "treat warnings and unresolved {{tokens}} as errors"},
+		&cli.BoolFlag{Name: "strict-algorithms", Usage: "beyond Graph: write IKEv2 EnforceStrictAlgorithmSelection 1 (iOS 18.5+); the device then refuses DES, 3DES, DH groups below 14 and an IKE cipher weaker than the child cipher, so such exports are refused"},
+		&cli.StringFlag{Name: "post-quantum", Usage: "beyond Graph: additional key exchanges `mlkem768|mlkem1024[,...]` written as PostQuantumKeyExchangeMethods in both SAs (iOS 26+); the list is ADDKE1..7 of RFC 9370, performed one after the other, NOT alternatives"},
+		&cli.BoolFlag{Name: "post-quantum-fallback", Usage: "beyond Graph: write AllowPostQuantumKeyExchangeFallback 1 (iOS 26+), letting the device connect without the --post-quantum exchanges when the server lacks them"},
 		&cli.StringFlag{Name: "diagnostics", Value: "text", Usage: "diagnostics on stderr: text or json"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "also print informational diagnostics"},
 		maxInputSizeFlag("inputs"),
 		&cli.BoolFlag{Name: "force", Usage: "replace an output path that is a symbolic link"},
-	}
+	}, certificateFlags()...)
 }
 
 func compileCommand(e env) *cli.Command {
@@ -69,11 +73,15 @@ func compileCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
+			withDiags, err := loadCertificates(c, e, &opts)
+			if err != nil {
+				return err
+			}
 			data, err := readInput(e, input, c.Int64("max-input-size"))
 			if err != nil {
 				return fmt.Errorf("%w", err)
 			}
-			out := pipeline.Document(data, opts)
+			out := compileWith(data, opts, withDiags)
 			printer.print("", out.Diagnostics)
 			report := jsonReport{Input: input, Diagnostics: out.Diagnostics}
 			if out.Diagnostics.HasErrors() || out.Bytes == nil {
@@ -109,20 +117,32 @@ func pipelineOptions(c *cli.Context, e env) (pipeline.Options, diagPrinter, erro
 	co.IdentifierPrefix = c.String("identifier-prefix")
 	co.Organization = c.String("organization")
 	co.Strict = c.Bool("strict")
-	if t := c.String("target"); t != "" {
-		if co.Target, err = compiler.ParseTarget(t); err != nil {
-			return opts, printer, usagef("--target: %v", err)
-		}
+	if co.Target, err = parseTargetFlag(c, e); err != nil {
+		return opts, printer, err
 	}
 	for _, kv := range c.StringSlice("var") {
 		name, value, ok := strings.Cut(kv, "=")
-		if !ok || strings.TrimSpace(name) == "" {
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
 			return opts, printer, usagef("--var %q: want NAME=VALUE", kv)
 		}
 		if co.Vars == nil {
 			co.Vars = map[string]string{}
 		}
-		co.Vars[strings.TrimSpace(name)] = value
+		if _, dup := co.Vars[name]; dup {
+			return opts, printer, usagef("--var %s is given twice", name)
+		}
+		co.Vars[name] = value
+	}
+	co.Algorithms.StrictSelection = c.Bool("strict-algorithms")
+	co.Algorithms.PostQuantumFallback = c.Bool("post-quantum-fallback")
+	if pq := c.String("post-quantum"); c.IsSet("post-quantum") {
+		if co.Algorithms.PostQuantum, err = compiler.ParseKeyExchanges(pq); err != nil {
+			return opts, printer, usagef("--post-quantum %v", err)
+		}
+	}
+	if err := co.Check(); err != nil {
+		return opts, printer, usagef("%v", err)
 	}
 	for _, path := range c.StringSlice("ca") {
 		data, err := readCredential(e, path, "the --ca file")
@@ -150,6 +170,34 @@ func pipelineOptions(c *cli.Context, e env) (pipeline.Options, diagPrinter, erro
 		return opts, printer, err
 	}
 	return opts, printer, nil
+}
+
+// targetFlag is the --target flag of every command that takes one.
+func targetFlag(what string) cli.Flag {
+	rel := appleschema.SchemaRelease()
+	newest := rel.IOS
+	if rel.Seed {
+		newest += " (a beta seed, accepted with a note)"
+	}
+	return &cli.StringFlag{Name: "target", Usage: what + ", ios:VERSION or ipados:VERSION (default " + compiler.DefaultTarget().String() +
+		", the newest released iOS in Apple's schema; the newest known is " + newest + ")"}
+}
+
+// parseTargetFlag reads --target; the zero Target when it is not given, so
+// that the compiler knows the target was not chosen. A target that only a
+// beta seed of Apple's schema describes is accepted with a note.
+func parseTargetFlag(c *cli.Context, e env) (compiler.Target, error) {
+	if !c.IsSet("target") {
+		return compiler.Target{}, nil
+	}
+	t, err := compiler.ParseTarget(c.String("target"))
+	if err != nil {
+		return t, usagef("--target: %v", err)
+	}
+	if note := t.SeedNote(); note != "" {
+		fmt.Fprintf(e.stderr, "graph2mobileconfig: note: --target %s: %s\n", t, note)
+	}
+	return t, nil
 }
 
 func loadDeviceIdentity(c *cli.Context, e env, path string) (*compiler.Identity, error) {

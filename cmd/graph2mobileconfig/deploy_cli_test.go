@@ -468,7 +468,7 @@ func TestDeployUsage(t *testing.T) {
 		{"missing key file", nil, []string{p.signedPath, "--nanomdm-url", url, "--udid", "A", "--api-key-file", filepath.Join(dir, "nope")}, exitError, "no such file"},
 		{"loose key file", nil, []string{graphJSON, "--nanomdm-url", url, "--udid", "A", "--api-key-file", looseKey}, exitError, "warning: the API key file " + looseKey + " is readable by group or others (mode 0644)"},
 		{"bad timeout", env, []string{p.signedPath, "--nanomdm-url", url, "--udid", "A", "--timeout", "0s"}, exitUsage, "--timeout must be positive"},
-		{"not a profile", env, []string{graphJSON, "--nanomdm-url", url, "--udid", "A"}, exitError, graphJSON + ": not a configuration profile"},
+		{"not a profile", env, []string{graphJSON, "--nanomdm-url", url, "--udid", "A"}, exitError, graphJSON + ": the file is not a configuration profile: not a property list: it is neither XML nor binary"},
 		{"cleartext", env, []string{graphJSON, "--nanomdm-url", "http://mdm.contoso.example", "--udid", "A"}, exitError, "warning: --nanomdm-url is plain http to mdm.contoso.example: the API key and the profiles cross the network unencrypted; use https"},
 	}
 	for _, tt := range tests {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/testpki"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
+	"github.com/graph2mobileconfig/graph2mobileconfig/profile"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 )
 
@@ -119,7 +120,7 @@ func TestCompileEncryptTo(t *testing.T) {
 		t.Errorf("encryption report %+v", e)
 	}
 	decrypted, _ := rep.Profile["PayloadContent"].([]any)
-	redactedPlain, _ := redactSecrets(payloadsOf(t, readOrFail(t, plain)))
+	redactedPlain, _ := profile.Redact(payloadsOf(t, readOrFail(t, plain)))
 	if !sameJSON(decrypted, redactedPlain) {
 		t.Errorf("decrypted payloads differ from the unencrypted compile:\n%v\n%v", decrypted, redactedPlain)
 	}
@@ -130,7 +131,7 @@ func TestCompileEncryptTo(t *testing.T) {
 	if r.code != exitError {
 		t.Fatalf("inspect with another device's key: exit %d", r.code)
 	}
-	wantSubstrings(t, "stderr", r.stderr, "cannot decrypt EncryptedPayloadContent with --decrypt-key", `the data is not encrypted to the certificate "CN=Test Device,O=graph2mobileconfig tests"`)
+	wantSubstrings(t, "stderr", r.stderr, "cannot decrypt EncryptedPayloadContent with the device key", `the data is not encrypted to the certificate "CN=Test Device,O=graph2mobileconfig tests"`)
 }
 
 func TestSignEncryptTo(t *testing.T) {
@@ -171,8 +172,8 @@ func TestSignEncryptTo(t *testing.T) {
 			if _, ok := got["PayloadContent"]; ok || got["IsEncrypted"] != true {
 				t.Errorf("PayloadContent present %v, IsEncrypted %v", ok, got["IsEncrypted"])
 			}
-			payloads, err := decryptPayloads(got["EncryptedPayloadContent"].([]byte), &decryptor{cert: device.leaf.Cert, key: device.leaf.Key})
-			if err != nil || !reflect.DeepEqual(payloads, want["PayloadContent"]) {
+			opened, err := profile.Open(content, profile.Options{Decrypt: &profile.Decryptor{Certificate: device.leaf.Cert, Key: device.leaf.Key}})
+			if err != nil || !reflect.DeepEqual(opened.Encryption.Payloads, want["PayloadContent"]) {
 				t.Errorf("decrypted payloads differ from the input's (%v)", err)
 			}
 
@@ -291,8 +292,8 @@ func TestEncryptOpenSSLInterop(t *testing.T) {
 	writeOrFail(t, filepath.Join(dir, "payloads-in.plist"), plainPayloads)
 	runOpenSSL(t, dir, "cms", "-encrypt", "-binary", "-des3", "-keyid", "-outform", "DER", "-in", "payloads-in.plist", "-out", "ossl-envelope.der", "device.pem")
 	m["EncryptedPayloadContent"] = readOrFail(t, filepath.Join(dir, "ossl-envelope.der"))
-	profile, _ := plistout.Encode(m, plistout.XML)
-	in := writeOrFail(t, filepath.Join(dir, "ossl-encrypted.mobileconfig"), profile)
+	osslProfile, _ := plistout.Encode(m, plistout.XML)
+	in := writeOrFail(t, filepath.Join(dir, "ossl-encrypted.mobileconfig"), osslProfile)
 	r := runCLI(t, nil, nil, append([]string{"inspect", in, "--summary-only"}, device.decryptFlags()...)...)
 	if r.code != exitOK {
 		t.Fatalf("inspect of openssl's encryption: exit %d\n%s", r.code, r.stderr)

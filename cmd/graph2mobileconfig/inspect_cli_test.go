@@ -9,6 +9,7 @@ import (
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/testpki"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
+	"github.com/graph2mobileconfig/graph2mobileconfig/profile"
 )
 
 // inspectJSON runs inspect --json and decodes its report.
@@ -31,6 +32,8 @@ func TestInspectSummary(t *testing.T) {
 	signed := compileFixture(t, "psk-ondemand", filepath.Join(dir, "signed.mobileconfig"), f.flags()...)
 	binary := compileFixture(t, "proxy-pac", filepath.Join(dir, "binary.mobileconfig"))
 	alwaysOn := compileFixture(t, "always-on", filepath.Join(dir, "always-on.mobileconfig"))
+	scep := compileFixture(t, "scep-separate", filepath.Join(dir, "scep.mobileconfig"))
+	beyond := compileFixture(t, "target-27.0", filepath.Join(dir, "beyond.mobileconfig"))
 
 	pskVPN := []string{
 		`1. com.apple.vpn.managed "VPN (Warehouse VPN)"`,
@@ -99,6 +102,21 @@ func TestInspectSummary(t *testing.T) {
 			"IKE SA:          AES-256-GCM, SHA2-256, DH group 19, 1440 min",
 			"Secrets:       2 shown as «redacted»",
 		}, []string{"test-only-password", "On demand"}},
+		{"scep", scep, []string{"--summary-only"}, []string{
+			`2. com.apple.security.scep "iOS - Contoso VPN device certificate (SCEP)"`,
+			"SCEP server:     https://scep.contoso.example/scep",
+			"Subject:         C=US, O=Contoso Ltd, OU=VPN Devices, CN={{AAD_Device_ID}}.devices.contoso.example",
+			"Alt. names:      dNSName {{AAD_Device_ID}}.devices.contoso.example",
+			"Key:             RSA (not set: Apple's default and only type) 2048 bits, usage 5 (signing, encryption)",
+			"Challenge:       «redacted»",
+			"Retries:         3, 10 s apart",
+			"Identity:        payload 903AD294-C08F-5197-9683-1AE43CB690A3",
+		}, []string{readString(t, filepath.Join(testPKI(t), "scep.challenge")), "Beyond Graph"}},
+		{"beyond graph", beyond, []string{"--summary-only"}, []string{
+			"Beyond Graph:    EnforceStrictAlgorithmSelection 1 (--strict-algorithms)",
+			"Beyond Graph:    IKESecurityAssociationParameters.PostQuantumKeyExchangeMethods [36] (--post-quantum)",
+			"Beyond Graph:    ChildSecurityAssociationParameters.PostQuantumKeyExchangeMethods [36] (--post-quantum)",
+		}, []string{"AllowPostQuantumKeyExchangeFallback"}},
 		{"real signed profile", realSigned, nil, []string{
 			"Format:        XML property list, CMS-signed",
 			"Profile:       AdGuard DNS Default Encrypted DNS over HTTPS",
@@ -144,7 +162,7 @@ func TestInspectJSON(t *testing.T) {
 	if p.Type != "com.apple.vpn.managed" || p.VPN == nil || p.VPN.VPNType != "IKEv2" || len(p.VPN.Tunnels) != 1 {
 		t.Fatalf("payload %+v", p)
 	}
-	want := tunnelSummary{
+	want := profile.TunnelSummary{
 		RemoteAddress: "203.0.113.10", RemoteIdentifier: "gw.warehouse.example", LocalIdentifier: `""`,
 		AuthenticationMethod: "SharedSecret", ExtendedAuthEnabled: "0", SharedSecret: "«redacted»", PayloadCertificateUUID: "(not set)",
 		IKESA: "AES-256, SHA2-256, DH group 14, 1440 min", ChildSA: "AES-128-GCM, DH group 14, 480 min", OnDemandEnabled: "1",
@@ -180,10 +198,10 @@ func sameJSON(a, b any) bool {
 // template (with truncated base64) must fail cleanly, and the secrets the
 // collection's README lists must not be printed.
 func TestInspectReferenceProfiles(t *testing.T) {
-	const dir = "/work/shared/reference/real-profiles"
+	dir := filepath.Join(referenceDir(t), "real-profiles")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.mobileconfig"))
-	if len(files) == 0 {
-		t.Skipf("no reference profiles in %s", dir)
+	if len(files) != len(realProfileFindings) {
+		t.Fatalf("%d reference profiles in %s, %d expected", len(files), dir, len(realProfileFindings))
 	}
 	wants := map[string][]string{
 		"algo-testuser1-ikev2-cert.mobileconfig": {
@@ -210,7 +228,7 @@ func TestInspectReferenceProfiles(t *testing.T) {
 				if r.code != exitError || r.stdout != "" {
 					t.Fatalf("exit %d, want 1 with nothing on stdout", r.code)
 				}
-				wantSubstrings(t, "stderr", r.stderr, name+": the file cannot be read as a profile: not a property list", "illegal base64 data")
+				wantSubstrings(t, "stderr", r.stderr, name+": the file is not a configuration profile: not a property list: XML line 102, column 19: <data> that is not base64: illegal base64 data at input byte 9")
 				return
 			}
 			if r.code != exitOK {
@@ -241,7 +259,7 @@ func secretStrings(v any) []string {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, val := range x {
-			if s, ok := val.(string); ok && isSecretKey(k) && len(s) > 3 {
+			if s, ok := val.(string); ok && profile.IsSecretKey(k) && len(s) > 3 {
 				out = append(out, s)
 			}
 			out = append(out, secretStrings(val)...)
@@ -263,8 +281,9 @@ func TestInspectFailures(t *testing.T) {
 		code int
 		want string
 	}{
-		{"not a plist", []byte("hello"), nil, exitError, "the file cannot be read as a profile: not a property list"},
-		{"truncated CMS", readOrFail(t, realSigned)[:500], nil, exitError, "not a valid CMS structure"},
+		{"not a plist", []byte("hello"), nil, exitError, "the file is not a configuration profile: the property list's root is a string, not a dictionary"},
+		{"JSON", []byte(`{"id": "x"}`), nil, exitError, "the file is not a configuration profile: not a property list: it is neither XML nor binary, and as text, line 1, column 7: a dictionary key without = or ;"},
+		{"truncated CMS", readOrFail(t, realSigned)[:500], nil, exitError, "it is neither a property list nor valid CMS: not a valid CMS structure"},
 		{"key without cert", nil, []string{"--decrypt-key", "k.pem"}, exitUsage, "--decrypt-key and --decrypt-cert go together"},
 		{"missing key", nil, []string{"--decrypt-key", filepath.Join(dir, "none.key"), "--decrypt-cert", realSigned}, exitError, "--decrypt-cert " + realSigned + ": "},
 	}
@@ -296,4 +315,10 @@ func TestInspectWarnsAboutInvalidSignature(t *testing.T) {
 	if _, err := os.Stat(in); err != nil {
 		t.Error(err)
 	}
+}
+
+// readString reads a small test file, without its trailing newline.
+func readString(t *testing.T, path string) string {
+	t.Helper()
+	return strings.TrimSpace(string(readOrFail(t, path)))
 }

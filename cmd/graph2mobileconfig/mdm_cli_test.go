@@ -185,7 +185,7 @@ func TestMDMCommandErrors(t *testing.T) {
 		{"bad command uuid", []string{profilePath, "--command-uuid", "1234"}, exitUsage, `--command-uuid: command UUID "1234" is not a UUID`},
 		{"empty command uuid", []string{profilePath, "--command-uuid", ""}, exitUsage, "--command-uuid: the command UUID is empty"},
 		{"bad identifier", []string{"--remove", "com x"}, exitUsage, "spaces or control characters"},
-		{"Graph JSON", []string{graphJSON}, exitError, graphJSON + ": not a configuration profile: it is neither a property list nor CMS-signed"},
+		{"Graph JSON", []string{graphJSON}, exitError, graphJSON + ": the file is not a configuration profile: not a property list: it is neither XML nor binary"},
 		{"missing file", []string{filepath.Join(dir, "nope.mobileconfig")}, exitError, "no such file"},
 		{"folder", []string{dir}, exitError, dir + " is a folder, not a profile"},
 		{"tampered", []string{tampered}, exitError, "the profile's signature is not valid"},

@@ -238,8 +238,8 @@ func TestSignRefusesInput(t *testing.T) {
 		input []byte
 		want  string
 	}{
-		{"not a plist", []byte("{\"json\": true}"), "cannot be signed: it is not a configuration profile (not a property list"},
-		{"array", array, "the root is a []interface {}, not a dictionary"},
+		{"not a plist", []byte("{\"json\": true}"), "cannot be signed: the file is not a configuration profile: not a property list: it is neither XML nor binary"},
+		{"array", array, "cannot be signed: the file is not a configuration profile: the property list's root is an array, not a dictionary"},
 		{"payload, not a profile", payload, `PayloadType is "com.apple.vpn.managed", not a configuration profile`},
 		{"empty", nil, "cannot be signed"},
 	}

@@ -75,7 +75,7 @@ func TestVerifyFailures(t *testing.T) {
 		{"unsigned binary profile", readOrFail(t, compileFixture(t, "proxy-pac", filepath.Join(dir, "binary.mobileconfig"))), "", failNotSigned,
 			[]string{"not signed: it is a plain binary property list"}},
 		{"not a plist at all", []byte("hello"), "", failNotSigned,
-			[]string{"not signed: it is neither a CMS-signed profile nor a property list"}},
+			[]string{"not signed: it is not CMS, and the file is not a configuration profile: "}},
 		{"signed text, not a plist", sign([]byte("hello, world\n"), id), "", failNotProfile,
 			[]string{"the signature is valid, but the signed content is not a configuration profile: not a property list"}},
 		{"signed payload, not a profile", sign(payload, id), f.rootPEM, failNotProfile,
@@ -167,7 +167,7 @@ func TestVerifyJSON(t *testing.T) {
 				t.Errorf("chains %v", rep.Chains)
 			}
 			if len(rep.Warnings) != 0 {
-				t.Errorf("warnings %v", rep.Warnings)
+				t.Errorf("warnings:%s", findings(rep.Warnings))
 			}
 		})
 	}

@@ -301,9 +301,30 @@ func FindKey(keys []Key, name string) *Key {
 }
 
 // NewestIOS returns the highest iOS version that any payload or key of the
-// schema names as introduced. It is the newest iOS the schema knows about,
-// which makes it the compiler's default target.
+// schema names as introduced: the newest version in which a key the table
+// holds arrived. It can be older than the release the copy describes (see
+// SchemaRelease), since not every release adds keys to these payloads.
 func NewestIOS() string { return newestIOS() }
+
+// Release says which release of Apple's schema the table was generated
+// from. Apple's YAML does not say whether its commit is a release or a beta
+// seed, so the project records it beside the copy
+// (testdata/apple-device-management/RELEASE).
+type Release struct {
+	// Commit is the apple/device-management commit of the copy.
+	Commit string
+	// IOS is the iOS version that commit describes, such as "27.0".
+	IOS string
+	// Seed reports that IOS is a beta seed: its keys may still change
+	// before Apple releases it.
+	Seed bool
+	// NewestReleasedIOS is the newest released iOS version the copy
+	// describes; it equals IOS unless Seed is set.
+	NewestReleasedIOS string
+}
+
+// SchemaRelease returns the release of Apple's schema the table describes.
+func SchemaRelease() Release { return release }
 
 // newestIOS is computed once: the table never changes.
 var newestIOS = sync.OnceValue(func() string {

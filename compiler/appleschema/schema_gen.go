@@ -2,6 +2,10 @@
 
 package appleschema
 
+// release says which release of Apple's schema the table describes; it
+// comes from RELEASE.
+var release = Release{Commit: "61449b07e22d7d659aaa9ae65a29688cff3902a2", IOS: "27.0", Seed: true, NewestReleasedIOS: "26.0"}
+
 // payloads is Apple's profile schema, one entry per payload type, generated
 // from these files:
 //   - CommonPayloadKeys.yaml
@@ -40,7 +44,6 @@ var payloads = []Payload{
 			{Name: "PayloadUUID", Type: String, Required: true},
 			{Name: "PayloadType", Type: String, Required: true, RangeList: []any{"Configuration"}},
 			{Name: "PayloadVersion", Type: Integer, Required: true, RangeList: []any{int64(1)}},
-			{Name: "IsEncrypted", Type: Boolean, Default: false},
 			{Name: "PayloadContent", Type: Array, Required: true,
 				Subkeys: []Key{
 					{Name: "PayloadContentItem", IsElement: true, Type: Dictionary,
@@ -53,7 +56,6 @@ var payloads = []Payload{
 			{Name: "EncryptedPayloadContent", Type: Data},
 			{Name: "PayloadDescription", Type: String},
 			{Name: "PayloadDisplayName", Type: String},
-			{Name: "HasRemovalPasscode", Type: Boolean, Default: false},
 			{Name: "PayloadOrganization", Type: String},
 			{Name: "PayloadRemovalDisallowed", Type: Boolean, Default: false, IOS: Support{Supervised: true}},
 			{Name: "PayloadScope", Type: String, RangeList: []any{"System", "User"}},
@@ -221,9 +223,11 @@ var payloads = []Payload{
 			},
 			{Name: "VPN", Type: Dictionary,
 				Subkeys: []Key{
+					{Name: "AuthName", Type: String},
+					{Name: "AuthPassword", Type: String},
+					{Name: "RemoteAddress", Type: String, Required: true},
 					{Name: "AuthenticationMethod", Type: String, RangeList: []any{"Password", "Certificate", "Password+Certificate"}, Default: "Password"},
 					{Name: "PayloadCertificateUUID", Type: String},
-					{Name: "Password", Type: String},
 					{Name: "ProviderBundleIdentifier", Type: String},
 					{Name: "ProviderDesignatedRequirement", Type: String, IOS: Support{Introduced: "n/a"}},
 					{Name: "DisconnectOnIdle", Type: Integer, RangeList: []any{int64(0), int64(1)}, Default: int64(0)},
@@ -473,8 +477,8 @@ var payloads = []Payload{
 					{Name: "DeadPeerDetectionRate", Type: String, RangeList: []any{"None", "Low", "Medium", "High"}, Default: "Medium"},
 					{Name: "ServerCertificateIssuerCommonName", Type: String},
 					{Name: "ServerCertificateCommonName", Type: String},
-					{Name: "TLSMinimumVersion", Type: String, RangeList: []any{"1.0", "1.1", "1.2"}, Default: "1.0", IOS: Support{Introduced: "11.0"}},
-					{Name: "TLSMaximumVersion", Type: String, RangeList: []any{"1.0", "1.1", "1.2"}, Default: "1.2", IOS: Support{Introduced: "11.0"}},
+					{Name: "TLSMinimumVersion", Type: String, RangeList: []any{"1.0", "1.1", "1.2", "1.3"}, Default: "1.0", IOS: Support{Introduced: "11.0"}},
+					{Name: "TLSMaximumVersion", Type: String, RangeList: []any{"1.0", "1.1", "1.2", "1.3"}, Default: "1.2", IOS: Support{Introduced: "11.0"}},
 					{Name: "UseConfigurationAttributeInternalIPSubnet", Type: Integer, RangeList: []any{int64(0), int64(1)}, Default: int64(0), IOS: Support{Introduced: "9.0"}},
 					{Name: "DisableMOBIKE", Type: Integer, RangeList: []any{int64(0), int64(1)}, Default: int64(0), IOS: Support{Introduced: "9.0"}},
 					{Name: "DisableRedirect", Type: Integer, RangeList: []any{int64(0), int64(1)}, Default: int64(0), IOS: Support{Introduced: "9.0"}},
@@ -496,11 +500,18 @@ var payloads = []Payload{
 					{Name: "PPK", Type: Data, IOS: Support{Introduced: "18.0"}},
 					{Name: "PPKIdentifier", Type: String, IOS: Support{Introduced: "18.0"}},
 					{Name: "PPKMandatory", Type: Integer, RangeList: []any{int64(0), int64(1)}, Default: int64(1), IOS: Support{Introduced: "18.0"}},
+					{Name: "AllowPostQuantumKeyExchangeFallback", Type: Integer, RangeList: []any{int64(0), int64(1)}, Default: int64(0), IOS: Support{Introduced: "26.0"}},
+					{Name: "EnforceStrictAlgorithmSelection", Type: Integer, RangeList: []any{int64(0), int64(1)}, Default: int64(0), IOS: Support{Introduced: "18.5"}},
 					{Name: "IKESecurityAssociationParameters", Type: Dictionary,
 						Subkeys: []Key{
 							{Name: "EncryptionAlgorithm", Type: String, RangeList: []any{"DES", "3DES", "AES-128", "AES-256", "AES-128-GCM", "AES-256-GCM", "ChaCha20Poly1305"}, Default: "AES-256"},
 							{Name: "IntegrityAlgorithm", Type: String, RangeList: []any{"SHA1-96", "SHA1-160", "SHA2-256", "SHA2-384", "SHA2-512"}, Default: "SHA2-256"},
 							{Name: "DiffieHellmanGroup", Type: Integer, RangeList: []any{int64(1), int64(2), int64(5), int64(14), int64(15), int64(16), int64(17), int64(18), int64(19), int64(20), int64(21), int64(31), int64(32)}, Default: int64(14)},
+							{Name: "PostQuantumKeyExchangeMethods", Type: Array, IOS: Support{Introduced: "26.0"},
+								Subkeys: []Key{
+									{Name: "PostQuantumKeyExchangeMethod", IsElement: true, Type: Integer, RangeList: []any{int64(0), int64(36), int64(37)}},
+								},
+							},
 							{Name: "LifeTimeInMinutes", Type: Integer, Min: new(float64(10)), Max: new(float64(1440)), Default: int64(1440)},
 						},
 					},
@@ -509,6 +520,11 @@ var payloads = []Payload{
 							{Name: "EncryptionAlgorithm", Type: String, RangeList: []any{"DES", "3DES", "AES-128", "AES-256", "AES-128-GCM", "AES-256-GCM", "ChaCha20Poly1305"}, Default: "AES-256"},
 							{Name: "IntegrityAlgorithm", Type: String, RangeList: []any{"SHA1-96", "SHA1-160", "SHA2-256", "SHA2-384", "SHA2-512"}, Default: "SHA2-256"},
 							{Name: "DiffieHellmanGroup", Type: Integer, RangeList: []any{int64(1), int64(2), int64(5), int64(14), int64(15), int64(16), int64(17), int64(18), int64(19), int64(20), int64(21), int64(31), int64(32)}, Default: int64(14)},
+							{Name: "PostQuantumKeyExchangeMethods", Type: Array, IOS: Support{Introduced: "26.0"},
+								Subkeys: []Key{
+									{Name: "PostQuantumKeyExchangeMethod", IsElement: true, Type: Integer, RangeList: []any{int64(0), int64(36), int64(37)}},
+								},
+							},
 							{Name: "LifeTimeInMinutes", Type: Integer, Min: new(float64(10)), Max: new(float64(1440)), Default: int64(1440)},
 						},
 					},

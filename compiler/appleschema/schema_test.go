@@ -144,10 +144,20 @@ func TestResolve(t *testing.T) {
 		{payload: vpn, path: "IKEv2.ExtendedAuthEnabled", typ: appleschema.Integer, rangeList: flag, def: int64(0), eff: S{Introduced: "4.0"}},
 		{payload: vpn, path: "IKEv2.MTU", typ: appleschema.Integer, min: f(1280), max: f(1400), def: int64(1280),
 			own: S{Introduced: "14.0"}, eff: S{Introduced: "14.0"}},
-		{payload: vpn, path: "IKEv2.TLSMinimumVersion", typ: appleschema.String, rangeList: []any{"1.0", "1.1", "1.2"}, def: "1.0",
+		// '1.3' is in the 27.0 seed copy, with no version of its own.
+		{payload: vpn, path: "IKEv2.TLSMinimumVersion", typ: appleschema.String, rangeList: []any{"1.0", "1.1", "1.2", "1.3"}, def: "1.0",
 			own: S{Introduced: "11.0"}, eff: S{Introduced: "11.0"}},
-		{payload: vpn, path: "IKEv2.TLSMaximumVersion", typ: appleschema.String, rangeList: []any{"1.0", "1.1", "1.2"}, def: "1.2",
+		{payload: vpn, path: "IKEv2.TLSMaximumVersion", typ: appleschema.String, rangeList: []any{"1.0", "1.1", "1.2", "1.3"}, def: "1.2",
 			own: S{Introduced: "11.0"}, eff: S{Introduced: "11.0"}},
+		// The IKEv2 keys of the 2026 schema.
+		{payload: vpn, path: "IKEv2.EnforceStrictAlgorithmSelection", typ: appleschema.Integer, rangeList: flag, def: int64(0),
+			own: S{Introduced: "18.5"}, eff: S{Introduced: "18.5"}},
+		{payload: vpn, path: "IKEv2.AllowPostQuantumKeyExchangeFallback", typ: appleschema.Integer, rangeList: flag, def: int64(0),
+			own: S{Introduced: "26.0"}, eff: S{Introduced: "26.0"}},
+		{payload: vpn, path: "IKEv2.IKESecurityAssociationParameters.PostQuantumKeyExchangeMethods", typ: appleschema.Array,
+			own: S{Introduced: "26.0"}, eff: S{Introduced: "26.0"}},
+		{payload: vpn, path: "IKEv2.ChildSecurityAssociationParameters.PostQuantumKeyExchangeMethods[]", typ: appleschema.Integer,
+			rangeList: ints(0, 36, 37), eff: S{Introduced: "26.0"}},
 		{payload: vpn, path: "IKEv2.DeadPeerDetectionRate", typ: appleschema.String,
 			rangeList: []any{"None", "Low", "Medium", "High"}, def: "Medium", eff: S{Introduced: "4.0"}},
 		{payload: vpn, path: "IKEv2.NATKeepAliveOffloadEnable", typ: appleschema.Integer, rangeList: flag, def: int64(1),
@@ -391,8 +401,29 @@ func TestCompareVersions(t *testing.T) {
 }
 
 func TestNewestIOS(t *testing.T) {
-	if got, want := appleschema.NewestIOS(), "18.0"; got != want {
+	// AllowPostQuantumKeyExchangeFallback and PostQuantumKeyExchangeMethods.
+	if got, want := appleschema.NewestIOS(), "26.0"; got != want {
 		t.Errorf("NewestIOS() = %q, want %q", got, want)
+	}
+}
+
+// TestSchemaRelease checks the release record against the copy's README,
+// which names the same commit, and against the table.
+func TestSchemaRelease(t *testing.T) {
+	r := appleschema.SchemaRelease()
+	want := appleschema.Release{Commit: "61449b07e22d7d659aaa9ae65a29688cff3902a2", IOS: "27.0", Seed: true, NewestReleasedIOS: "26.0"}
+	if r != want {
+		t.Errorf("SchemaRelease() = %+v, want %+v", r, want)
+	}
+	readme, err := os.ReadFile(yamlDir + "/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), r.Commit) {
+		t.Errorf("README.md does not name the commit %s", r.Commit)
+	}
+	if appleschema.CompareVersions(appleschema.NewestIOS(), r.IOS) > 0 {
+		t.Errorf("the table names iOS %s, newer than its release %s", appleschema.NewestIOS(), r.IOS)
 	}
 }
 

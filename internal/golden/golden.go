@@ -11,9 +11,12 @@ package golden
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 )
 
 // update is the -update flag. A flag is process-wide by nature; it is only
@@ -57,8 +60,36 @@ func Remove(t testing.TB, path string) {
 	t.Errorf("golden file %s exists but the case produced no such output (run go test ./... -update)", path)
 }
 
-// diff shows the first differing lines of two texts.
+// diff shows how got differs from want: the first differing lines of two
+// texts, and of two binary property lists decoded as XML, since their bytes
+// say nothing to a reader.
 func diff(want, got []byte) string {
+	if !bytes.HasPrefix(want, []byte("bplist")) && !bytes.HasPrefix(got, []byte("bplist")) {
+		return lineDiff(want, got)
+	}
+	wantXML, errWant := asXML(want)
+	gotXML, errGot := asXML(got)
+	if errWant == nil && errGot == nil {
+		return "binary property lists, decoded as XML:\n" + lineDiff(wantXML, gotXML)
+	}
+	at := 0
+	for at < len(want) && at < len(got) && want[at] == got[at] {
+		at++
+	}
+	return fmt.Sprintf("binary data of %d bytes, want %d; they differ from byte %d (as XML: want %v, got %v)\n", len(got), len(want), at, errWant, errGot)
+}
+
+// asXML decodes a property list and writes it as XML.
+func asXML(data []byte) ([]byte, error) {
+	v, err := plistout.DecodeAny(data)
+	if err != nil {
+		return nil, err
+	}
+	return plistout.Encode(v, plistout.XML)
+}
+
+// lineDiff shows the first differing lines of two texts.
+func lineDiff(want, got []byte) string {
 	wl := bytes.Split(want, []byte("\n"))
 	gl := bytes.Split(got, []byte("\n"))
 	var b bytes.Buffer

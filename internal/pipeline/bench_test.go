@@ -24,6 +24,7 @@ func fullFeatured(b testing.TB) []byte {
 func benchOptions() pipeline.Options {
 	opts := pipeline.Options{Limits: graphjson.DefaultLimits, Format: plistout.XML}
 	opts.Compile.IdentityUUID = "11111111-2222-4333-8444-555555555555"
+	opts.Compile.Vars = map[string]string{"certificatesubjectname": "iphone.example"}
 	return opts
 }
 

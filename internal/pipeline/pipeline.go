@@ -44,13 +44,13 @@ type Output struct {
 // Document compiles a document that holds exactly one IKEv2 configuration.
 func Document(data []byte, opts Options) *Output {
 	cfg, item, diags := graphjson.DecodeSingle(data, opts.Limits)
-	return compileAfterDecode(cfg, item.Path, diags, opts)
+	return compileAfterDecode(cfg, item, diags, opts)
 }
 
 // Item compiles one entity found by graphjson.Split.
 func Item(it graphjson.Item, opts Options) *Output {
 	cfg, diags := graphjson.Decode(it)
-	return compileAfterDecode(cfg, it.Path, diags, opts)
+	return compileAfterDecode(cfg, it, diags, opts)
 }
 
 // compileAfterDecode compiles even when decoding found errors, so that one
@@ -58,17 +58,21 @@ func Item(it graphjson.Item, opts Options) *Output {
 // are left unset, and the compiler's findings about those same properties
 // are dropped (they would only repeat the decoding error in other words).
 // Nothing is encoded or signed when there is any error.
-func compileAfterDecode(cfg *graphjson.IosikEv2VpnConfiguration, path string, diags diag.List, opts Options) *Output {
+func compileAfterDecode(cfg *graphjson.IosikEv2VpnConfiguration, item graphjson.Item, diags diag.List, opts Options) *Output {
 	if cfg == nil {
 		return &Output{Diagnostics: finish(diags, opts)}
 	}
+	// The certificate profiles expanded inline in the entity are part of
+	// the same input.
+	certs, certDiags := graphjson.ExpandedCertificates(item)
+	diags = append(diags, certDiags...)
 	var bad []string
 	for _, d := range diags {
 		if d.Severity == diag.Error && d.Path != "" {
 			bad = append(bad, d.Path)
 		}
 	}
-	out := compileDecoded(cfg, path, opts, len(bad) > 0)
+	out := compileDecoded(compiler.Input{Config: cfg, Path: item.Path, Certificates: certs}, opts, len(bad) > 0)
 	merged := make(diag.List, 0, len(diags)+len(out.Diagnostics))
 	merged = append(merged, diags...)
 	for _, d := range out.Diagnostics {
@@ -93,18 +97,19 @@ func under(path string, roots []string) bool {
 	return false
 }
 
-// finish applies --strict to the decoder's warnings too and orders the
-// list, which it owns.
+// finish applies --strict to the decoder's warnings too, orders the list,
+// which it owns, and keeps at most diag.DefaultMax of it (the rest counted
+// in one line), so that one input cannot fill the memory or the terminal.
 func finish(l diag.List, opts Options) diag.List {
 	if opts.Compile.Strict {
 		l = l.Promote()
 	}
 	l.Sort()
-	return l
+	return l.Cap(diag.DefaultMax)
 }
 
-func compileDecoded(cfg *graphjson.IosikEv2VpnConfiguration, path string, opts Options, decodeFailed bool) *Output {
-	res := compiler.Compile(compiler.Input{Config: cfg, Path: path}, opts.Compile)
+func compileDecoded(in compiler.Input, opts Options, decodeFailed bool) *Output {
+	res := compiler.Compile(in, opts.Compile)
 	out := &Output{Identifier: res.Identifier, Diagnostics: res.Diagnostics}
 	if res.Profile == nil || decodeFailed {
 		return out
@@ -124,7 +129,7 @@ func compileDecoded(cfg *graphjson.IosikEv2VpnConfiguration, path string, opts O
 		return out
 	}
 	if secrets && opts.Signer == nil {
-		out.Diagnostics.Warnf("unprotected-secret", "", "the profile holds a secret (a shared secret or a PKCS#12 identity) and is neither signed nor encrypted: anyone who can read the file can use it; sign it (--sign-p12 or --sign-cert/--sign-key) and encrypt it to the device (--encrypt-to)")
+		out.Diagnostics.Warnf("unprotected-secret", "", "the profile holds a secret (a shared secret, a SCEP challenge or a PKCS#12 identity) and is neither signed nor encrypted: anyone who can read the file can use it; sign it (--sign-p12 or --sign-cert/--sign-key) and encrypt it to the device (--encrypt-to)")
 	}
 	if opts.Signer != nil {
 		signed, err := signing.Sign(data, opts.Signer)

@@ -1,10 +1,15 @@
 package testpki
 
 import (
+	"bytes"
+	"crypto/ecdsa"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/pem"
 	"testing"
 	"time"
+
+	pkcs12 "software.sslmate.com/src/go-pkcs12"
 )
 
 func TestChainVerifies(t *testing.T) {
@@ -69,10 +74,59 @@ func TestEncodePEMKey(t *testing.T) {
 
 func TestPKCS12(t *testing.T) {
 	root := NewRoot(t, Options{KeyType: ECDSAP256})
-	leaf := root.NewIntermediate(t, Options{KeyType: ECDSAP256}).NewLeaf(t, Options{KeyType: ECDSAP256})
-	for _, enc := range []P12Encoding{P12Legacy, P12Modern} {
-		if der := PKCS12(t, leaf, enc, "pw"); len(der) == 0 {
-			t.Errorf("encoding %d: empty", enc)
+	inter := root.NewIntermediate(t, Options{KeyType: ECDSAP256})
+	leaf := inter.NewLeaf(t, Options{KeyType: ECDSAP256})
+	// The OIDs of the key bag's encryption tell the two encodings apart:
+	// pbeWithSHAAnd3-KeyTripleDES-CBC for the legacy form iOS imports,
+	// PBES2 with AES-256-CBC for OpenSSL 3's default.
+	tripleDES := asn1OID(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 3})
+	pbes2 := asn1OID(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13})
+	aes256CBC := asn1OID(t, asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 42})
+	cases := []struct {
+		enc       P12Encoding
+		want, not [][]byte
+	}{
+		{P12Legacy, [][]byte{tripleDES}, [][]byte{pbes2, aes256CBC}},
+		{P12Modern, [][]byte{pbes2, aes256CBC}, [][]byte{tripleDES}},
+	}
+	for _, c := range cases {
+		der := PKCS12(t, leaf, c.enc, "pw")
+		key, cert, chain, err := pkcs12.DecodeChain(der, "pw")
+		if err != nil {
+			t.Fatalf("encoding %d: does not decode with its password: %v", c.enc, err)
+		}
+		if !cert.Equal(leaf.Cert) {
+			t.Errorf("encoding %d: certificate %q, want the leaf %q", c.enc, cert.Subject, leaf.Cert.Subject)
+		}
+		if len(chain) != 1 || !chain[0].Equal(inter.Cert) {
+			t.Errorf("encoding %d: chain of %d certificates, want the intermediate only", c.enc, len(chain))
+		}
+		pub, ok := key.(*ecdsa.PrivateKey)
+		if !ok || !pub.PublicKey.Equal(leaf.Cert.PublicKey) {
+			t.Errorf("encoding %d: private key %T does not match the leaf certificate", c.enc, key)
+		}
+		if _, _, _, err := pkcs12.DecodeChain(der, "wrong"); err == nil {
+			t.Errorf("encoding %d: decodes with a wrong password", c.enc)
+		}
+		for _, oid := range c.want {
+			if !bytes.Contains(der, oid) {
+				t.Errorf("encoding %d: algorithm %x missing", c.enc, oid)
+			}
+		}
+		for _, oid := range c.not {
+			if bytes.Contains(der, oid) {
+				t.Errorf("encoding %d: unexpected algorithm %x", c.enc, oid)
+			}
 		}
 	}
+}
+
+// asn1OID is the DER encoding of oid, as it appears inside a PKCS#12 file.
+func asn1OID(t *testing.T, oid asn1.ObjectIdentifier) []byte {
+	t.Helper()
+	b, err := asn1.Marshal(oid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

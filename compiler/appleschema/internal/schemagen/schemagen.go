@@ -70,10 +70,21 @@ func Generate(fsys fs.FS) ([]byte, error) {
 		payloads = append(payloads, p)
 	}
 	slices.SortFunc(payloads, func(a, b *payload) int { return strings.Compare(a.Type, b.Type) })
+	rel, err := readRelease(fsys)
+	if err != nil {
+		return nil, err
+	}
+	if newest := newestVersion(payloads); newest != "" && compareVersions(newest, rel.IOS) > 0 {
+		return nil, fmt.Errorf("schemagen: %s: the YAML names iOS %s, newer than the release it says it is (ios %s)", ReleaseFile, newest, rel.IOS)
+	}
 
 	var b bytes.Buffer
 	b.WriteString(Header + "\n\n")
 	b.WriteString("package appleschema\n\n")
+	b.WriteString("// release says which release of Apple's schema the table describes; it\n")
+	b.WriteString("// comes from " + ReleaseFile + ".\n")
+	fmt.Fprintf(&b, "var release = Release{Commit: %s, IOS: %s, Seed: %v, NewestReleasedIOS: %s}\n\n",
+		strconv.Quote(rel.Commit), strconv.Quote(rel.IOS), rel.Seed, strconv.Quote(rel.NewestReleased))
 	b.WriteString("// payloads is Apple's profile schema, one entry per payload type, generated\n")
 	b.WriteString("// from these files:\n")
 	for _, name := range names {
@@ -118,6 +129,9 @@ type yamlFile struct {
 	ResponseKeys []yamlKey `yaml:"responsekeys"`
 	Reasons      yaml.Node `yaml:"reasons"`
 	Notes        yaml.Node `yaml:"notes"`
+	// Examples lists example files (Apple's files from the iOS 26 era on
+	// carry one); like the prose, it is not a fact about keys.
+	Examples yaml.Node `yaml:"examples"`
 }
 
 type yamlInfo struct {

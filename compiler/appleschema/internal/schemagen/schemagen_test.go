@@ -16,11 +16,21 @@ payload:
 payloadkeys:
 `
 
+// testRelease is a valid RELEASE file for tests that are not about it.
+const testRelease = "commit 0123456789abcdef0123456789abcdef01234567\nios 16.0\nseed false\nnewest-released 16.0\n"
+
+// gen runs Generate over the files, adding the RELEASE file unless the
+// test gives its own (an empty text leaves it out).
 func gen(t *testing.T, files map[string]string) (string, error) {
 	t.Helper()
 	fsys := fstest.MapFS{}
+	if _, ok := files[ReleaseFile]; !ok {
+		fsys[ReleaseFile] = &fstest.MapFile{Data: []byte(testRelease)}
+	}
 	for name, data := range files {
-		fsys[name] = &fstest.MapFile{Data: []byte(data)}
+		if data != "" {
+			fsys[name] = &fstest.MapFile{Data: []byte(data)}
+		}
 	}
 	src, err := Generate(fsys)
 	return string(src), err
@@ -87,6 +97,9 @@ func TestGenerate(t *testing.T) {
 			t.Errorf("output lacks %s\n%s", want, src)
 		}
 	}
+	if want := `var release = Release{Commit: "0123456789abcdef0123456789abcdef01234567", IOS: "16.0", Seed: false, NewestReleasedIOS: "16.0"}`; !strings.Contains(src, want) {
+		t.Errorf("output lacks %s\n%s", want, src)
+	}
 	if strings.Contains(src, "prose") {
 		t.Errorf("output contains prose:\n%s", src)
 	}
@@ -137,6 +150,15 @@ func TestGenerateErrors(t *testing.T) {
 		{"unsupervised inside supervised", map[string]string{"t.yaml": head + "- key: D\n  type: <dictionary>\n  supportedOS:\n    iOS:\n      supervised: true\n  subkeys:\n  - key: K\n    type: <string>\n    supportedOS:\n      iOS:\n        supervised: false\n"}, "supervised: false"},
 		{"not a profile", map[string]string{"t.yaml": "title: T\npayload:\n  requesttype: DeviceInformation\n"}, "payloadtype is missing"},
 		{"duplicate payload type", map[string]string{"a.yaml": head, "b.yaml": head}, "defined by both a.yaml and b.yaml"},
+		{"no RELEASE", map[string]string{"t.yaml": head, ReleaseFile: ""}, "must say which release"},
+		{"RELEASE without seed", map[string]string{"t.yaml": head, ReleaseFile: "commit 0123456789abcdef0123456789abcdef01234567\nios 16.0\nnewest-released 16.0\n"}, "seed is missing"},
+		{"RELEASE short commit", map[string]string{"t.yaml": head, ReleaseFile: strings.Replace(testRelease, "0123456789abcdef0123456789abcdef01234567", "61449b0", 1)}, "not a full"},
+		{"RELEASE unknown field", map[string]string{"t.yaml": head, ReleaseFile: testRelease + "beta 2\n"}, `unknown field "beta"`},
+		{"RELEASE twice", map[string]string{"t.yaml": head, ReleaseFile: testRelease + "ios 16.0\n"}, "ios given twice"},
+		{"RELEASE bad version", map[string]string{"t.yaml": head, ReleaseFile: strings.Replace(testRelease, "ios 16.0", "ios sixteen", 1)}, `"sixteen" is not a version`},
+		{"seed newer than its release", map[string]string{"t.yaml": head, ReleaseFile: strings.NewReplacer("seed false", "seed true").Replace(testRelease)}, "must be older than the seed"},
+		{"release differs from newest", map[string]string{"t.yaml": head, ReleaseFile: strings.Replace(testRelease, "newest-released 16.0", "newest-released 15.0", 1)}, "its own newest release"},
+		{"keys newer than the release", map[string]string{"t.yaml": head + "- key: K\n  type: <string>\n  supportedOS:\n    iOS:\n      introduced: '16.1'\n"}, "names iOS 16.1, newer than the release"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
