@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -182,12 +181,4 @@ func BenchmarkWrite(b *testing.B) {
 			}
 		}
 	}
-}
-
-// cpuTime is the user and system CPU time of the process so far, in
-// nanoseconds: on a shared machine it varies much less than wall time.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }
