@@ -176,15 +176,15 @@ func inspectTarget(path string, opts Options) (targetKind, error) {
 				return 0, err
 			}
 		}
-		if !opts.Force {
-			return 0, fmt.Errorf("%s: %w", path, ErrSymlink)
-		}
 		// /dev/stdout and its kind point into /proc, at a file another
 		// program opened for this one: that is never replaced, even
 		// with --force, since replacing /dev/stdout breaks it for the
 		// whole system.
-		if to, err := os.Readlink(path); err == nil && strings.HasPrefix(to, "/proc/") {
+		if to, ok := procLink(path); ok {
 			return 0, fmt.Errorf("%s is a link to %s, an open file of this process; refusing to replace it (use - for standard output)", path, to)
+		}
+		if !opts.Force {
+			return 0, fmt.Errorf("%s: %w", path, ErrSymlink)
 		}
 		return targetReplace, nil
 	case mode.IsDir():
@@ -193,6 +193,20 @@ func inspectTarget(path string, opts Options) (targetKind, error) {
 		return targetDirect, nil
 	}
 	return 0, fmt.Errorf("%s is %s; refusing to write to it or replace it: %w", path, describeMode(mode), ErrSpecialFile)
+}
+
+// procLink reports whether the symbolic link path points into /proc, or
+// lies there (/dev/fd/1 is /proc/self/fd/1), and where it points.
+func procLink(path string) (string, bool) {
+	to, err := os.Readlink(path)
+	if err != nil {
+		return "", false
+	}
+	if strings.HasPrefix(to, "/proc/") {
+		return to, true
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(path))
+	return to, err == nil && strings.HasPrefix(dir, "/proc/")
 }
 
 // writesDirectly reports whether a file of this mode is written to rather
@@ -276,6 +290,14 @@ func Create(path string, opts Options) (*File, error) {
 // truncating anything, and checks that what was opened is still one: a
 // regular file swapped in meanwhile is neither truncated nor written.
 func openDirect(path string, opts Options) (*File, error) {
+	if tr := opts.Tracker; tr != nil {
+		tr.gate.RLock()
+		closed := tr.closed
+		tr.gate.RUnlock()
+		if closed {
+			return nil, fmt.Errorf("cannot write %s: %w", path, ErrInterrupted)
+		}
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|noCTTY, 0)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %s for writing: %w", path, err)

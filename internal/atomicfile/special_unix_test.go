@@ -4,6 +4,7 @@ package atomicfile_test
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -99,6 +100,13 @@ func TestSpecialTargets(t *testing.T) {
 		f.Abort()
 		wantMode(t, null, os.ModeDevice|os.ModeCharDevice)
 		noTempFiles(t, dir)
+
+		// Nothing is written once the program is stopping.
+		tr := atomicfile.NewTracker()
+		tr.RemoveAll()
+		if err := atomicfile.WriteFile(null, []byte("late"), atomicfile.Options{Tracker: tr}); !errors.Is(err, atomicfile.ErrInterrupted) {
+			t.Errorf("a write to a device after cleanup: %v", err)
+		}
 	})
 
 	t.Run("socket", func(t *testing.T) {
@@ -209,4 +217,52 @@ func skipOrFailWithoutRoot(t *testing.T, what string, err error) {
 		t.Fatalf("%s: %v (CI runs as root, where this must work)", what, err)
 	}
 	t.Skipf("%s needs root: %v", what, err)
+}
+
+// TestLinksIntoProc writes to links like /dev/stdout, which point at an
+// open file of the process through /proc/self/fd: a pipe behind one is
+// written; a regular file behind one is neither written nor is the link
+// replaced, even with Force (replacing /dev/stdout would break it for the
+// whole system).
+func TestLinksIntoProc(t *testing.T) {
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skip("no /proc/self/fd here")
+	}
+	dir := t.TempDir()
+	file, err := os.Create(filepath.Join(dir, "redirected"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	stdout := filepath.Join(dir, "stdout")
+	if err := os.Symlink(fmt.Sprintf("/proc/self/fd/%d", file.Fd()), stdout); err != nil {
+		t.Fatal(err)
+	}
+	for _, force := range []bool{false, true} {
+		err := atomicfile.WriteFile(stdout, []byte("x"), atomicfile.Options{Force: force})
+		if err == nil || !strings.Contains(err.Error(), "an open file of this process; refusing to replace it (use - for standard output)") {
+			t.Errorf("force %v: err = %v", force, err)
+		}
+		if fi, err := os.Lstat(stdout); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Fatal("the link was replaced")
+		}
+	}
+
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	toPipe := filepath.Join(dir, "to-pipe")
+	os.Symlink(fmt.Sprintf("/proc/self/fd/%d", pw.Fd()), toPipe)
+	if err := atomicfile.WriteFile(toPipe, []byte("through /proc"), atomicfile.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64)
+	n, _ := pr.Read(buf)
+	if string(buf[:n]) != "through /proc" {
+		t.Errorf("the pipe got %q", buf[:n])
+	}
+	noTempFiles(t, dir)
 }
