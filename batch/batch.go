@@ -313,7 +313,7 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 	r.jobs = make(chan job, opts.Jobs)
 	r.results = make(chan result, r.window)
 	var wg sync.WaitGroup
-	wg.Go(func() { r.produce(inputs) })
+	wg.Go(func() { r.produceRecovering(inputs) })
 	for range opts.Jobs {
 		wg.Go(func() {
 			for j := range r.jobs {

@@ -11,6 +11,18 @@ import (
 // producer and the workers run through these, which turn a panic into the
 // failure of the file or entity that caused it.
 
+// produceRecovering is produce, with a panic outside the reading of a file
+// (in the walk of the folders) reported as a failure of the batch, after
+// which no further input is read.
+func (r *runner) produceRecovering(inputs []string) {
+	defer func() {
+		if v := recover(); v != nil {
+			r.emit(result{entry: r.failedEntry("", "internal-error", "%s; the inputs after this point were not read", internalError(v))})
+		}
+	}()
+	r.produce(inputs)
+}
+
 // readInputRecovering is readInput, with a panic reported as the file's
 // failure.
 func (r *runner) readInputRecovering(path string) {
