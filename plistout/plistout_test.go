@@ -3,6 +3,7 @@ package plistout_test
 import (
 	"bytes"
 	"errors"
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/testenv"
 	"os/exec"
 	"reflect"
 	"strings"
@@ -105,10 +106,7 @@ func TestDecodeRejectsNonProfiles(t *testing.T) {
 // TestXMLMatchesPlistlib compares our XML byte for byte with Python's
 // plistlib, which writes plists the way Apple's CoreFoundation does.
 func TestXMLMatchesPlistlib(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed; the byte-for-byte comparison with plistlib is skipped")
-	}
+	python := testenv.Tool(t, "python3", "the byte-for-byte comparison with plistlib")
 	long := make([]byte, 300)
 	for i := range long {
 		long[i] = byte(i * 7)
