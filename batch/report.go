@@ -88,7 +88,7 @@ func (e *Entry) appendJSON(buf []byte) []byte {
 	return append(buf, '}')
 }
 
-func createReport(path string, force bool, protect []string, tracker *atomicfile.Tracker) (*reportWriter, error) {
+func createReport(path string, force bool, protect []atomicfile.Input, tracker *atomicfile.Tracker) (*reportWriter, error) {
 	f, err := atomicfile.Create(path, atomicfile.Options{Perm: 0o644, Force: force, Protect: protect, Tracker: tracker})
 	if err != nil {
 		return nil, fmt.Errorf("cannot create the report: %w", err)

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -60,7 +59,7 @@ func dialCommand(e env) *cli.Command {
 			&cli.StringFlag{Name: "decrypt-key", Usage: "private key `FILE` (PEM) of the device an encrypted profile is encrypted to"},
 			&cli.StringFlag{Name: "decrypt-cert", Usage: "certificate `FILE` of that device"},
 			&cli.StringFlag{Name: "decrypt-password-file", Usage: "`FILE` holding the password of --decrypt-key (or set " + envDecryptPassword + ")"},
-			&cli.Int64Flag{Name: "max-input-size", Value: defaultMaxInputSize, Usage: "refuse inputs larger than this many `BYTES`"},
+			maxInputSizeFlag("inputs"),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -102,7 +101,7 @@ func dialCommand(e env) *cli.Command {
 			}
 			tunnel := profile.Tunnels[n-1]
 			for _, path := range c.StringSlice("ca") {
-				data, err := os.ReadFile(path)
+				data, err := readCredential(e, path, "the --ca file")
 				if err != nil {
 					return fmt.Errorf("--ca: cannot read %s: %w", path, err)
 				}
@@ -223,7 +222,7 @@ func dialIdentity(c *cli.Context, e env) (*strongswan.Identity, error) {
 	if path == "" {
 		return nil, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := readCredential(e, path, "the --identity file")
 	if err != nil {
 		return nil, fmt.Errorf("--identity: cannot read %s: %w", path, err)
 	}

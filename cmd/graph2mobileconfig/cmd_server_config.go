@@ -84,11 +84,7 @@ func serverConfigCommand(e env) *cli.Command {
 			for _, w := range cfg.Warnings {
 				fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: %s\n", w)
 			}
-			protect := []string{}
-			if input != "-" {
-				protect = append(protect, input)
-			}
-			return writeOutput(e, output, cfg.Text, cfg.Secrets, c.Bool("force"), protect...)
+			return writeOutput(e, output, cfg.Text, cfg.Secrets, c.Bool("force"))
 		},
 	}
 }
@@ -152,7 +148,7 @@ func serverOptions(c *cli.Context, e env) (strongswan.ServerOptions, error) {
 			// swanctl's x509/ folder under its own name.
 			opts.ServerCert = filepath.Base(opts.ServerCert)
 		}
-		data, err := os.ReadFile(certPath)
+		data, err := readCredential(e, certPath, "the --server-cert file")
 		if err != nil {
 			return opts, fmt.Errorf("--server-cert: cannot read %s: %w", certPath, err)
 		}
