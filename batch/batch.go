@@ -115,6 +115,10 @@ type Options struct {
 	// Tracker records the temporary files being written, so that an
 	// interrupted run can remove them; may be nil.
 	Tracker *atomicfile.Tracker
+	// Protect lists the files the caller read for the batch (keys,
+	// certificates, password files): neither a profile nor the report
+	// replaces one of them. The input files are protected without it.
+	Protect []atomicfile.Input
 	// Shared are the inputs every entity is compiled with (the certificate
 	// profile exports of --with), already read into Pipeline, with the
 	// findings of reading them: the report lists them once, in "shared",
@@ -286,10 +290,10 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 	if err := checkReportNotProfile(opts.Report, opts.OutDir); err != nil {
 		return Summary{}, err
 	}
-	var protect []string
+	protect := append([]atomicfile.Input(nil), opts.Protect...)
 	for _, in := range inputs {
 		if fi, err := os.Stat(in); in != "-" && err == nil && fi.Mode().IsRegular() {
-			protect = append(protect, in)
+			protect = append(protect, atomicfile.Input{Path: in, What: "the input file", Info: fi})
 		}
 	}
 	var sharedWarnings int
@@ -345,7 +349,7 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 	}
 	r.walk = walker{
 		skipDirs:   []os.FileInfo{outFi},
-		file:       r.readInput,
+		file:       r.readInputRecovering,
 		problem:    r.walkProblem,
 		skipped:    r.walkSkipped,
 		duplicate:  r.walkDuplicate,
@@ -371,11 +375,11 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 	r.jobs = make(chan job, opts.Jobs)
 	r.results = make(chan result, r.window)
 	var wg sync.WaitGroup
-	wg.Go(func() { r.produce(inputs) })
+	wg.Go(func() { r.produceRecovering(inputs) })
 	for range opts.Jobs {
 		wg.Go(func() {
 			for j := range r.jobs {
-				r.results <- r.compile(j)
+				r.results <- r.compileRecovering(j)
 			}
 		})
 	}
@@ -418,7 +422,7 @@ func countFiles(inputs []string, w walker) int {
 type runner struct {
 	ctx     context.Context
 	opts    Options
-	protect []string
+	protect []atomicfile.Input
 	walk    walker
 	report  *reportWriter
 

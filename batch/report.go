@@ -96,7 +96,7 @@ func (e *Entry) appendJSON(buf []byte) []byte {
 
 // createReport starts the report: its header, and the shared inputs, which
 // are known before the first entity.
-func createReport(path string, force bool, protect []string, tracker *atomicfile.Tracker, shared []SharedInput) (*reportWriter, error) {
+func createReport(path string, force bool, protect []atomicfile.Input, tracker *atomicfile.Tracker, shared []SharedInput) (*reportWriter, error) {
 	var sharedJSON [][]byte
 	for _, in := range shared {
 		if in.Entities == nil {

@@ -38,7 +38,7 @@ func loadCertificates(c *cli.Context, e env, opts *pipeline.Options) (diag.List,
 	}
 	if challengeFile != "" {
 		warnLoosePermissions(e, challengeFile, "the SCEP challenge file")
-		challenge, err := readSecretFile(challengeFile, "SCEP challenge file")
+		challenge, err := readSecretFile(e, challengeFile, "SCEP challenge file")
 		if err != nil {
 			return nil, nil, err
 		}

@@ -60,9 +60,6 @@ func runBatch(c *cli.Context, e env) error {
 	if j := c.Int("jobs"); j < 1 || j > batch.MaxJobs {
 		return usagef("--jobs %d: want 1 to %d", j, batch.MaxJobs)
 	}
-	if c.Int64("max-input-size") < 1 {
-		return usagef("--max-input-size %d: want 1 or more", c.Int64("max-input-size"))
-	}
 	if c.String("report") == "-" {
 		return usagef("--report needs a FILE (standard output cannot be written atomically)")
 	}
@@ -99,6 +96,7 @@ func runBatch(c *cli.Context, e env) error {
 		Report:       c.String("report"),
 		Stdin:        e.stdin,
 		Tracker:      e.tracker,
+		Protect:      e.inputs.list(),
 		Shared:       shared,
 		OnEntry: func(en batch.Entry) {
 			if c.Context.Err() != nil {

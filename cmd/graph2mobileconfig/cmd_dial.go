@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -68,7 +67,7 @@ func dialCommand(e env) *cli.Command {
 			&cli.StringFlag{Name: "decrypt-key", Usage: "private key `FILE` (PEM) of the device an encrypted profile is encrypted to"},
 			&cli.StringFlag{Name: "decrypt-cert", Usage: "certificate `FILE` of that device"},
 			&cli.StringFlag{Name: "decrypt-password-file", Usage: "`FILE` holding the password of --decrypt-key (or set " + envDecryptPassword + ")"},
-			&cli.Int64Flag{Name: "max-input-size", Value: defaultMaxInputSize, Usage: "refuse inputs larger than this many `BYTES`"},
+			maxInputSizeFlag("inputs"),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -110,7 +109,7 @@ func dialCommand(e env) *cli.Command {
 			}
 			tunnel := profile.Tunnels[n-1]
 			for _, path := range c.StringSlice("ca") {
-				data, err := os.ReadFile(path)
+				data, err := readCredential(e, path, "the --ca file")
 				if err != nil {
 					return fmt.Errorf("--ca: cannot read %s: %w", path, err)
 				}
@@ -234,7 +233,7 @@ func dialIdentity(c *cli.Context, e env) (*strongswan.Identity, error) {
 	case path != "" && (certPath != "" || keyPath != ""):
 		return nil, usagef("give either --identity FILE.p12 or --identity-cert with --identity-key, not both")
 	case path != "":
-		data, err := os.ReadFile(path)
+		data, err := readCredential(e, path, "the --identity file")
 		if err != nil {
 			return nil, fmt.Errorf("--identity: cannot read %s: %w", path, err)
 		}
@@ -251,11 +250,11 @@ func dialIdentity(c *cli.Context, e env) (*strongswan.Identity, error) {
 		if certPath == "" || keyPath == "" {
 			return nil, usagef("--identity-cert and --identity-key go together")
 		}
-		certData, err := os.ReadFile(certPath)
+		certData, err := readCredential(e, certPath, "the --identity-cert file")
 		if err != nil {
 			return nil, fmt.Errorf("--identity-cert: cannot read %s: %w", certPath, err)
 		}
-		keyData, err := os.ReadFile(keyPath)
+		keyData, err := readCredential(e, keyPath, "the --identity-key file")
 		if err != nil {
 			return nil, fmt.Errorf("--identity-key: cannot read %s: %w", keyPath, err)
 		}

@@ -85,11 +85,7 @@ func serverConfigCommand(e env) *cli.Command {
 			for _, w := range cfg.Warnings {
 				fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: %s\n", w)
 			}
-			protect := []string{}
-			if input != "-" {
-				protect = append(protect, input)
-			}
-			return writeOutput(e, output, cfg.Text, cfg.Secrets, c.Bool("force"), protect...)
+			return writeOutput(e, output, cfg.Text, cfg.Secrets, c.Bool("force"))
 		},
 	}
 }
@@ -142,11 +138,11 @@ func serverOptions(c *cli.Context, e env) (strongswan.ServerOptions, error) {
 		opts.EAPPassword = pw
 	}
 	var err error
-	if opts.ServerCert, opts.ServerCertificate, err = localCertificate("server-cert", opts.ServerCert); err != nil {
+	if opts.ServerCert, opts.ServerCertificate, err = localCertificate(e, "server-cert", opts.ServerCert); err != nil {
 		return opts, err
 	}
 	if opts.ClientCA != "" {
-		if opts.ClientCA, opts.ClientCACertificate, err = localCertificate("client-ca", opts.ClientCA); err != nil {
+		if opts.ClientCA, opts.ClientCACertificate, err = localCertificate(e, "client-ca", opts.ClientCA); err != nil {
 			return opts, err
 		}
 	}
@@ -158,13 +154,13 @@ func serverOptions(c *cli.Context, e env) (strongswan.ServerOptions, error) {
 // server it is then named by its file name (a relative path) or its path
 // (an absolute one). A name of no file here is a name in the swanctl
 // folder, used as it is.
-func localCertificate(flag, name string) (string, *x509.Certificate, error) {
+func localCertificate(e env, flag, name string) (string, *x509.Certificate, error) {
 	if !filepath.IsAbs(name) {
 		if _, err := os.Stat(name); err != nil {
 			return name, nil, nil
 		}
 	}
-	data, err := os.ReadFile(name)
+	data, err := readCredential(e, name, "the --"+flag+" file")
 	if err != nil {
 		return name, nil, fmt.Errorf("--%s: cannot read %s: %w", flag, name, err)
 	}
