@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -413,7 +414,9 @@ func readFile(path string, stdin io.Reader, limit int64) ([]byte, error) {
 		}
 		r = f
 	}
-	data, err := readAll(io.LimitReader(r, limit+1), int(max(size, 512)))
+	// One byte more than the limit tells a file of exactly limit bytes
+	// from a larger one, without overflowing for math.MaxInt64.
+	data, err := readAll(io.LimitReader(r, min(limit, math.MaxInt64-1)+1), int(max(size, 512)))
 	if err != nil {
 		return nil, err
 	}

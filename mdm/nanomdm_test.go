@@ -175,11 +175,21 @@ func TestNanoMDMClient(t *testing.T) {
 
 	t.Run("wrong path", func(t *testing.T) {
 		cmd, _ := mdm.RemoveProfileCommand("com.x", mdm.NewCommandUUID())
-		bad := &mdm.NanoMDMClient{BaseURL: srv.URL + "/v1", APIKey: "correct horse"}
+		bad := &mdm.NanoMDMClient{BaseURL: srv.URL + "/nanomdm", APIKey: "correct horse"}
 		_, err := bad.Enqueue(ctx, []string{dev.UDID}, cmd, true)
 		var se *mdm.StatusError
-		if !errors.As(err, &se) || se.StatusCode != 404 || !strings.Contains(err.Error(), "no enqueue API at "+srv.URL+"/v1/v1/enqueue/") {
+		if !errors.As(err, &se) || se.StatusCode != 404 || !strings.Contains(err.Error(), "no enqueue API at "+srv.URL+"/nanomdm/v1/enqueue/") {
 			t.Fatalf("err = %v", err)
+		}
+		// NanoMDM's own API paths are refused before anything is sent.
+		for _, path := range []string{"/v1", "/v1/", "/v1/enqueue", "/v1/enqueue/", "/v1/enqueue/" + dev.UDID} {
+			bad := &mdm.NanoMDMClient{BaseURL: srv.URL + path, APIKey: "correct horse"}
+			if _, err := bad.Enqueue(ctx, []string{dev.UDID}, cmd, true); err == nil || !strings.Contains(err.Error(), "ends in NanoMDM's API path") {
+				t.Errorf("%s: err = %v", path, err)
+			}
+		}
+		if got := dev.Idle(t); got != nil {
+			t.Errorf("a command was queued through a wrong path: %s", got)
 		}
 	})
 }
@@ -246,7 +256,15 @@ func TestEnqueueAnswers(t *testing.T) {
 		{"bad gateway", 502, nil, "<html>\n<body>upstream\tdown</body></html>", `answered HTTP 502 Bad Gateway: <html> <body>upstream down</body></html>`},
 		{"500 without JSON", 500, nil, "boom", "answered HTTP 500 Internal Server Error: boom"},
 		{"503 empty", 503, nil, "", "answered HTTP 503 Service Unavailable with no explanation"},
-		{"200 not JSON", 200, nil, "<html>welcome</html>", "answered HTTP 200 but not with NanoMDM's JSON result"},
+		{"200 not JSON", 200, nil, "<html>welcome</html>", "(HTTP 200) is not NanoMDM's result for this request: it is not a JSON object"},
+		{"200 null", 200, nil, "null", "it is not a JSON object"},
+		{"200 empty", 200, nil, "", "it is not a JSON object"},
+		{"200 empty object", 200, nil, "{}", "it names no command"},
+		{"200 JSON of another shape", 200, nil, `{"status": []}`, "its JSON does not have the fields of NanoMDM's result"},
+		{"200 another command", 200, nil, `{"command_uuid": "00000000-0000-4000-8000-000000000000", "request_type": "RemoveProfile"}`, `it names command "00000000-0000-4000-8000-000000000000", not the command ` + fixedUUID},
+		{"200 another request type", 200, nil, `{"command_uuid": "` + fixedUUID + `", "request_type": "InstallProfile"}`, `it names request type "InstallProfile", not RemoveProfile`},
+		{"unrequested IDs", 500, nil, `{"status": {"v1/enqueue/A": {"push_error": "push data missing for id"}}, "command_uuid": "` + fixedUUID + `", "request_type": "RemoveProfile"}`,
+			`it reports on enrollment IDs that were not requested ("v1/enqueue/A"): the command may have been queued under those IDs; --nanomdm-url must be the server's root URL, without /v1 or /v1/enqueue`},
 		{"redirect", 308, map[string]string{"Location": "https://mdm.example/v1/enqueue/A"}, "", `redirects (HTTP 308 Permanent Redirect) to "https://mdm.example/v1/enqueue/A"`},
 		{"forbidden", 403, nil, "denied", "answered HTTP 403 Forbidden: denied"},
 		{"long body", 502, nil, strings.Repeat("x", 500), strings.Repeat("x", 200) + "…"},
@@ -373,6 +391,14 @@ func TestParseServerURL(t *testing.T) {
 		{"https://mdm.contoso.example/?x=1", "query or fragment", false},
 		{"https://mdm.contoso.example/#x", "query or fragment", false},
 		{"https://mdm contoso", "does not parse", false},
+		{"https://mdm.contoso.example/v1", `ends in NanoMDM's API path /v1; give the server's root URL (https://mdm.contoso.example)`, false},
+		{"https://mdm.contoso.example/v1/", "ends in NanoMDM's API path /v1;", false},
+		{"https://mdm.contoso.example/v1/enqueue", "ends in NanoMDM's API path /v1/enqueue;", false},
+		{"https://mdm.contoso.example/v1/enqueue/", "ends in NanoMDM's API path /v1/enqueue;", false},
+		{"https://mdm.contoso.example/nanomdm/v1/enqueue/ABC", `ends in NanoMDM's API path /v1/enqueue/ABC; give the server's root URL (https://mdm.contoso.example/nanomdm)`, false},
+		{"https://mdm.contoso.example/v1/push", "ends in NanoMDM's API path /v1/push;", false},
+		{"https://mdm.contoso.example/v1x/", "", false},
+		{"https://mdm.contoso.example/api/v2/", "", false},
 	}
 	for _, tt := range tests {
 		u, err := mdm.ParseServerURL(tt.in)

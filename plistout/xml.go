@@ -13,7 +13,9 @@ import (
 // This file writes XML property lists the way Apple's own tools (and
 // Python's plistlib, which copies them) do: the root at column 0, tabs,
 // sorted keys, <array/> and <dict/> for empty containers, base64 data
-// wrapped to 76 columns less the indentation, and only &, < and > escaped.
+// wrapped to 76 columns less the indentation, and only &, < and > escaped,
+// plus the carriage return, which XML readers otherwise turn into a line
+// feed.
 // A writer of our own is several times faster than howett.net/plist's
 // reflection-based one, and its bytes match plutil's; howett.net/plist
 // still writes binary plists and reads every format.
@@ -212,9 +214,12 @@ func appendData(buf, b []byte, depth int) []byte {
 }
 
 // appendText appends s with the three characters XML requires escaped in
-// text (&, < and >), after checking that XML can hold it at all (see
-// xmlSafe). Plain ASCII, nearly all of a profile, takes one table lookup a
-// byte.
+// text (&, < and >), and the carriage return as &#13;, after checking that
+// XML can hold it at all (see xmlSafe). A raw CR would not survive: every
+// conforming reader turns CR and CR LF into LF (XML 1.0 section 2.11), so a
+// shared secret holding one would reach the device changed, and the XML
+// and binary profiles of one input would differ. Plain ASCII, nearly all of
+// a profile, takes one table lookup a byte.
 func appendText(buf []byte, s string) ([]byte, error) {
 	last := 0
 	checked := false
@@ -231,6 +236,8 @@ func appendText(buf []byte, s string) ([]byte, error) {
 			esc = "&lt;"
 		case '>':
 			esc = "&gt;"
+		case '\r':
+			esc = "&#13;"
 		default:
 			// A control character or a non-ASCII byte: the full check
 			// decides, once per string, and names the position.

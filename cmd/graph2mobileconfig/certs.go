@@ -28,20 +28,22 @@ func certificateFlags() []cli.Flag {
 // loadCertificates reads the --with exports and the SCEP flags into the
 // compiler's options. The returned diagnostics are about the --with
 // exports; their paths start with the file's name ("scep.json:$.keySize").
-func loadCertificates(c *cli.Context, e env, opts *pipeline.Options) (diag.List, error) {
+// The shared inputs are the same exports one by one, with the entities and
+// the findings of each, for batch's report.
+func loadCertificates(c *cli.Context, e env, opts *pipeline.Options) (diag.List, []batch.SharedInput, error) {
 	co := &opts.Compile
 	challengeFile, variable := c.String("scep-challenge-file"), c.String("scep-challenge-variable")
 	if challengeFile != "" && variable != "" {
-		return nil, usagef("give either --scep-challenge-file or --scep-challenge-variable, not both")
+		return nil, nil, usagef("give either --scep-challenge-file or --scep-challenge-variable, not both")
 	}
 	if challengeFile != "" {
 		warnLoosePermissions(e, challengeFile, "the SCEP challenge file")
-		challenge, err := readSecretFile(challengeFile, "SCEP challenge file")
+		challenge, err := readSecretFile(e, challengeFile, "SCEP challenge file")
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if challenge == "" {
-			return nil, fmt.Errorf("--scep-challenge-file %s is empty; it must hold the challenge password your SCEP server expects", challengeFile)
+			return nil, nil, fmt.Errorf("--scep-challenge-file %s is empty; it must hold the challenge password your SCEP server expects", challengeFile)
 		}
 		co.SCEP.Challenge = challenge
 	}
@@ -52,15 +54,16 @@ func loadCertificates(c *cli.Context, e env, opts *pipeline.Options) (diag.List,
 	bases := map[string]int{}
 	for _, f := range files {
 		if f == "-" {
-			return nil, usagef("--with takes a file; standard input is for the INPUT")
+			return nil, nil, usagef("--with takes a file; standard input is for the INPUT")
 		}
 		bases[filepath.Base(f)]++
 	}
 	var diags diag.List
+	var shared []batch.SharedInput
 	for _, f := range files {
 		data, err := readInput(e, f, c.Int64("max-input-size"))
 		if err != nil {
-			return nil, fmt.Errorf("--with: %w", err)
+			return nil, nil, fmt.Errorf("--with: %w", err)
 		}
 		// Diagnostics name the file as briefly as is unambiguous.
 		label := filepath.Base(f)
@@ -71,8 +74,14 @@ func loadCertificates(c *cli.Context, e env, opts *pipeline.Options) (diag.List,
 		certs, d := graphjson.DecodeCertificates(data, opts.Limits, label)
 		co.Certificates = append(co.Certificates, certs...)
 		diags = append(diags, d...)
+		in := batch.SharedInput{Flag: "--with", Source: f, Entities: []batch.SharedEntity{}, Diagnostics: d.Sorted()}
+		for i := range certs {
+			cp := &certs[i]
+			in.Entities = append(in.Entities, batch.SharedEntity{Path: cp.Path, Type: cp.Type(), ID: cp.ID(), DisplayName: cp.DisplayName()})
+		}
+		shared = append(shared, in)
 	}
-	return diags, nil
+	return diags, shared, nil
 }
 
 // compileWith compiles a document with the certificate profiles of the
@@ -92,11 +101,16 @@ func compileWith(data []byte, opts pipeline.Options, withDiags diag.List) *pipel
 }
 
 // reportWith prints the findings about the --with exports once, before a
-// batch starts, as notices; an error stops the batch before it writes
-// anything, since every profile would need those certificates.
-func reportWith(e env, printer diagPrinter, withDiags diag.List, strict bool) error {
+// batch starts, as notices (under --strict, promoted as the compile
+// promotes them, in shared too, which the report lists). It reports
+// whether they hold an error: then the batch compiles nothing, since every
+// profile would need those certificates.
+func reportWith(e env, printer diagPrinter, withDiags diag.List, shared []batch.SharedInput, strict bool) bool {
 	if strict {
 		withDiags = withDiags.Promote()
+		for i := range shared {
+			shared[i].Diagnostics = shared[i].Diagnostics.Promote()
+		}
 	}
 	withDiags.Sort()
 	for _, d := range withDiags {
@@ -109,11 +123,5 @@ func reportWith(e env, printer diagPrinter, withDiags diag.List, strict bool) er
 			fmt.Fprintf(e.stderr, "graph2mobileconfig: --with: %s\n", d)
 		}
 	}
-	if withDiags.HasErrors() {
-		if !printer.json {
-			fmt.Fprintf(e.stderr, "graph2mobileconfig: --with: %d error(s); nothing compiled\n", withDiags.Count(diag.Error))
-		}
-		return failure{}
-	}
-	return nil
+	return withDiags.HasErrors()
 }

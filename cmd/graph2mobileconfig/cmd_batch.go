@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
 
@@ -26,7 +27,8 @@ func batchCommand(e env) *cli.Command {
 			"other configurations are skipped. One bad input never stops the others. The exit status is 1 when\n" +
 			"any entity failed, any input could not be recognised, or nothing was compiled. --report writes a\n" +
 			"JSON record of every entity: source, JSON path, id, displayName, status, output path, SHA-256 of\n" +
-			"the output and diagnostics.",
+			"the output and diagnostics; the --with files, which every entity shares, are listed once under\n" +
+			"\"shared\" with the findings of reading them.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "out-dir", Usage: "`FOLDER` to write the profiles to (created if missing)"},
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: min(runtime.NumCPU(), batch.MaxJobs), Usage: "compile `N` entities at once (1 to 256)"},
@@ -58,9 +60,6 @@ func runBatch(c *cli.Context, e env) error {
 	if j := c.Int("jobs"); j < 1 || j > batch.MaxJobs {
 		return usagef("--jobs %d: want 1 to %d", j, batch.MaxJobs)
 	}
-	if c.Int64("max-input-size") < 1 {
-		return usagef("--max-input-size %d: want 1 or more", c.Int64("max-input-size"))
-	}
 	if c.String("report") == "-" {
 		return usagef("--report needs a FILE (standard output cannot be written atomically)")
 	}
@@ -68,13 +67,11 @@ func runBatch(c *cli.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	withDiags, err := loadCertificates(c, e, &popts)
+	withDiags, shared, err := loadCertificates(c, e, &popts)
 	if err != nil {
 		return err
 	}
-	if err := reportWith(e, printer, withDiags, popts.Compile.Strict); err != nil {
-		return err
-	}
+	withErrors := reportWith(e, printer, withDiags, shared, popts.Compile.Strict)
 	quiet := c.Bool("quiet")
 	const prefix = "graph2mobileconfig: "
 	var meter *batch.ProgressMeter
@@ -99,6 +96,8 @@ func runBatch(c *cli.Context, e env) error {
 		Report:       c.String("report"),
 		Stdin:        e.stdin,
 		Tracker:      e.tracker,
+		Protect:      e.inputs.list(),
+		Shared:       shared,
 		OnEntry: func(en batch.Entry) {
 			if c.Context.Err() != nil {
 				// Interrupted: the entities still in flight fail as
@@ -137,9 +136,24 @@ func runBatch(c *cli.Context, e env) error {
 	if meter != nil {
 		opts.OnProgress = meter.Update
 	}
+	// With an error in a --with export, Run writes only the report, which
+	// lists the findings.
 	sum, err := batch.Run(c.Context, inputs, opts)
 	if meter != nil {
 		meter.Done()
+	}
+	if withErrors || errors.Is(err, batch.ErrSharedInput) {
+		if err != nil && !errors.Is(err, batch.ErrSharedInput) {
+			return err // the report could not be written
+		}
+		if !printer.json {
+			n := 0
+			for _, in := range shared {
+				n += in.Diagnostics.Count(diag.Error)
+			}
+			fmt.Fprintf(e.stderr, "%s--with: %d error(s); nothing compiled\n", prefix, n)
+		}
+		return failure{}
 	}
 	if err != nil {
 		return err

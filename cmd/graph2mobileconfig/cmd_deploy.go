@@ -26,12 +26,18 @@ func deployCommand(e env) *cli.Command {
 		ArgsUsage: "PROFILE.mobileconfig...",
 		Description: "Enqueues an InstallProfile command for each PROFILE on the NanoMDM server at --nanomdm-url\n" +
 			"(PUT /v1/enqueue/UDID,...; one request per profile, for all --udid devices) and asks it to\n" +
-			"push the devices through APNs, unless --no-push. Prints, per device, the command UUID and the\n" +
-			"push result; exits 1 if any device failed. Profiles must be signed unless --allow-unsigned, and\n" +
-			"must hold no {{variables}} (which nothing here substitutes) unless --allow-unresolved.\n" +
-			"The API key comes from --api-key-file or " + envMDMAPIKey + ", never from a flag value.",
+			"push the devices through APNs, unless --no-push. Prints, per device, the command UUID and\n" +
+			"what NanoMDM's answer says: queued and pushed; queued (--no-push); queued, but not pushed (the\n" +
+			"push failed: NanoMDM answers HTTP 500 then, yet the command is queued); queued, push result\n" +
+			"unknown; or not queued. Exit status: 0 when every command was queued and (unless --no-push)\n" +
+			"pushed, 3 when every command was queued but some pushes failed or are unknown (do not deploy\n" +
+			"again: the devices get the commands when they next check in), 1 when any command was not\n" +
+			"queued or the answer was not NanoMDM's result. Profiles must be signed unless --allow-unsigned,\n" +
+			"and must hold no {{variables}} (which nothing here substitutes) unless --allow-unresolved.\n" +
+			"The API key comes from --api-key-file or " + envMDMAPIKey + ", never from a flag value, and\n" +
+			"is never printed; nor is anything the server sends printed with terminal control sequences.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "nanomdm-url", Usage: "the NanoMDM server's root `URL`, such as https://mdm.contoso.example"},
+			&cli.StringFlag{Name: "nanomdm-url", Usage: "the NanoMDM server's root `URL`, such as https://mdm.contoso.example (without /v1/enqueue)"},
 			&cli.StringSliceFlag{Name: "udid", Usage: "device `UDID`s (enrollment IDs), comma-separated; repeatable"},
 			&cli.StringFlag{Name: "api-user", Value: mdm.DefaultAPIUser, Usage: "API user `NAME`"},
 			&cli.StringFlag{Name: "api-key-file", Usage: "`FILE` holding the API key (or set " + envMDMAPIKey + ")"},
@@ -40,7 +46,7 @@ func deployCommand(e env) *cli.Command {
 			&cli.BoolFlag{Name: "allow-unsigned", Usage: "deploy unsigned profiles too (devices show them as \"Not Verified\")"},
 			allowUnresolvedFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "print the per-device results as JSON"},
-			&cli.Int64Flag{Name: "max-input-size", Value: defaultMaxInputSize, Usage: "refuse profiles larger than this many `BYTES`"},
+			maxInputSizeFlag("profiles"),
 		},
 		Action: func(c *cli.Context) error {
 			d, err := newDeployment(c, e)
@@ -104,7 +110,7 @@ func newDeployment(c *cli.Context, e env) (*deployment, error) {
 	key := e.getenv(envMDMAPIKey)
 	if f := c.String("api-key-file"); f != "" {
 		warnLoosePermissions(e, f, "the API key file")
-		if key, err = readSecretFile(f, "API key file"); err != nil {
+		if key, err = readSecretFile(e, f, "API key file"); err != nil {
 			return nil, fmt.Errorf("--api-key-file: %w", err)
 		}
 		if key == "" {
@@ -134,24 +140,38 @@ func newDeployment(c *cli.Context, e env) (*deployment, error) {
 }
 
 // deployResult is the outcome for one profile on one device, as --json
-// prints it.
+// prints it. Every string in it that the server sent is cleaned of the API
+// key and of terminal control sequences (package mdm does it).
 type deployResult struct {
-	Profile      string `json:"profile"`
-	Device       string `json:"device"`
-	CommandUUID  string `json:"command_uuid"`
-	RequestType  string `json:"request_type"`
-	HTTPStatus   int    `json:"http_status,omitempty"`
+	Profile     string `json:"profile"`
+	Device      string `json:"device"`
+	CommandUUID string `json:"command_uuid"`
+	RequestType string `json:"request_type"`
+	HTTPStatus  int    `json:"http_status,omitempty"`
+	// State is one of the mdm.DeviceState values (pushed, queued,
+	// queued-not-pushed, queued-push-unknown, not-queued), or, when the
+	// request got no usable answer, unknown (the command may have been
+	// queued) or not-sent (an earlier request failed).
+	State        string `json:"state"`
 	Queued       bool   `json:"queued"`
 	Pushed       bool   `json:"pushed"`
 	PushResult   string `json:"push_result,omitempty"`
 	PushError    string `json:"push_error,omitempty"`
 	CommandError string `json:"command_error,omitempty"`
-	// Error is set when the request got no result at all.
+	// Error is set when the request got no usable answer.
 	Error string `json:"error,omitempty"`
 }
 
+// States of a result that has no device result from the server.
+const (
+	stateUnknown = "unknown"
+	stateNotSent = "not-sent"
+)
+
 // deployReport is the --json document.
 type deployReport struct {
+	// OK is true when every command was queued and, unless --no-push,
+	// pushed: exit status 0.
 	OK      bool           `json:"ok"`
 	Server  string         `json:"server"`
 	NoPush  bool           `json:"no_push"`
@@ -190,8 +210,7 @@ func (d *deployment) run(c *cli.Context) error {
 		return failure{}
 	}
 
-	report := deployReport{OK: true, Server: d.server.String(), NoPush: d.noPush}
-	failed, total := 0, 0
+	report := deployReport{Server: d.server.String(), NoPush: d.noPush}
 	var abort string
 	for _, p := range profiles {
 		name := displayName(p.path)
@@ -200,11 +219,9 @@ func (d *deployment) run(c *cli.Context) error {
 		if abort != "" {
 			for _, id := range d.udids {
 				r := base
-				r.Device, r.Error = id, abort
+				r.Device, r.State, r.Error = id, stateNotSent, abort
 				report.Results = append(report.Results, r)
 			}
-			failed += len(d.udids)
-			total += len(d.udids)
 			continue
 		}
 		command, err := mdm.InstallProfileCommand(p.data, uuid)
@@ -214,20 +231,19 @@ func (d *deployment) run(c *cli.Context) error {
 		ctx, cancel := context.WithTimeout(d.ctx, d.timeout)
 		res, err := d.client.Enqueue(ctx, d.udids, command, d.noPush)
 		cancel()
-		total += len(d.udids)
 
 		var enqueueErr *mdm.EnqueueError
 		if err != nil && !errors.As(err, &enqueueErr) {
-			// No result at all: the server did not answer, or not as
-			// NanoMDM. Later requests would fare no better.
-			msg := d.explain(err)
+			// No usable answer: the server did not answer, or not as
+			// NanoMDM does for this request. Later requests would fare
+			// no better.
+			msg, state := d.explain(err)
 			fmt.Fprintf(d.e.stderr, "graph2mobileconfig: %s: not deployed: %s\n", name, msg)
 			for _, id := range d.udids {
 				r := base
-				r.Device, r.Error = id, msg
+				r.Device, r.State, r.Error = id, state, msg
 				report.Results = append(report.Results, r)
 			}
-			failed += len(d.udids)
 			abort = "not sent: an earlier request failed (" + msg + ")"
 			continue
 		}
@@ -241,12 +257,11 @@ func (d *deployment) run(c *cli.Context) error {
 			if res.RequestType != "" {
 				r.RequestType = res.RequestType
 			}
-			r.Device, r.HTTPStatus = dr.ID, res.StatusCode
+			r.Device, r.HTTPStatus, r.State = dr.ID, res.StatusCode, string(dr.State())
 			r.Queued, r.Pushed = dr.Queued, dr.Pushed
 			r.PushResult, r.PushError, r.CommandError = dr.PushResult, dr.PushError, dr.CommandError
 			report.Results = append(report.Results, r)
 			if !dr.OK() {
-				failed++
 				fmt.Fprintf(d.e.stderr, "graph2mobileconfig: %s: %s: %s %s %s\n", name, dr.ID, r.RequestType, r.CommandUUID, dr.Problem())
 				continue
 			}
@@ -263,7 +278,19 @@ func (d *deployment) run(c *cli.Context) error {
 			}
 		}
 	}
-	report.OK = failed == 0
+
+	failed, unpushed := 0, 0
+	for _, r := range report.Results {
+		switch mdm.DeviceState(r.State) {
+		case mdm.StatePushed, mdm.StateQueued:
+		case mdm.StateNotPushed, mdm.StatePushUnknown:
+			unpushed++
+		default:
+			failed++
+		}
+	}
+	total := len(report.Results)
+	report.OK = failed == 0 && unpushed == 0
 	if d.json {
 		enc := json.NewEncoder(d.e.stdout)
 		enc.SetIndent("", "  ")
@@ -271,22 +298,33 @@ func (d *deployment) run(c *cli.Context) error {
 			return err
 		}
 	}
-	if failed > 0 {
+	switch {
+	case failed > 0:
 		fmt.Fprintf(d.e.stderr, "graph2mobileconfig: deploy failed for %d of %d profile installation(s)\n", failed, total)
 		return failure{}
+	case unpushed > 0:
+		fmt.Fprintf(d.e.stderr, "graph2mobileconfig: every command was queued, but %d of %d push(es) failed or are unknown: those devices get the commands when they next check in (deploying again would queue them twice)\n", unpushed, total)
+		return notPushed{}
 	}
 	return nil
 }
 
-// explain turns an error that came with no enqueue result into a message
-// that says what to check.
-func (d *deployment) explain(err error) string {
+// explain turns an error that came with no usable answer into a message
+// that says what to check, and the state of the devices: not-queued when
+// the server certainly did not queue the command (no connection, a refused
+// key, no API at the URL, a redirect), unknown otherwise.
+func (d *deployment) explain(err error) (string, string) {
 	var ce *mdm.ConnectionError
+	var se *mdm.StatusError
 	switch {
 	case errors.Is(err, mdm.ErrUnauthorized):
-		return err.Error() + "; check --api-user and the key in --api-key-file or " + envMDMAPIKey
+		return err.Error() + "; check --api-user and the key in --api-key-file or " + envMDMAPIKey, string(mdm.StateNotQueued)
 	case errors.As(err, &ce) && ce.Timeout():
-		return fmt.Sprintf("no answer from %s within %v (--timeout)", ce.URL, d.timeout)
+		return fmt.Sprintf("no answer from %s within %v (--timeout); the command may have been queued", ce.URL, d.timeout), stateUnknown
+	case errors.As(err, &ce) && ce.Refused():
+		return err.Error(), string(mdm.StateNotQueued)
+	case errors.As(err, &se) && se.StatusCode >= 300 && se.StatusCode < 500:
+		return err.Error(), string(mdm.StateNotQueued)
 	}
-	return err.Error()
+	return err.Error(), stateUnknown
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -40,7 +39,7 @@ func inspectCommand(e env) *cli.Command {
 			&cli.BoolFlag{Name: "summary-only", Usage: "print the summary without the XML"},
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON document with the summary and the decoded profile"},
 			&cli.BoolFlag{Name: "show-secrets", Usage: "print secrets instead of " + redactedMarker},
-			&cli.Int64Flag{Name: "max-input-size", Value: defaultMaxInputSize, Usage: "refuse inputs larger than this many `BYTES`"},
+			maxInputSizeFlag("inputs"),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -98,7 +97,7 @@ func loadDecryptor(c *cli.Context, e env) (*profile.Decryptor, error) {
 	if keyPath == "" || certPath == "" {
 		return nil, usagef("--decrypt-key and --decrypt-cert go together")
 	}
-	certData, err := os.ReadFile(certPath)
+	certData, err := readCredential(e, certPath, "the --decrypt-cert file")
 	if err != nil {
 		return nil, fmt.Errorf("--decrypt-cert: cannot read %s: %w", certPath, err)
 	}
@@ -106,7 +105,7 @@ func loadDecryptor(c *cli.Context, e env) (*profile.Decryptor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--decrypt-cert %s: %w", certPath, err)
 	}
-	keyData, err := os.ReadFile(keyPath)
+	keyData, err := readCredential(e, keyPath, "the --decrypt-key file")
 	if err != nil {
 		return nil, fmt.Errorf("--decrypt-key: cannot read %s: %w", keyPath, err)
 	}

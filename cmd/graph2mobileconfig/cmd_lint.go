@@ -31,7 +31,7 @@ func lintCommand(e env) *cli.Command {
 			targetFlag("device to check for"),
 			&cli.BoolFlag{Name: "json", Usage: "print the findings as JSON"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "also print informational notes"},
-			&cli.Int64Flag{Name: "max-input-size", Value: defaultMaxInputSize, Usage: "refuse inputs larger than this many `BYTES`"},
+			maxInputSizeFlag("inputs"),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {

@@ -35,7 +35,7 @@ func mdmCommandCommand(e env) *cli.Command {
 			&cli.StringFlag{Name: "command-uuid", Usage: "CommandUUID to use, for reproducible output (default: a random `UUID`)"},
 			&cli.StringFlag{Name: "remove", Usage: "build RemoveProfile instead, for the installed profile whose PayloadIdentifier is `IDENTIFIER`"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "output `FILE` (- for standard output)"},
-			&cli.Int64Flag{Name: "max-input-size", Value: defaultMaxInputSize, Usage: "refuse inputs larger than this many `BYTES`"},
+			maxInputSizeFlag("inputs"),
 			&cli.BoolFlag{Name: "force", Usage: "replace an output path that is a symbolic link"},
 			allowUnresolvedFlag(),
 		},
@@ -76,7 +76,6 @@ func mdmCommandCommand(e env) *cli.Command {
 
 			var command []byte
 			var secret bool
-			var protect []string
 			if remove != "" {
 				var err error
 				if command, err = mdm.RemoveProfileCommand(remove, uuid); err != nil {
@@ -100,9 +99,6 @@ func mdmCommandCommand(e env) *cli.Command {
 				// The command carries the whole profile, which may hold
 				// a VPN shared secret or an identity's password.
 				secret = true
-				if path != "-" {
-					protect = append(protect, path)
-				}
 			}
 			out := command
 			if format == "micromdm" {
@@ -111,7 +107,7 @@ func mdmCommandCommand(e env) *cli.Command {
 					return err
 				}
 			}
-			return writeOutput(e, c.String("output"), out, secret, c.Bool("force"), protect...)
+			return writeOutput(e, c.String("output"), out, secret, c.Bool("force"))
 		},
 	}
 }

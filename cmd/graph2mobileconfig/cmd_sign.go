@@ -28,7 +28,7 @@ func signCommand(e env) *cli.Command {
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` (- for standard output)"},
 			&cli.BoolFlag{Name: "resign", Usage: "replace the signature of a profile that is already signed"},
-			&cli.Int64Flag{Name: "max-input-size", Value: defaultMaxInputSize, Usage: "refuse inputs larger than this many `BYTES`"},
+			maxInputSizeFlag("inputs"),
 			&cli.BoolFlag{Name: "force", Usage: "replace an output path that is a symbolic link"},
 		}, signFlags()...),
 		Action: func(c *cli.Context) error {
@@ -62,7 +62,7 @@ func signCommand(e env) *cli.Command {
 			if err != nil {
 				return fmt.Errorf("%s: %v", displayName(input), err)
 			}
-			return writeOutput(e, output, signed, secret, c.Bool("force"), protectInput(input)...)
+			return writeOutput(e, output, signed, secret, c.Bool("force"))
 		},
 	}
 }

@@ -19,7 +19,7 @@ func unsignCommand(e env) *cli.Command {
 			"A file that is not signed is an error.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` (- for standard output)"},
-			&cli.Int64Flag{Name: "max-input-size", Value: defaultMaxInputSize, Usage: "refuse inputs larger than this many `BYTES`"},
+			maxInputSizeFlag("inputs"),
 			&cli.BoolFlag{Name: "force", Usage: "replace an output path that is a symbolic link"},
 		},
 		Action: func(c *cli.Context) error {
@@ -38,7 +38,7 @@ func unsignCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return writeOutput(e, output, p.Content, p.Root == nil || p.HoldsSecrets(), c.Bool("force"), protectInput(input)...)
+			return writeOutput(e, output, p.Content, p.Root == nil || p.HoldsSecrets(), c.Bool("force"))
 		},
 	}
 }
@@ -69,13 +69,4 @@ func signedProfile(e env, input string, data []byte, max int64) (*profile.Profil
 		fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: %s: %v; writing it anyway\n", name, err)
 	}
 	return p, nil
-}
-
-// protectInput lists the input file among the files an output must not
-// replace.
-func protectInput(input string) []string {
-	if input == "-" {
-		return nil
-	}
-	return []string{input}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -57,7 +56,7 @@ func verifyCommand(e env) *cli.Command {
 			&cli.StringSliceFlag{Name: "ca", Usage: "trusted root certificate `FILE` (PEM or DER) the signer must chain to; repeatable"},
 			&cli.BoolFlag{Name: "system-roots", Usage: "also trust the root certificates of the operating system"},
 			&cli.BoolFlag{Name: "json", Usage: "print a machine-readable report on standard output instead of text"},
-			&cli.Int64Flag{Name: "max-input-size", Value: defaultMaxInputSize, Usage: "refuse inputs larger than this many `BYTES`"},
+			maxInputSizeFlag("inputs"),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -66,7 +65,7 @@ func verifyCommand(e env) *cli.Command {
 			input := c.Args().First()
 			opts := profile.Options{MaxSize: c.Int64("max-input-size"), SystemRoots: c.Bool("system-roots")}
 			if paths := c.StringSlice("ca"); len(paths) > 0 {
-				pool, err := loadTrustedRoots(paths)
+				pool, err := loadTrustedRoots(e, paths)
 				if err != nil {
 					return err
 				}
@@ -102,10 +101,10 @@ func verifyCommand(e env) *cli.Command {
 }
 
 // loadCAPool reads the --ca files of verify into a pool of trusted roots.
-func loadTrustedRoots(paths []string) (*x509.CertPool, error) {
+func loadTrustedRoots(e env, paths []string) (*x509.CertPool, error) {
 	pool := x509.NewCertPool()
 	for _, path := range paths {
-		data, err := os.ReadFile(path)
+		data, err := readCredential(e, path, "the --ca file")
 		if err != nil {
 			return nil, fmt.Errorf("--ca: cannot read %s: %w", path, err)
 		}

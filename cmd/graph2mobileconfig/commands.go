@@ -16,6 +16,8 @@ func commands(e env) []*cli.Command {
 		mappingCommand(e),
 		mdmCommandCommand(e),
 		deployCommand(e),
+		serverConfigCommand(e),
+		dialCommand(e),
 	}
 	out := all[:0]
 	for _, c := range all {

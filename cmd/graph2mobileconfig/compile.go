@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -42,7 +41,7 @@ func compileFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "post-quantum-fallback", Usage: "beyond Graph: write AllowPostQuantumKeyExchangeFallback 1 (iOS 26+), letting the device connect without the --post-quantum exchanges when the server lacks them"},
 		&cli.StringFlag{Name: "diagnostics", Value: "text", Usage: "diagnostics on stderr: text or json"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "also print informational diagnostics"},
-		&cli.Int64Flag{Name: "max-input-size", Value: defaultMaxInputSize, Usage: "refuse inputs larger than this many `BYTES`"},
+		maxInputSizeFlag("inputs"),
 		&cli.BoolFlag{Name: "force", Usage: "replace an output path that is a symbolic link"},
 	}, certificateFlags()...)
 }
@@ -74,7 +73,7 @@ func compileCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			withDiags, err := loadCertificates(c, e, &opts)
+			withDiags, _, err := loadCertificates(c, e, &opts)
 			if err != nil {
 				return err
 			}
@@ -92,11 +91,7 @@ func compileCommand(e env) *cli.Command {
 				}
 				return failure{}
 			}
-			protect := []string{}
-			if input != "-" {
-				protect = append(protect, input)
-			}
-			if err := writeOutput(e, output, out.Bytes, out.Secrets, c.Bool("force"), protect...); err != nil {
+			if err := writeOutput(e, output, out.Bytes, out.Secrets, c.Bool("force")); err != nil {
 				return err
 			}
 			report.Output, report.OK = output, true
@@ -150,7 +145,7 @@ func pipelineOptions(c *cli.Context, e env) (pipeline.Options, diagPrinter, erro
 		return opts, printer, usagef("%v", err)
 	}
 	for _, path := range c.StringSlice("ca") {
-		data, err := os.ReadFile(path)
+		data, err := readCredential(e, path, "the --ca file")
 		if err != nil {
 			return opts, printer, fmt.Errorf("--ca: cannot read %s: %w", path, err)
 		}
@@ -206,7 +201,7 @@ func parseTargetFlag(c *cli.Context, e env) (compiler.Target, error) {
 }
 
 func loadDeviceIdentity(c *cli.Context, e env, path string) (*compiler.Identity, error) {
-	data, err := os.ReadFile(path)
+	data, err := readCredential(e, path, "the --identity file")
 	if err != nil {
 		return nil, fmt.Errorf("--identity: cannot read %s: %w", path, err)
 	}
@@ -227,7 +222,7 @@ func loadDeviceIdentity(c *cli.Context, e env, path string) (*compiler.Identity,
 func password(c *cli.Context, e env, fileFlag, envVar string) (string, error) {
 	if f := c.String(fileFlag); f != "" {
 		warnLoosePermissions(e, f, "the password file")
-		return readSecretFile(f, "password file")
+		return readSecretFile(e, f, "password file")
 	}
 	return e.getenv(envVar), nil
 }

@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +21,7 @@ import (
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/testpki"
+	"github.com/graph2mobileconfig/graph2mobileconfig/mdm"
 	"github.com/graph2mobileconfig/graph2mobileconfig/mdm/nanomdmtest"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
@@ -226,13 +231,15 @@ func TestDeployFailures(t *testing.T) {
 	})
 
 	t.Run("unknown device", func(t *testing.T) {
+		// NanoMDM queues the command and answers HTTP 500, as only the
+		// push failed: queued, not pushed, exit status 3.
 		r := runCLI(t, nil, env, "deploy", p.signedPath, "--nanomdm-url", srv.URL, "--udid", dev.UDID+","+unknown)
-		if r.code != exitError {
-			t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+		if r.code != exitNotPushed {
+			t.Fatalf("exit %d, want 3\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 		}
 		want := regexp.MustCompile(regexp.QuoteMeta(p.signedPath+": "+unknown+": InstallProfile ") + `[0-9A-F-]{36}` +
 			regexp.QuoteMeta(" queued, but not pushed: push data missing for id (NanoMDM has no push token for this ID: the device is not enrolled, or the UDID is wrong)"))
-		if !want.MatchString(r.stderr) || !strings.Contains(r.stderr, "deploy failed for 1 of 2 profile installation(s)") {
+		if !want.MatchString(r.stderr) || !strings.Contains(r.stderr, "every command was queued, but 1 of 2 push(es) failed or are unknown") {
 			t.Errorf("stderr:\n%s", r.stderr)
 		}
 		if strings.Contains(r.stderr, dev.UDID) {
@@ -250,11 +257,99 @@ func TestDeployFailures(t *testing.T) {
 		if err := json.Unmarshal([]byte(r.stdout), &report); err != nil {
 			t.Fatalf("stdout is not JSON: %v\n%s", err, r.stdout)
 		}
-		if r.code != exitError || report.OK || len(report.Results) != 1 {
+		if r.code != exitNotPushed || report.OK || len(report.Results) != 1 {
 			t.Fatalf("exit %d, report %+v", r.code, report)
 		}
-		if res := report.Results[0]; res.Device != unknown || res.HTTPStatus != 500 || !res.Queued || res.Pushed || res.PushError != "push data missing for id" {
+		if res := report.Results[0]; res.Device != unknown || res.HTTPStatus != 500 || !res.Queued || res.Pushed || res.PushError != "push data missing for id" || res.State != "queued-not-pushed" {
 			t.Errorf("result %+v", res)
+		}
+
+		// Without pushes nothing tells an unknown device from another.
+		r = runCLI(t, nil, env, "deploy", p.signedPath, "--nanomdm-url", srv.URL, "--udid", unknown, "--no-push", "--json")
+		report = deployReport{}
+		if err := json.Unmarshal([]byte(r.stdout), &report); err != nil {
+			t.Fatalf("stdout is not JSON: %v\n%s", err, r.stdout)
+		}
+		if r.code != exitOK || !report.OK || len(report.Results) != 1 || report.Results[0].State != "queued" || !report.Results[0].Queued || report.Results[0].Pushed {
+			t.Errorf("exit %d, report %+v\n%s", r.code, report, r.stderr)
+		}
+	})
+
+	t.Run("push refused by APNs", func(t *testing.T) {
+		refused := srv.NewDevice(t, "")
+		refused.Enroll(t)
+		refused.RejectPushes("BadDeviceToken")
+		r := runCLI(t, nil, env, "deploy", p.signedPath, "--nanomdm-url", srv.URL, "--udid", refused.UDID, "--json")
+		var report deployReport
+		if err := json.Unmarshal([]byte(r.stdout), &report); err != nil {
+			t.Fatalf("stdout is not JSON: %v\n%s", err, r.stdout)
+		}
+		if r.code != exitNotPushed || report.OK || len(report.Results) != 1 {
+			t.Fatalf("exit %d, report %+v\n%s", r.code, report, r.stderr)
+		}
+		res := report.Results[0]
+		if res.State != "queued-not-pushed" || !res.Queued || res.Pushed || !strings.Contains(res.PushError, "BadDeviceToken") || res.HTTPStatus != 500 {
+			t.Errorf("result %+v", res)
+		}
+		if !strings.Contains(r.stderr, "queued, but not pushed") || !strings.Contains(r.stderr, "do not deploy it again") {
+			t.Errorf("stderr:\n%s", r.stderr)
+		}
+		// Queued means queued: the device gets it when it checks in.
+		c := decodeCommandPlist(t, refused.Idle(t))
+		if c.CommandUUID != res.CommandUUID || !bytes.Equal(c.Command.Payload, p.signed) {
+			t.Errorf("the device got command %s", c.CommandUUID)
+		}
+		refused.Acknowledge(t, c.CommandUUID)
+	})
+
+	t.Run("API path in the URL", func(t *testing.T) {
+		for _, path := range []string{"/v1", "/v1/", "/v1/enqueue", "/v1/enqueue/"} {
+			for _, noPush := range []bool{false, true} {
+				args := []string{"deploy", p.signedPath, "--nanomdm-url", srv.URL + path, "--udid", dev.UDID}
+				if noPush {
+					args = append(args, "--no-push")
+				}
+				r := runCLI(t, nil, env, args...)
+				if r.code != exitUsage || !strings.Contains(r.stderr, "ends in NanoMDM's API path") || !strings.Contains(r.stderr, "give the server's root URL ("+srv.URL+")") {
+					t.Errorf("%s, no push %v: exit %d, want 2\n%s", path, noPush, r.code, r.stderr)
+				}
+			}
+		}
+		if cmd := dev.Idle(t); cmd != nil {
+			t.Errorf("a command was queued: %s", cmd)
+		}
+	})
+
+	t.Run("misconfigured proxy", func(t *testing.T) {
+		// A proxy that adds /v1/enqueue itself: NanoMDM queues for
+		// "v1/enqueue/<UDID>" and says so when it pushes.
+		backend, _ := url.Parse(srv.URL)
+		proxy := httptest.NewServer(&httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(backend)
+			r.Out.URL.Path, r.Out.URL.RawPath = "/v1/enqueue"+r.In.URL.Path, ""
+		}})
+		defer proxy.Close()
+		second := filepath.Join(t.TempDir(), "second.mobileconfig")
+		writeOrFail(t, second, p.signed)
+		r := runCLI(t, nil, env, "deploy", p.signedPath, second, "--nanomdm-url", proxy.URL, "--udid", dev.UDID, "--json")
+		var report deployReport
+		if err := json.Unmarshal([]byte(r.stdout), &report); err != nil {
+			t.Fatalf("stdout is not JSON: %v\n%s", err, r.stdout)
+		}
+		if r.code != exitError || report.OK || len(report.Results) != 2 {
+			t.Fatalf("exit %d, report %+v\n%s", r.code, report, r.stderr)
+		}
+		if res := report.Results[0]; res.State != "unknown" || res.Queued || !strings.Contains(res.Error, `not requested ("v1/enqueue/`+dev.UDID+`")`) {
+			t.Errorf("first result %+v", res)
+		}
+		if res := report.Results[1]; res.State != "not-sent" {
+			t.Errorf("second result %+v", res)
+		}
+		if !strings.Contains(r.stderr, "--nanomdm-url must be the server's root URL") || !strings.Contains(r.stderr, "deploy failed for 2 of 2") {
+			t.Errorf("stderr:\n%s", r.stderr)
+		}
+		if cmd := dev.Idle(t); cmd != nil {
+			t.Errorf("the device got a command: %s", cmd)
 		}
 	})
 
@@ -391,5 +486,84 @@ func TestDeployUsage(t *testing.T) {
 	r := runCLI(t, nil, env, "deploy", graphJSON, "--nanomdm-url", "http://127.0.0.1:1", "--udid", "A")
 	if strings.Contains(r.stderr, "plain http") {
 		t.Errorf("warned about loopback http:\n%s", r.stderr)
+	}
+}
+
+// TestDeployNeverPrintsTheKey has a hostile server echo the API key and
+// its basic token in every place deploy prints from: a redirect's
+// Location, NanoMDM's result fields, an error page cut at 200 bytes, and
+// escape sequences: neither the text nor the --json output holds the key,
+// the token, a prefix of either, or a terminal control character.
+func TestDeployNeverPrintsTheKey(t *testing.T) {
+	p := compileDeployProfiles(t)
+	const key = "deploy-key-0123456789-abcdefghij"
+	token := base64.StdEncoding.EncodeToString([]byte("nanomdm:" + key))
+	hostile := "\x1b[2J\x1b]0;pwned\x07\u202eevil\u202c\u009b31m"
+	j, _ := json.Marshal(hostile)
+	hostileJSON := string(j[1 : len(j)-1])
+	answers := []struct {
+		name   string
+		status int
+		header map[string]string
+		body   func(uuid string) string
+	}{
+		{"redirect", 307, map[string]string{"Location": "https://evil.example/" + key + "?t=" + token}, func(string) string { return "" }},
+		{"result fields", 500, nil, func(uuid string) string {
+			return `{"command_error":"` + key + hostileJSON + `","push_error":"Basic ` + token + `","command_uuid":"` + uuid + `","request_type":"InstallProfile"}`
+		}},
+		{"per-device fields", 207, nil, func(uuid string) string {
+			return `{"status":{"A":{"push_error":"` + token + hostileJSON + `"},"B":{"push_result":"` + key + `"}},"command_uuid":"` + uuid + `","request_type":"InstallProfile"}`
+		}},
+		{"error page", 502, nil, func(string) string { return strings.Repeat("z", 190) + key + hostile }},
+		{"error page with the token", 502, nil, func(string) string { return strings.Repeat("z", 185) + "Basic " + token }},
+	}
+	for _, a := range answers {
+		for _, asJSON := range []bool{false, true} {
+			name := a.name
+			if asJSON {
+				name += ", json"
+			}
+			t.Run(name, func(t *testing.T) {
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					body, _ := io.ReadAll(r.Body)
+					uuid := ""
+					if c, err := mdm.DecodeCommand(body); err == nil {
+						uuid = c.CommandUUID
+					}
+					for k, v := range a.header {
+						w.Header().Set(k, v)
+					}
+					w.WriteHeader(a.status)
+					io.WriteString(w, a.body(uuid))
+				}))
+				defer srv.Close()
+				args := []string{"deploy", p.signedPath, "--nanomdm-url", srv.URL, "--udid", "A,B"}
+				if asJSON {
+					args = append(args, "--json")
+				}
+				r := runCLI(t, nil, map[string]string{envMDMAPIKey: key}, args...)
+				if r.code == exitOK {
+					t.Errorf("exit 0")
+				}
+				out := r.stdout + r.stderr
+				for _, secret := range []string{key, token} {
+					for n := 8; n <= len(secret); n++ {
+						if strings.Contains(out, secret[:n]+"…") || strings.Contains(out, secret[:n]+`\u2026`) || n == len(secret) && strings.Contains(out, secret) {
+							t.Errorf("the output holds %q:\n%s", secret[:n], out)
+							break
+						}
+					}
+				}
+				for _, r := range out {
+					if r < 0x20 && r != '\n' || r >= 0x7f && r < 0xa0 || r == 0x202e || r == 0x202c {
+						t.Errorf("the output holds the control character %U:\n%q", r, out)
+						break
+					}
+				}
+				if strings.Contains(out, `\u001b`) || strings.Contains(out, `\u202e`) {
+					t.Errorf("the JSON output holds an escaped control sequence:\n%s", out)
+				}
+			})
+		}
 	}
 }

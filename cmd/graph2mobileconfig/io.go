@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
+	"sync"
+
+	"github.com/urfave/cli/v2"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/atomicfile"
@@ -16,31 +20,159 @@ import (
 // export or profile comes close, and hostile input must not exhaust memory.
 const defaultMaxInputSize = 16 << 20
 
-// readInput reads a file, or standard input for "-", refusing more than max
-// bytes.
+// maxInputSizeFlag is --max-input-size, the same in every command: a whole
+// number of bytes from 1 to 9223372036854775807 (math.MaxInt64, which means
+// no limit); anything else is a usage error. what names the inputs in the
+// help text.
+func maxInputSizeFlag(what string) cli.Flag {
+	return &cli.Int64Flag{
+		Name:  "max-input-size",
+		Value: defaultMaxInputSize,
+		Usage: "refuse " + what + " larger than this many `BYTES`",
+		Action: func(_ *cli.Context, n int64) error {
+			if n < 1 {
+				return usagef("--max-input-size %d: want a number of bytes, 1 or more", n)
+			}
+			return nil
+		},
+	}
+}
+
+// maxCredentialSize bounds the files named by flags: keys, certificates,
+// PKCS#12 identities, CA bundles, passwords. The largest real ones (a CA
+// bundle of every public root) are a few hundred KB.
+const maxCredentialSize = 4 << 20
+
+// inputFiles records the files a run reads, so that no output of the run
+// replaces one of them (atomicfile.Options.Protect): every read of a file
+// goes through readInput or readFile, and every write through writeOutput
+// (or batch.Options.Protect), so the check is in one place and cannot miss
+// a flag added later.
+type inputFiles struct {
+	mu    sync.Mutex
+	files []atomicfile.Input
+}
+
+func (r *inputFiles) add(path, what string, fi os.FileInfo) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.files = append(r.files, atomicfile.Input{Path: path, What: what, Info: fi})
+}
+
+// list returns the files read so far.
+func (r *inputFiles) list() []atomicfile.Input {
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]atomicfile.Input(nil), r.files...)
+}
+
+// readInput reads the command's input file, or standard input for "-",
+// refusing more than max bytes.
 func readInput(e env, path string, max int64) ([]byte, error) {
-	var r io.Reader
 	if path == "-" {
-		r = e.stdin
-	} else {
-		f, err := os.Open(path)
+		data, err := readLimited(e.stdin, max, 512)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read the input: %w", err)
+			return nil, fmt.Errorf("cannot read standard input: %w", err)
 		}
-		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.IsDir() {
-			return nil, fmt.Errorf("%s is a folder; compile takes one file (use batch for folders)", path)
+		if data == nil {
+			return nil, fmt.Errorf("standard input is larger than %d bytes (--max-input-size); no Graph export or profile is that large", max)
 		}
-		r = f
+		return data, nil
 	}
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", displayName(path), err)
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%s is larger than %d bytes (--max-input-size); no Graph export or profile is that large", displayName(path), max)
+	data, err := readFile(e, path, "the input file", max)
+	var tooLarge *tooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, fmt.Errorf("%s is larger than %d bytes (--max-input-size); no Graph export or profile is that large", path, max)
+	case errors.Is(err, errIsFolder):
+		return nil, fmt.Errorf("%s is a folder; compile takes one file (use batch for folders)", path)
+	case err != nil:
+		return nil, fmt.Errorf("cannot read the input: %w", err)
 	}
 	return data, nil
+}
+
+// errIsFolder is returned by readFile for a folder.
+var errIsFolder = errors.New("it is a folder")
+
+// tooLargeError is returned by readFile for a file larger than its limit.
+type tooLargeError struct {
+	path string
+	max  int64
+}
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("%s is larger than %d bytes", e.path, e.max)
+}
+
+// readCredential reads a file named by a flag (a key, a certificate, an
+// identity), which what names: "the --sign-key file".
+func readCredential(e env, path, what string) ([]byte, error) {
+	return readFile(e, path, what, maxCredentialSize)
+}
+
+// readFile reads a file the command uses (what names it in messages: "the
+// --sign-key file"), at most max bytes, and records it among the run's
+// inputs. Open errors are *os.PathError, as os.ReadFile returns them.
+func readFile(e env, path, what string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	size := int64(512)
+	if fi, err := f.Stat(); err == nil {
+		if fi.IsDir() {
+			return nil, errIsFolder
+		}
+		e.inputs.add(path, what, fi)
+		if fi.Mode().IsRegular() {
+			size = fi.Size() + 1
+		}
+	}
+	data, err := readLimited(f, max, size)
+	if err != nil {
+		return nil, &os.PathError{Op: "read", Path: path, Err: err}
+	}
+	if data == nil {
+		return nil, &tooLargeError{path: path, max: max}
+	}
+	return data, nil
+}
+
+// readLimited reads r to its end and returns nil (with no error) when it
+// holds more than maxBytes bytes; size is the first buffer's. maxBytes may be
+// as large as math.MaxInt64.
+func readLimited(r io.Reader, maxBytes, size int64) ([]byte, error) {
+	limit := maxBytes
+	if limit < math.MaxInt64 {
+		limit++ // one byte more tells a file of exactly maxBytes from a larger one
+	}
+	r = io.LimitReader(r, limit)
+	b := make([]byte, 0, max(min(size, limit, 64<<20), 512))
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if int64(len(b)) > maxBytes {
+		return nil, nil
+	}
+	return b, nil
 }
 
 func displayName(path string) string {
@@ -51,10 +183,10 @@ func displayName(path string) string {
 }
 
 // writeOutput writes data to path ("-" is standard output) atomically; files
-// holding secrets get mode 0600. The temporary file is recorded in e.tracker
-// (if any), so that an interrupt removes it and the output is never
-// published.
-func writeOutput(e env, path string, data []byte, secret, force bool, protect ...string) error {
+// holding secrets get mode 0600. No file the run has read is replaced. The
+// temporary file is recorded in e.tracker (if any), so that an interrupt
+// removes it and the output is never published.
+func writeOutput(e env, path string, data []byte, secret, force bool) error {
 	if path == "-" {
 		_, err := e.stdout.Write(data)
 		return err
@@ -63,7 +195,7 @@ func writeOutput(e env, path string, data []byte, secret, force bool, protect ..
 	if secret {
 		perm = 0o600
 	}
-	return atomicfile.WriteFile(path, data, atomicfile.Options{Perm: perm, Force: force, Protect: protect, Tracker: e.tracker})
+	return atomicfile.WriteFile(path, data, atomicfile.Options{Perm: perm, Force: force, Protect: e.inputs.list(), Tracker: e.tracker})
 }
 
 // diagPrinter prints diagnostics as text lines or as one JSON document.
@@ -118,8 +250,15 @@ func parseDiagFormat(s string) (bool, error) {
 
 // readSecretFile reads a password or key (what names it) from a file, dropping one trailing newline
 // (as editors and `echo` add one). The file's contents are never printed.
-func readSecretFile(path, what string) (string, error) {
-	b, err := os.ReadFile(path)
+func readSecretFile(e env, path, what string) (string, error) {
+	b, err := readFile(e, path, "the "+what, maxCredentialSize)
+	var tooLarge *tooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return "", fmt.Errorf("the %s %s is larger than %d bytes; it cannot hold a password or key", what, path, maxCredentialSize)
+	case errors.Is(err, errIsFolder):
+		return "", fmt.Errorf("the %s %s is a folder", what, path)
+	}
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {

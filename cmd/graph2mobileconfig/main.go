@@ -2,10 +2,15 @@
 // IKEv2 VPN configurations into signed Apple configuration profiles.
 //
 // Exit status: 0 on success (warnings allowed), 1 when the input or the
-// mapping has errors (nothing is written), 2 on usage errors, and 128 plus
-// the signal number when interrupted: 130 for SIGINT (Ctrl-C), 143 for
-// SIGTERM. An interrupted run leaves no temporary file and no partial output
-// behind.
+// mapping has errors (nothing is written), 2 on usage errors, 3 when deploy
+// queued every command but could not confirm every push, and 128 plus the
+// signal number when stopped by a signal: 129 for SIGHUP (a closed
+// terminal), 130 for SIGINT (Ctrl-C), 141 for SIGPIPE (standard output or
+// error is a pipe whose reader went away, as with "| head"), 143 for
+// SIGTERM. A stopped run leaves no temporary file and no partial output
+// behind. A bug that panics is reported in one line with exit status 1; 2
+// can also mean that the Go runtime itself gave up (it ran out of stack or
+// memory), which no input should cause.
 package main
 
 import (
@@ -16,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -29,6 +35,9 @@ const (
 	exitOK    = 0
 	exitError = 1
 	exitUsage = 2
+	// exitNotPushed: deploy queued every command, but a push failed or
+	// its result is unknown.
+	exitNotPushed = 3
 )
 
 // env is what a run of the program sees of its surroundings; tests give their
@@ -42,6 +51,9 @@ type env struct {
 	// tracker records the temporary files of the atomic writes in flight,
 	// so that an interrupted run can remove them; nil records nothing.
 	tracker *atomicfile.Tracker
+	// inputs records the files the run reads, which its outputs must not
+	// replace; runContext makes a new one for each run.
+	inputs *inputFiles
 }
 
 // interruptGrace is how long an interrupted run waits for the command to
@@ -51,12 +63,23 @@ const interruptGrace = 2 * time.Second
 
 func main() {
 	tracker := atomicfile.NewTracker()
-	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, stderrIsTerminal: isTerminal(os.Stderr), tracker: tracker}
+	signals := make(chan os.Signal, 4)
+
+	// A write to a closed pipe on standard output or error would end the
+	// program at once, by SIGPIPE, leaving its temporary files behind. With
+	// SIGPIPE ignored such a write fails with EPIPE instead, which
+	// pipeWatch turns into a stop like any other signal. (Network
+	// connections, which get SIGPIPE too, see only the error, as Go
+	// programs always do.)
+	signal.Ignore(syscall.SIGPIPE)
+	var pipeOnce sync.Once
+	stdout := pipeWatch{f: os.Stdout, stop: signals, once: &pipeOnce}
+	stderr := pipeWatch{f: os.Stderr, stop: signals, once: &pipeOnce}
+	e := env{stdin: os.Stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, stderrIsTerminal: isTerminal(os.Stderr), tracker: tracker}
 
 	// A signal that the program was started with ignored (SIGINT for a
-	// background job of a script, under nohup) stays ignored.
-	signals := make(chan os.Signal, 2)
-	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+	// background job of a script, SIGHUP under nohup) stays ignored.
+	for _, sig := range stopSignals {
 		if !signal.Ignored(sig) {
 			signal.Notify(signals, sig)
 		}
@@ -71,12 +94,12 @@ func main() {
 		os.Exit(code)
 	case sig = <-signals:
 	}
-	// Interrupted: stop the command, and remove every temporary file now,
+	// Stopped: cancel the command, and remove every temporary file now,
 	// so that nothing is left even if the command does not return. From
-	// here on the tracker removes each new temporary file as soon as it is
-	// created, so an output that was not renamed into place yet never
-	// will be. Then give the command a moment to return, so that its
-	// writes in flight end before the program does.
+	// here on the tracker refuses to create or publish any file, so an
+	// output that was not in place yet never will be. Then give the
+	// command a moment to return, so that its writes in flight end before
+	// the program does.
 	cancel()
 	tracker.RemoveAll()
 	select {
@@ -84,8 +107,37 @@ func main() {
 	case <-signals: // a second signal: do not wait any longer
 	case <-time.After(interruptGrace):
 	}
-	fmt.Fprintln(os.Stderr, "graph2mobileconfig: interrupted")
+	// Standard error may be the closed pipe or terminal that stopped the
+	// run; then this line goes nowhere, harmlessly.
+	if sig == syscall.SIGPIPE {
+		fmt.Fprintln(os.Stderr, "graph2mobileconfig: stopped: the pipe the output went to was closed")
+	} else {
+		fmt.Fprintln(os.Stderr, "graph2mobileconfig: interrupted")
+	}
 	os.Exit(signalExitStatus(sig))
+}
+
+// pipeWatch is standard output or error: a write that fails because the
+// reading end of the pipe was closed (EPIPE) stops the program as SIGPIPE
+// would, through main's signal channel, after the cleanup every signal
+// gets.
+type pipeWatch struct {
+	f    *os.File
+	stop chan<- os.Signal
+	once *sync.Once
+}
+
+func (w pipeWatch) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if errors.Is(err, syscall.EPIPE) {
+		w.once.Do(func() {
+			select {
+			case w.stop <- syscall.SIGPIPE:
+			default:
+			}
+		})
+	}
+	return n, err
 }
 
 // signalExitStatus is the exit status of a program stopped by sig, as shells
@@ -111,6 +163,17 @@ type failure struct{}
 
 func (failure) Error() string { return "failed" }
 
+// notPushed marks a deploy whose commands were all queued but whose pushes
+// were not all sent, already reported in full (exit 3).
+type notPushed struct{}
+
+func (notPushed) Error() string { return "not pushed" }
+
+// panicMessage is a recovered panic value as one line.
+func panicMessage(v any) string {
+	return strings.Join(strings.Fields(fmt.Sprint(v)), " ")
+}
+
 // run runs the program with the given arguments and returns its exit status.
 func run(args []string, e env) int {
 	return runContext(context.Background(), args, e)
@@ -120,7 +183,20 @@ func run(args []string, e env) int {
 // interrupted; commands see it as cli.Context.Context. The errors of an
 // interrupted command are not printed: they are consequences of the
 // interrupt, which main reports.
-func runContext(ctx context.Context, args []string, e env) int {
+//
+// A panic, which is a bug whatever the input, is reported in one line and
+// gives exit status 1; goroutines that commands start recover their own
+// panics and report them as errors.
+func runContext(ctx context.Context, args []string, e env) (code int) {
+	if e.inputs == nil {
+		e.inputs = &inputFiles{}
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			fmt.Fprintf(e.stderr, "graph2mobileconfig: internal error (a bug, whatever the input; please report it): %s\n", panicMessage(v))
+			code = exitError
+		}
+	}()
 	app := newApp(e)
 	err := app.RunContext(ctx, interspersed(app, args))
 	switch {
@@ -130,6 +206,8 @@ func runContext(ctx context.Context, args []string, e env) int {
 		return exitError
 	case errors.As(err, new(failure)):
 		return exitError
+	case errors.As(err, new(notPushed)):
+		return exitNotPushed
 	case errors.As(err, new(usageError)):
 		fmt.Fprintf(e.stderr, "graph2mobileconfig: %v\n", err)
 		fmt.Fprintf(e.stderr, "Run 'graph2mobileconfig help' for usage.\n")

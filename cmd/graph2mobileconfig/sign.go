@@ -4,7 +4,6 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -35,7 +34,7 @@ func loadSigner(c *cli.Context, e env) (*signing.Identity, error) {
 	case p12Path != "" && (certPath != "" || keyPath != ""):
 		return nil, usagef("give either --sign-p12 or --sign-cert with --sign-key, not both")
 	case p12Path != "":
-		data, err := os.ReadFile(p12Path)
+		data, err := readCredential(e, p12Path, "the --sign-p12 file")
 		if err != nil {
 			return nil, fmt.Errorf("--sign-p12: cannot read %s: %w", p12Path, err)
 		}
@@ -51,11 +50,11 @@ func loadSigner(c *cli.Context, e env) (*signing.Identity, error) {
 		if certPath == "" || keyPath == "" {
 			return nil, usagef("--sign-cert and --sign-key go together")
 		}
-		certData, err := os.ReadFile(certPath)
+		certData, err := readCredential(e, certPath, "the --sign-cert file")
 		if err != nil {
 			return nil, fmt.Errorf("--sign-cert: cannot read %s: %w", certPath, err)
 		}
-		keyData, err := os.ReadFile(keyPath)
+		keyData, err := readCredential(e, keyPath, "the --sign-key file")
 		if err != nil {
 			return nil, fmt.Errorf("--sign-key: cannot read %s: %w", keyPath, err)
 		}
@@ -74,7 +73,7 @@ func loadSigner(c *cli.Context, e env) (*signing.Identity, error) {
 		return nil, nil
 	}
 	for _, path := range c.StringSlice("sign-chain") {
-		data, err := os.ReadFile(path)
+		data, err := readCredential(e, path, "a --sign-chain file")
 		if err != nil {
 			return nil, fmt.Errorf("--sign-chain: cannot read %s: %w", path, err)
 		}
@@ -118,7 +117,7 @@ func loadRecipient(c *cli.Context, e env) (*x509.Certificate, error) {
 	if path == "" {
 		return nil, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := readCredential(e, path, "the --encrypt-to file")
 	if err != nil {
 		return nil, fmt.Errorf("--encrypt-to: cannot read %s: %w", path, err)
 	}

@@ -91,7 +91,7 @@ func wantNoOutputFile(t *testing.T, path string) {
 	if _, err := os.Lstat(path); err == nil {
 		t.Errorf("%s exists after a failing command", path)
 	}
-	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*"))
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".tmp-*"))
 	if len(matches) > 0 {
 		t.Errorf("temporary files left behind: %v", matches)
 	}
@@ -338,7 +338,9 @@ func TestSignRefusesBadIdentity(t *testing.T) {
 				{"sign", plain},
 				{"compile", filepath.Join(fixtureDir("psk-ondemand"), "input.json")},
 			} {
-				out := filepath.Join(dir, "out.mobileconfig")
+				// A folder of its own for each case, so that a file one
+				// case leaves behind cannot fail another.
+				out := filepath.Join(t.TempDir(), "out.mobileconfig")
 				r := runCLI(t, nil, nil, append(append(cmd, "-o", out), c.signer...)...)
 				if r.code != exitError {
 					t.Fatalf("%s: exit %d, want 1\n%s", cmd[0], r.code, r.stderr)

@@ -2,6 +2,8 @@ package testenv
 
 import (
 	"testing"
+
+	_ "github.com/graph2mobileconfig/graph2mobileconfig/internal/golden"
 )
 
 // recorder is a testing.TB that records how a helper ended the test.

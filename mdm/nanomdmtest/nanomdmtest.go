@@ -364,12 +364,28 @@ func (d *Device) send(tb testing.TB, contentType string, msg map[string]any) (in
 	return resp.StatusCode, out
 }
 
+// RejectPushes makes the APNs stand-in refuse every push to the device
+// from now on, as APNs does for a token it does not know: HTTP 400 with
+// {"reason": reason}, such as "BadDeviceToken". NanoMDM then reports a
+// push error for the device, although the command is queued.
+func (d *Device) RejectPushes(reason string) {
+	a := d.server.apns
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.reject == nil {
+		a.reject = map[string]string{}
+	}
+	a.reject[d.TokenHex()] = reason
+}
+
 // apns is the APNs stand-in: an HTTP/2 TLS server on loopback that takes
-// POST /3/device/{token} and answers 200 with an apns-id.
+// POST /3/device/{token} and answers 200 with an apns-id, or 400 for the
+// tokens in reject.
 type apns struct {
 	srv    *httptest.Server
 	mu     sync.Mutex
 	pushes []Push
+	reject map[string]string // token → reason
 }
 
 func startAPNs(tb testing.TB) *apns {
@@ -395,8 +411,18 @@ func (a *apns) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	p := Push{Token: token, PushMagic: magic, ID: newUUID()}
 	a.mu.Lock()
-	a.pushes = append(a.pushes, p)
+	reason, rejected := a.reject[token]
+	if !rejected {
+		a.pushes = append(a.pushes, p)
+	}
 	a.mu.Unlock()
+	if rejected {
+		w.Header().Set("apns-id", p.ID)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"reason":%q}`, reason)
+		return
+	}
 	w.Header().Set("apns-id", p.ID)
 	w.WriteHeader(http.StatusOK)
 }

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// These tests need no root and no strongSwan: they check what server-config
+// writes and what dial refuses before it starts a charon.
+
+func TestServerConfigFromGraphJSON(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "swanctl.conf")
+	r := runCLI(t, nil, nil, "server-config", repoPath("fixtures", "psk-ondemand", "input.json"), "-o", out,
+		"--split-networks", "10.20.0.0/16", "--pool", "10.30.0.0/24", "--dns", "10.20.0.53", "--identifier-prefix", "com.contoso.warehouse")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	text, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compiled := filepath.Join(t.TempDir(), "p.mobileconfig")
+	if r := runCLI(t, nil, nil, "compile", repoPath("fixtures", "psk-ondemand", "input.json"), "-o", compiled, "--identifier-prefix", "com.contoso.warehouse"); r.code != exitOK {
+		t.Fatalf("compile: %s", r.stderr)
+	}
+	sum := fileSHA256(t, compiled)
+	for _, want := range []string{
+		"# SHA-256:      " + sum,
+		"proposals = aes256-sha256-prfsha256-modp2048",
+		"esp_proposals = aes128gcm16",
+		"local_ts = 10.20.0.0/16",
+		"addrs = 10.30.0.0/24",
+		"dns = 10.20.0.53",
+		"subnet = 10.20.0.0/16",
+		"dpd_delay = 1m",
+		"id = gw.warehouse.example",
+		"# secret = <the profile's SharedSecret",
+		"charon.follow_redirects",
+	} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("swanctl.conf lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(string(text), "correct-horse-battery-staple-42") {
+		t.Errorf("the shared secret is in the file without --include-secrets")
+	}
+	if !strings.Contains(r.stderr, "secrets are left out") {
+		t.Errorf("no warning about the left-out secret: %q", r.stderr)
+	}
+	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v without secrets, want 0644", fi.Mode().Perm())
+	}
+}
+
+func fileSHA256(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+func TestServerConfigSecrets(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "swanctl.conf")
+	input := repoPath("fixtures", "psk-ondemand", "expected.mobileconfig")
+	r := runCLI(t, nil, nil, "server-config", input, "--include-secrets", "--split-networks", "10.0.0.0/8")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "never printed") || strings.Contains(r.stdout, "correct-horse") {
+		t.Errorf("--include-secrets to standard output: exit %d, stderr %q, stdout holds the secret: %v", r.code, r.stderr, strings.Contains(r.stdout, "correct-horse"))
+	}
+	r = runCLI(t, nil, nil, "server-config", input, "-o", out, "--include-secrets", "--split-networks", "10.0.0.0/8")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	text, _ := os.ReadFile(out)
+	if !strings.Contains(string(text), "secret = correct-horse-battery-staple-42 # SharedSecret") {
+		t.Errorf("the secret is missing:\n%s", text)
+	}
+	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v with secrets, want 0600", fi.Mode().Perm())
+	}
+	if strings.Contains(r.stdout+r.stderr, "correct-horse") {
+		t.Errorf("the secret was printed")
+	}
+}
+
+func TestServerConfigUsage(t *testing.T) {
+	split := repoPath("fixtures", "psk-ondemand", "expected.mobileconfig")
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{split}, exitUsage, "--split-networks"},
+		{[]string{split, "--split-networks", "10.0.0.0/8", "--pool", "banana"}, exitUsage, `--pool "banana"`},
+		{[]string{split, "--split-networks", "10.0.0.0/8", "--dns", "x"}, exitUsage, `--dns "x"`},
+		{[]string{repoPath("fixtures", "machine-cert", "expected.mobileconfig"), "--split-networks", "10.0.0.0/8"}, exitError, "split networks do not apply"},
+		{[]string{repoPath("fixtures", "bad", "48-azure-ad.json")}, exitError, "nothing written"},
+		{[]string{repoPath("fixtures", "psk-ondemand", "input.json")}, exitUsage, "--split-networks"},
+		{[]string{split, "--payload", "no.such.payload", "--split-networks", "10.0.0.0/8"}, exitError, `no VPN payload has the PayloadIdentifier or PayloadUUID "no.such.payload"`},
+	} {
+		r := runCLI(t, nil, nil, append([]string{"server-config"}, c.args...)...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("server-config %v: exit %d, stderr %q; want exit %d and %q", c.args, r.code, r.stderr, c.code, c.want)
+		}
+	}
+}
+
+// TestServerConfigChecksServerCertificate reads --server-cert and says what
+// the device would refuse in it.
+func TestServerConfigChecksServerCertificate(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "swanctl.conf")
+	r := runCLI(t, nil, nil, "server-config", repoPath("fixtures", "machine-cert", "expected.mobileconfig"), "-o", out,
+		"--server-cert", repoPath("fixtures", "testpki", "client.pem"))
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{`does not name RemoteIdentifier "vpn.fabrikam.example"`, "not ServerCertificateCommonName", "TLS server authentication"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q: %s", want, r.stderr)
+		}
+	}
+	text, _ := os.ReadFile(out)
+	if !strings.Contains(string(text), "certs = client.pem\n") || !strings.Contains(string(text), "x509/client.pem ") {
+		t.Errorf("a local --server-cert path is not named by its file name in x509/:\n%s", text)
+	}
+	if !strings.Contains(string(text), "#   WARNING: it does not name RemoteIdentifier") {
+		t.Errorf("the configuration does not carry the warning:\n%s", text)
+	}
+}
+
+// TestDialRefusesBeforeStarting covers what dial checks before it needs a
+// charon.
+func TestDialRefusesBeforeStarting(t *testing.T) {
+	dir := t.TempDir()
+	eapOnly := repoPath("fixtures", "eap-only", "expected.mobileconfig")
+	encrypted := filepath.Join(dir, "encrypted.mobileconfig")
+	pki := testPKI(t)
+	if r := runCLI(t, nil, nil, "compile", repoPath("fixtures", "psk-ondemand", "input.json"), "-o", encrypted, "--encrypt-to", filepath.Join(pki, "client.pem")); r.code != exitOK {
+		t.Fatalf("compile: %s", r.stderr)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{eapOnly}, exitError, "EAP-MSCHAPv2 needs a user name"},
+		{[]string{eapOnly, "--eap-user", "alice"}, exitError, "--eap-password-file"},
+		{[]string{encrypted}, exitError, "the payloads are encrypted"},
+		{[]string{repoPath("fixtures", "always-on", "expected.mobileconfig")}, exitError, "{{serialnumber}}"},
+		{[]string{repoPath("fixtures", "always-on", "expected.mobileconfig"), "--tunnel", "2"}, exitUsage, "--tunnel 2: the profile has 1 tunnel(s)"},
+		{[]string{eapOnly, "--netns", "x", "--vici", "unix:///x"}, exitUsage, "--netns applies to the private charon"},
+		{[]string{eapOnly, "--target", "android:14"}, exitUsage, "--target"},
+	} {
+		r := runCLI(t, nil, nil, append([]string{"dial"}, c.args...)...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("dial %v: exit %d, stderr %q; want exit %d and %q", c.args, r.code, r.stderr, c.code, c.want)
+		}
+	}
+}
+
+// TestSCEPProfileServerConfigAndDialIdentity: for a profile whose identity
+// is a SCEP payload, server-config says so and checks --client-ca against
+// the profile's CAs; dial, which needs the enrolled certificate, says what
+// to enroll, and checks its identity flags before it starts a charon.
+func TestSCEPProfileServerConfigAndDialIdentity(t *testing.T) {
+	pki := testPKI(t)
+	profile := repoPath("fixtures", "scep-separate", "expected.mobileconfig")
+	for _, c := range []struct {
+		name     string
+		clientCA []string
+		warning  string
+	}{
+		{"the SCEP profile's root", []string{"--client-ca", filepath.Join(pki, "root-ca.pem")}, ""},
+		{"a certificate that is no CA", []string{"--client-ca", filepath.Join(pki, "client.pem")}, "client CA: \"CN="},
+		{"no client CA", nil, "without --client-ca the connection accepts a device certificate from any CA"},
+		{"a name in x509ca/, not checked", []string{"--client-ca", "corp-ca.pem"}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := runCLI(t, nil, nil, append([]string{"server-config", profile}, c.clientCA...)...)
+			if r.code != exitOK {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			if !strings.Contains(r.stdout, "#       The device certificate comes from SCEP") {
+				t.Errorf("the header does not say the device certificate comes from SCEP:\n%s", r.stdout)
+			}
+			caWarnings := strings.Contains(r.stderr, "client CA") || strings.Contains(r.stderr, "--client-ca")
+			if c.warning == "" && caWarnings || c.warning != "" && !strings.Contains(r.stderr, c.warning) {
+				t.Errorf("stderr %q, want the warning %q", r.stderr, c.warning)
+			}
+			// An absolute path stays as it is; a name is one in x509ca/.
+			if len(c.clientCA) > 0 && !strings.Contains(r.stdout, "cacerts = "+c.clientCA[1]+"\n") {
+				t.Errorf("no cacerts = %s", c.clientCA[1])
+			}
+		})
+	}
+
+	key := filepath.Join(pki, "client.key")
+	cert := filepath.Join(pki, "client.pem")
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"both identity forms", []string{"--identity", filepath.Join(pki, "client.p12"), "--identity-cert", cert, "--identity-key", key}, exitUsage, "not both"},
+		{"a certificate without its key", []string{"--identity-cert", cert}, exitUsage, "--identity-cert and --identity-key go together"},
+		{"a key that is not the certificate's", []string{"--identity-cert", cert, "--identity-key", filepath.Join(pki, "client-ec.key")}, exitError, "is not the key of the certificate in --identity-cert"},
+		{"no identity for a SCEP profile", []string{"--var", "AAD_Device_ID=x"}, exitError, "the identity comes from the SCEP payload"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := runCLI(t, nil, nil, append([]string{"dial", profile}, c.args...)...)
+			if r.code != c.code || !strings.Contains(r.stderr, c.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", r.code, r.stderr, c.code, c.want)
+			}
+		})
+	}
+}
