@@ -349,13 +349,13 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 	}
 	r.walk = walker{
 		skipDirs:   []os.FileInfo{outFi},
-		file:       r.readInputRecovering,
+		file:       r.walkFile,
 		problem:    r.walkProblem,
 		skipped:    r.walkSkipped,
 		duplicate:  r.walkDuplicate,
 		skipFile:   r.walkSkipFile,
 		backupDone: r.walkBackupDone,
-		stop:       func() bool { return ctx.Err() != nil },
+		stop:       func() bool { return ctx.Err() != nil || r.walkStopped },
 	}
 	r.walk.prepare(inputs)
 	if opts.Report != "" {
@@ -371,23 +371,7 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 		r.filesTotal = countFiles(inputs, r.walk)
 	}
 
-	r.slots = make(chan struct{}, r.window)
-	r.jobs = make(chan job, opts.Jobs)
-	r.results = make(chan result, r.window)
-	var wg sync.WaitGroup
-	wg.Go(func() { r.produceRecovering(inputs) })
-	for range opts.Jobs {
-		wg.Go(func() {
-			for j := range r.jobs {
-				r.results <- r.compileRecovering(j)
-			}
-		})
-	}
-	go func() {
-		wg.Wait()
-		close(r.results)
-	}()
-	r.collect()
+	r.run(inputs)
 
 	if err := ctx.Err(); err != nil {
 		return r.sum, err
@@ -425,19 +409,39 @@ type runner struct {
 	protect []atomicfile.Input
 	walk    walker
 	report  *reportWriter
+	// window bounds the results in flight: handed out in input order and
+	// not yet reported.
+	window int
 
-	// Owned by the producer goroutine.
-	seq   int
-	namer *namer
-	pages pages
+	// The source of work (source.go), used by one worker at a time.
+	srcMu       sync.Mutex
+	pullWalk    func() (walkEvent, bool)
+	stopWalk    func()
+	yield       func(walkEvent) bool
+	walkStopped bool // the walk was told to stop
+	walkDone    bool
+	ahead       []*ahead // findings of the walk pulled, in order, not yet handed out
+	srcReady    sync.Cond
+	srcWaiting  int
+	tailDone    bool
+	tail        []result   // the notices that follow the walk
+	file        *inputFile // the file whose entities are being handed out
+	seq         int
+	namer       *namer
+	pages       pages
 
-	// slots bounds the entities in flight: the producer puts a token in
-	// before it hands out a result-to-be, the collector takes one out
-	// after it has reported a result.
-	slots   chan struct{}
-	jobs    chan job
-	results chan result
-	window  int
+	// The hand-over of results to the collector (schedule.go).
+	slots chan struct{}
+	resMu sync.Mutex
+	// resReady is signalled when the collector waits and what it waits
+	// for has come: the next result in input order, or the last worker's
+	// end.
+	resReady sync.Cond
+	ring     []result // finished results by seq % window
+	filled   []bool
+	nextSeq  int  // the seq of the next result to report
+	waiting  bool // the collector waits on resReady
+	running  int  // workers still running, besides the collector
 
 	// Owned by the collector (the goroutine of Run).
 	sum        Summary
@@ -465,44 +469,6 @@ type result struct {
 	fileDone bool
 }
 
-// produce walks the inputs and hands out their entities, in input order.
-func (r *runner) produce(inputs []string) {
-	defer close(r.jobs)
-	for _, in := range inputs {
-		if r.ctx.Err() != nil {
-			return
-		}
-		r.walk.walk(in)
-	}
-	for _, c := range r.pages.incomplete() {
-		what := "this collection"
-		if c.context != "" {
-			what = c.context
-		}
-		n := Notice{Source: c.firstLinked}
-		n.Severity, n.Code = diag.Info, "incomplete-export"
-		n.Message = fmt.Sprintf("the list continues at @odata.nextLink (%d %s of %s %s one), and no input holds the last page: the export may be incomplete; follow @odata.nextLink until a page has none and pass every page",
-			c.linked, plural(c.linked, "page", "pages"), what, plural(c.linked, "has", "have"))
-		r.emit(result{notice: &n})
-	}
-}
-
-// emit hands a result to the collector, or a job to the workers, once the
-// window has room for it.
-func (r *runner) emit(res result) {
-	r.slots <- struct{}{}
-	res.seq = r.seq
-	r.seq++
-	r.results <- res
-}
-
-func (r *runner) dispatch(j job) {
-	r.slots <- struct{}{}
-	j.seq = r.seq
-	r.seq++
-	r.jobs <- j
-}
-
 func (r *runner) failedEntry(source, code, format string, args ...any) *Entry {
 	e := &Entry{Source: source, Path: "$", Status: StatusFailed}
 	e.Diagnostics.Errorf(code, "", format, args...)
@@ -510,34 +476,34 @@ func (r *runner) failedEntry(source, code, format string, args ...any) *Entry {
 }
 
 func (r *runner) walkProblem(path string, err error) {
-	r.emit(result{entry: r.failedEntry(path, "read-error", "cannot read the folder: %v", unwrapPath(err))})
+	r.found(result{entry: r.failedEntry(path, "read-error", "cannot read the folder: %v", unwrapPath(err))})
 }
 
 func (r *runner) walkDuplicate(path, first string) {
 	n := Notice{Source: path}
 	n.Severity, n.Code = diag.Info, "duplicate-input"
 	n.Message = fmt.Sprintf("the same file or folder as %s, which is read; it is read once", first)
-	r.emit(result{notice: &n})
+	r.found(result{notice: &n})
 }
 
 func (r *runner) walkSkipFile(path, why string) {
 	e := &Entry{Source: path, Path: "$", Status: StatusSkipped, skippedFile: true}
 	e.Diagnostics.Infof("not-a-configuration", "", "not read: %s of a backup folder of %s, not a device configuration", why, r.walk.backup.tool.name)
-	r.emit(result{entry: e, fileDone: true})
+	r.found(result{entry: e, fileDone: true})
 }
 
 func (r *runner) walkBackupDone(b *backupWalk) {
 	n := Notice{Source: b.root}
 	n.Severity, n.Code = diag.Info, "backup-folder"
 	n.Message = b.summary()
-	r.emit(result{notice: &n})
+	r.found(result{notice: &n})
 }
 
 func (r *runner) walkSkipped(path, why string) {
 	n := Notice{Source: path}
 	n.Severity, n.Code = diag.Warning, "output-in-input"
 	n.Message = fmt.Sprintf("%s (keep the output folder and the report outside the input folders)", why)
-	r.emit(result{notice: &n})
+	r.found(result{notice: &n})
 }
 
 // unwrapPath drops the path from an *os.PathError, which the entry already
@@ -548,72 +514,6 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// readInput reads and splits one file and hands out its entities.
-func (r *runner) readInput(path string) {
-	if r.ctx.Err() != nil {
-		return
-	}
-	data, err := readFile(path, r.opts.Stdin, r.opts.MaxInputSize)
-	if err != nil {
-		r.emit(result{entry: r.failedEntry(path, "read-error", "cannot read the input: %v", unwrapPath(err)), fileDone: true})
-		return
-	}
-	doc, err := graphjson.ReadDocument(data, r.opts.Pipeline.Limits)
-	data = nil
-	if err != nil {
-		e := r.failedEntry(path, graphjson.ErrorCode(err), "%s", err.Error())
-		if doc.Encoding != "" && doc.Encoding != "UTF-8" {
-			e.Diagnostics.Infof("input-shape", "", "the file is %s text", doc.Encoding)
-		}
-		r.emit(result{entry: e, fileDone: true})
-		return
-	}
-	items := doc.Items
-	isList := len(items) == 0 && doc.List || len(items) > 0 && strings.HasPrefix(items[0].Path, "$.value[")
-	if doc.Context != "" || doc.NextLink != nil {
-		r.pages.add(path, pageHeader{Context: doc.Context, NextLink: doc.NextLink}, isList)
-	}
-	var fileNotes diag.List
-	if b := r.walk.backup; b != nil {
-		fileNotes.Infof("backup-file", "", "a file of a backup folder of %s (%s)", b.tool.name, b.root)
-	}
-	if len(items) == 0 {
-		n := Notice{Source: path}
-		n.Severity, n.Code = diag.Info, "empty-list"
-		n.Message = "the list holds no entities"
-		r.emit(result{notice: &n, fileDone: true})
-		return
-	}
-	for i, it := range items {
-		if r.ctx.Err() != nil {
-			return
-		}
-		last := i == len(items)-1
-		e := Entry{Source: path, Path: it.Path, Type: it.Type, ID: it.ID(), DisplayName: it.DisplayName()}
-		if !wanted(it, len(items) == 1) {
-			e.Diagnostics = append(e.Diagnostics, fileNotes...)
-			if it.Recognised() {
-				e.Status = StatusSkipped
-				e.Diagnostics.Infof("skipped-entity", it.Path, "skipped %s %q: not an IKEv2 VPN configuration", typeLabel(it.Type), it.DisplayName())
-			} else {
-				// Not a Graph entity we can tell: it fails, so that
-				// nothing is dropped without an error that says why.
-				e.Status = StatusFailed
-				e.Diagnostics.Errorf("unrecognised-entity", it.Path, "this object has no @odata.type and none of the IKEv2 properties, so it cannot be told apart from any other JSON: it is not a Graph device configuration as exported (a list fetched with $select loses @odata.type: export it without $select)")
-			}
-			r.emit(result{entry: &e, fileDone: last})
-			continue
-		}
-		name, renamed := r.namer.name(e.DisplayName, e.ID)
-		notes := append(diag.List(nil), fileNotes...)
-		if renamed {
-			notes.Infof("output-name", "", "an earlier entity of this batch has the output name %s; this one is written as %s", OutputName(e.DisplayName, e.ID), name)
-		}
-		r.dispatch(job{entry: e, item: it, name: name, notes: notes, fileDone: last})
-		items[i] = graphjson.Item{} // the worker holds the entity now
-	}
 }
 
 // wanted reports whether an entity is compiled rather than skipped: it is an
@@ -669,25 +569,6 @@ func (r *runner) compile(j job) result {
 	}
 	e.Diagnostics = diags.Sorted()
 	return res
-}
-
-// collect reports the results in input order as they arrive.
-func (r *runner) collect() {
-	pending := map[int]result{}
-	next := 0
-	for res := range r.results {
-		pending[res.seq] = res
-		for {
-			p, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			next++
-			r.handle(p)
-			<-r.slots
-		}
-	}
 }
 
 func (r *runner) handle(res result) {

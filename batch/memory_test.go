@@ -97,7 +97,7 @@ func sampleHeap() func() uint64 {
 // {"value": {...}} responses and list responses holding other device
 // configurations too, based on every fixture that has an IKEv2 entity, each
 // with its own id and displayName.
-func generateInputs(t *testing.T, n int) string {
+func generateInputs(t testing.TB, n int) string {
 	t.Helper()
 	bases := []string{"psk-ondemand", "proxy-pac", "flags-false", "eap-only", "proxy-manual", "always-on", "full-featured"}
 	var entities []map[string]any

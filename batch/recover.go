@@ -3,35 +3,65 @@ package batch
 import (
 	"fmt"
 	"strings"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
 )
 
 // A panic is a bug whatever the input, but it must not end the program: the
 // Go runtime ends the whole process for a panic in any goroutine, before
 // the command could remove its temporary files or say what happened. The
-// producer and the workers run through these, which turn a panic into the
+// source of work and the workers run through these, which turn a panic into the
 // failure of the file or entity that caused it.
 
-// produceRecovering is produce, with a panic outside the reading of a file
-// (in the walk of the folders) reported as a failure of the batch, after
-// which no further input is read.
-func (r *runner) produceRecovering(inputs []string) {
+// pullRecovering is the walk's next finding, with a panic in the walk of
+// the folders reported as a failure of the batch (crashed), after which no
+// further input is read.
+func (r *runner) pullRecovering() (ev walkEvent, ok, crashed bool) {
 	defer func() {
 		if v := recover(); v != nil {
-			r.emit(result{entry: r.failedEntry("", "internal-error", "%s; the inputs after this point were not read", internalError(v))})
+			ev = walkEvent{res: result{entry: r.failedEntry("", "internal-error", "%s; the inputs after this point were not read", internalError(v))}}
+			ok, crashed = false, true
 		}
 	}()
-	r.produce(inputs)
+	ev, ok = r.pullWalk()
+	return ev, ok, false
 }
 
 // readInputRecovering is readInput, with a panic reported as the file's
 // failure.
-func (r *runner) readInputRecovering(path string) {
+func (r *runner) readInputRecovering(a *ahead) {
 	defer func() {
 		if v := recover(); v != nil {
-			r.emit(result{entry: r.failedEntry(path, "internal-error", "%s", internalError(v)), fileDone: true})
+			a.doc = graphjson.Document{}
+			a.res, a.done = result{entry: r.failedEntry(a.file, "internal-error", "%s", internalError(v)), fileDone: true}, true
 		}
 	}()
-	r.readInput(path)
+	r.readInput(a)
+}
+
+// openInputRecovering is openInput, with a panic reported as the file's
+// failure.
+func (r *runner) openInputRecovering(a *ahead) (res result, done bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			r.file = nil
+			res, done = result{entry: r.failedEntry(a.file, "internal-error", "%s", internalError(v)), fileDone: true}, true
+		}
+	}()
+	return r.openInput(a)
+}
+
+// nextEntityRecovering is nextEntity, with a panic reported as the
+// failure of the file, whose remaining entities are dropped.
+func (r *runner) nextEntityRecovering() (u unit, ok bool) {
+	path := r.file.path
+	defer func() {
+		if v := recover(); v != nil {
+			r.file = nil
+			u, ok = unit{res: result{entry: r.failedEntry(path, "internal-error", "%s", internalError(v)), fileDone: true}}, true
+		}
+	}()
+	return r.nextEntity()
 }
 
 // compileRecovering is compile, with a panic reported as the entity's
