@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
@@ -857,5 +858,67 @@ func TestReportSharedInputs(t *testing.T) {
 	}
 	if len(rep.Entries) != 0 || len(rep.Shared) != 1 || !rep.Shared[0].Diagnostics.HasErrors() || rep.Summary != sum {
 		t.Errorf("report of a failed shared input: %s", raw)
+	}
+}
+
+// TestLargeListIsStreamed runs a list response larger than
+// graphjson.StreamThreshold, which batch reads entity by entity, in UTF-8
+// and in UTF-16: every entity gets its entry, in order, and each profile
+// has the bytes that compiling the entity alone gives.
+func TestLargeListIsStreamed(t *testing.T) {
+	bases := []string{"psk-ondemand", "proxy-pac", "flags-false", "eap-only", "full-featured"}
+	var entities []map[string]any
+	var alone [][]byte
+	for i := 0; ; i++ {
+		var e map[string]any
+		if i%7 == 3 {
+			e = other("microsoft.graph.iosGeneralDeviceConfiguration", fmt.Sprint("other-", i), "Restrictions")
+		} else {
+			e = ikev2(t, bases[i%len(bases)], fmt.Sprintf("id-%05d", i), fmt.Sprintf("Streamed %d", i))
+		}
+		data := mustJSON(t, e)
+		entities = append(entities, e)
+		alone = append(alone, pipeline.Document(data, defaultPipeline()).Bytes)
+		if len(mustJSON(t, list(entities...))) > graphjson.StreamThreshold+(64<<10) {
+			break
+		}
+	}
+	doc := list(entities...)
+	doc["@odata.context"] = "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations"
+	utf8Text := mustJSON(t, doc)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a-utf8.json"), string(utf8Text))
+	units := utf16.Encode([]rune(string(utf8Text)))
+	utf16Text := []byte{0xFF, 0xFE}
+	for _, u := range units {
+		utf16Text = append(utf16Text, byte(u), byte(u>>8))
+	}
+	writeFile(t, filepath.Join(dir, "b-utf16.json"), string(utf16Text))
+
+	for _, name := range []string{"a-utf8.json", "b-utf16.json"} {
+		out := t.TempDir()
+		o := runBatch(t, []string{filepath.Join(dir, name)}, Options{OutDir: out, Jobs: 3})
+		if len(o.entries) != len(entities) || o.sum.Files != 1 {
+			t.Fatalf("%s: %d entries for %d entities, summary %+v", name, len(o.entries), len(entities), o.sum)
+		}
+		for i, e := range o.entries {
+			if e.Path != fmt.Sprintf("$.value[%d]", i) || e.Index != i {
+				t.Fatalf("%s: entry %d is %s (index %d)", name, i, e.Path, e.Index)
+			}
+			if alone[i] == nil {
+				want := StatusFailed // compile fails for it alone
+				if i%7 == 3 {
+					want = StatusSkipped
+				}
+				if e.Status != want {
+					t.Errorf("%s: entry %d: %s, want %s", name, i, e.Status, want)
+				}
+				continue
+			}
+			got, err := os.ReadFile(e.Output)
+			if e.Status != StatusCompiled || err != nil || !bytes.Equal(got, alone[i]) {
+				t.Errorf("%s: entry %d: %s, %v: not the bytes compile writes", name, i, e.Status, err)
+			}
+		}
 	}
 }

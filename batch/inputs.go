@@ -1,6 +1,8 @@
 package batch
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -9,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
 )
 
 // walker finds the input files of a batch: explicit files as given, and the
@@ -388,6 +392,45 @@ func isJSONName(name string) bool {
 	return strings.EqualFold(filepath.Ext(name), ".json")
 }
 
+// openDocument opens one input and reads its Graph document. A regular file
+// is read by graphjson.ReadDocumentFrom, into the parser's own buffer, or,
+// for a large list, entity by entity: then the file stays open, and closer
+// closes it once the entities are read. Standard input, and anything else
+// that is not a regular file, is read into memory first. A problem reading
+// the input is readErr; a problem with what it holds is err, with the
+// encoding it was read in (d.Encoding).
+func openDocument(path string, stdin io.Reader, limit int64, lim graphjson.Limits) (d *graphjson.DocumentReader, closer io.Closer, readErr, err error) {
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, nil, err, nil
+		}
+		fi, err := f.Stat()
+		if err == nil && fi.Mode().IsRegular() {
+			if fi.Size() > limit {
+				f.Close()
+				return nil, nil, tooLarge(limit), nil
+			}
+			d, err := graphjson.ReadDocumentFrom(f, fi.Size(), lim)
+			if d.Streaming() {
+				return d, f, nil, nil
+			}
+			f.Close()
+			if re := (*graphjson.ReadError)(nil); errors.As(err, &re) {
+				return nil, nil, re.Err, nil
+			}
+			return d, nil, nil, err
+		}
+		f.Close()
+	}
+	data, rerr := readFile(path, stdin, limit)
+	if rerr != nil {
+		return nil, nil, rerr, nil
+	}
+	d, err = graphjson.ReadDocumentFrom(bytes.NewReader(data), int64(len(data)), lim)
+	return d, nil, nil, err
+}
+
 // readFile reads one input, refusing more than max bytes.
 func readFile(path string, stdin io.Reader, limit int64) ([]byte, error) {
 	var r io.Reader
@@ -421,9 +464,13 @@ func readFile(path string, stdin io.Reader, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("the file is larger than %d bytes (--max-input-size); no Graph export is that large", limit)
+		return nil, tooLarge(limit)
 	}
 	return data, nil
+}
+
+func tooLarge(limit int64) error {
+	return fmt.Errorf("the file is larger than %d bytes (--max-input-size); no Graph export is that large", limit)
 }
 
 // readAll is io.ReadAll starting with a buffer of size bytes.

@@ -224,3 +224,67 @@ func TestMemberAmplificationStaysBounded(t *testing.T) {
 		t.Errorf("peak heap %.1f MiB over %.0f MiB", mib(peak), mib(limit))
 	}
 }
+
+// TestMaximalListMemory is issue 16's "one maximal input": a list response
+// as large as batch reads by default, of thousands of entities, is read
+// entity by entity, so that its peak heap stays within 1.5 times (plus 8
+// MiB) that of a batch of 100 small inputs, as a batch of 10,000 does.
+func TestMaximalListMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and compiles a 16 MiB list of 6,000 entities")
+	}
+	small := generateInputs(t, 100)
+	bases := []string{"psk-ondemand", "proxy-pac", "flags-false", "eap-only", "proxy-manual", "always-on"}
+	var entities []map[string]any
+	for _, b := range bases {
+		entities = append(entities, fixtureEntity(t, b))
+	}
+	maximal := filepath.Join(t.TempDir(), "tenant.json")
+	f, err := os.Create(maximal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	w.WriteString(`{"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceConfigurations", "value": [`)
+	size, n := 0, 0
+	for ; ; n++ {
+		e := entities[n%len(entities)]
+		e["id"] = fmt.Sprintf("%08x-61e2-4b9d-a7c5-%012x", n, n*7919)
+		e["displayName"] = fmt.Sprintf("iOS - VPN %d (%s)", n, bases[n%len(bases)])
+		data := mustJSON(t, e)
+		if size+len(data)+16 > DefaultMaxInputSize {
+			break
+		}
+		if n > 0 {
+			w.WriteByte(',')
+		}
+		w.Write(data)
+		size += len(data) + 1
+	}
+	w.WriteString("]}")
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	measure := func(in string) (uint64, Summary) {
+		runtime.GC()
+		stop := sampleHeap()
+		sum, err := Run(context.Background(), []string{in}, Options{OutDir: t.TempDir(), Jobs: 2, Pipeline: defaultPipeline()})
+		peak := stop()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return peak, sum
+	}
+	measure(small) // warm up the compiler's lazily built tables
+	smallPeak, _ := measure(small)
+	maxPeak, sum := measure(maximal)
+	t.Logf("peak heap in use: %.1f MiB for 100 inputs, %.1f MiB for one list of %d entities (%.1f MiB)", mib(smallPeak), mib(maxPeak), n, mib(uint64(size)))
+	if sum.Entities != n || sum.Compiled < n/2 {
+		t.Fatalf("summary %+v for %d entities", sum, n)
+	}
+	if limit := smallPeak*3/2 + 8<<20; maxPeak > limit {
+		t.Errorf("peak heap %.1f MiB for one maximal list exceeds 1.5 × %.1f MiB + 8 MiB = %.1f MiB: the list is held whole", mib(maxPeak), mib(smallPeak), mib(limit))
+	}
+}

@@ -32,7 +32,8 @@ func (r *runner) pullRecovering() (ev walkEvent, ok, crashed bool) {
 func (r *runner) readInputRecovering(a *ahead) {
 	defer func() {
 		if v := recover(); v != nil {
-			a.doc = graphjson.Document{}
+			a.close()
+			a.doc = nil
 			a.res, a.done = result{entry: r.failedEntry(a.file, "internal-error", "%s", internalError(v)), fileDone: true}, true
 		}
 	}()
@@ -44,7 +45,8 @@ func (r *runner) readInputRecovering(a *ahead) {
 func (r *runner) openInputRecovering(a *ahead) (res result, done bool) {
 	defer func() {
 		if v := recover(); v != nil {
-			r.file = nil
+			a.close()
+			r.closeFile()
 			res, done = result{entry: r.failedEntry(a.file, "internal-error", "%s", internalError(v)), fileDone: true}, true
 		}
 	}()
@@ -53,15 +55,27 @@ func (r *runner) openInputRecovering(a *ahead) (res result, done bool) {
 
 // nextEntityRecovering is nextEntity, with a panic reported as the
 // failure of the file, whose remaining entities are dropped.
-func (r *runner) nextEntityRecovering() (u unit, ok bool) {
+func (r *runner) nextEntityRecovering() (u unit, st entityState) {
 	path := r.file.path
 	defer func() {
 		if v := recover(); v != nil {
-			r.file = nil
-			u, ok = unit{res: result{entry: r.failedEntry(path, "internal-error", "%s", internalError(v)), fileDone: true}}, true
+			r.closeFile()
+			u, st = unit{res: result{entry: r.failedEntry(path, "internal-error", "%s", internalError(v)), fileDone: true}}, entityReady
 		}
 	}()
 	return r.nextEntity()
+}
+
+// parseRecovering parses an entity of a list read as a stream, with a
+// panic returned as crash.
+func parseRecovering(raw graphjson.RawItem) (it graphjson.Item, err error, crash string) {
+	defer func() {
+		if v := recover(); v != nil {
+			it, err, crash = graphjson.Item{}, nil, internalError(v)
+		}
+	}()
+	it, err = raw.Parse()
+	return it, err, ""
 }
 
 // compileRecovering is compile, with a panic reported as the entity's

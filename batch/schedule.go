@@ -27,6 +27,7 @@ func (r *runner) run(inputs []string) {
 	defer func() {
 		r.srcMu.Lock() // the walk's iterator is used by one goroutine at a time
 		r.stopWalk()
+		r.closeAll()
 		r.srcMu.Unlock()
 	}()
 	r.slots = make(chan struct{}, r.window)

@@ -2,8 +2,8 @@ package batch
 
 import (
 	"fmt"
+	"io"
 	"iter"
-	"strings"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
@@ -43,10 +43,31 @@ type unit struct {
 // inputFile is the file whose entities are being handed out.
 type inputFile struct {
 	path   string
-	items  []graphjson.Item
+	doc    *graphjson.DocumentReader
+	closer io.Closer // the file, while its entities are read from it
 	next   int
-	notes  diag.List // for every entity of the file
-	single bool      // the file holds one entity
+	// parsing are the next entities of a list read as a stream, in order,
+	// being parsed or parsed; textDone is set once their texts are read.
+	parsing  []*parsing
+	textDone bool
+	notes    diag.List // for every entity of the file
+	single   bool      // the file holds one entity
+}
+
+// closeFile ends the handing out of the current file's entities.
+func (r *runner) closeFile() {
+	if f := r.file; f != nil && f.closer != nil {
+		f.closer.Close()
+	}
+	r.file = nil
+}
+
+// closeAll closes the files still open when the batch ends early.
+func (r *runner) closeAll() {
+	r.closeFile()
+	for _, a := range r.ahead {
+		a.close()
+	}
 }
 
 // startWalk turns the walk of the inputs into a pull iterator: walking stays
@@ -89,9 +110,17 @@ type ahead struct {
 	// For a file: the document read, or the file's only result (it cannot
 	// be read or parsed) when done is set.
 	backup *backupWalk
-	doc    graphjson.Document
+	doc    *graphjson.DocumentReader
+	closer io.Closer
 	res    result
 	done   bool
+}
+
+func (a *ahead) close() {
+	if a.closer != nil {
+		a.closer.Close()
+		a.closer = nil
+	}
 }
 
 // take returns the next unit of work in input order, numbered, or false
@@ -103,13 +132,18 @@ func (r *runner) take() (unit, bool) {
 		if r.ctx.Err() != nil {
 			return unit{}, false
 		}
-		if r.file != nil {
-			if u, ok := r.nextEntityRecovering(); ok {
+		switch {
+		case r.file != nil:
+			u, st := r.nextEntityRecovering()
+			if st == entityReady {
 				return r.number(u), true
 			}
-			continue
-		}
-		if len(r.ahead) > 0 && r.ahead[0].ready {
+			if st == entityAgain {
+				continue
+			}
+			// The file's next entity is being parsed by another worker:
+			// read a file ahead meanwhile, or wait.
+		case len(r.ahead) > 0 && r.ahead[0].ready:
 			a := r.ahead[0]
 			r.ahead[0] = nil
 			r.ahead = r.ahead[1:]
@@ -120,37 +154,7 @@ func (r *runner) take() (unit, bool) {
 				return r.number(unit{res: res}), true
 			}
 			continue
-		}
-		if !r.walkDone && len(r.ahead) < r.opts.Jobs+1 {
-			ev, ok, crashed := r.pullRecovering()
-			switch {
-			case crashed:
-				r.walkDone = true
-				r.ahead = append(r.ahead, &ahead{ready: true, res: ev.res})
-			case !ok:
-				r.walkDone = true
-			case ev.file != "":
-				a := &ahead{file: ev.file, backup: ev.backup}
-				r.ahead = append(r.ahead, a)
-				if ev.file == "-" {
-					// Standard input is read in input order: a second
-					// "-" finds it at its end.
-					r.readInputRecovering(a)
-				} else {
-					r.srcMu.Unlock()
-					r.readInputRecovering(a)
-					r.srcMu.Lock()
-				}
-				a.ready = true
-				if r.srcWaiting > 0 {
-					r.srcReady.Broadcast()
-				}
-			default:
-				r.ahead = append(r.ahead, &ahead{ready: true, res: ev.res})
-			}
-			continue
-		}
-		if r.walkDone && len(r.ahead) == 0 {
+		case r.walkDone && len(r.ahead) == 0:
 			if !r.tailDone {
 				r.tailDone = true
 				r.tail = r.incompleteNotices()
@@ -162,11 +166,52 @@ func (r *runner) take() (unit, bool) {
 			r.tail = r.tail[1:]
 			return r.number(unit{res: res}), true
 		}
-		// The next file in order is being read by another worker, and
-		// enough files are read ahead.
+		if !r.walkDone && len(r.ahead) < r.opts.Jobs+1 {
+			r.readAhead()
+			continue
+		}
+		// What comes next in order is being read by another worker, and
+		// enough is read ahead.
 		r.srcWaiting++
 		r.srcReady.Wait()
 		r.srcWaiting--
+	}
+}
+
+// readAhead pulls the walk's next finding; a file is read and parsed
+// outside srcMu.
+func (r *runner) readAhead() {
+	ev, ok, crashed := r.pullRecovering()
+	switch {
+	case crashed:
+		r.walkDone = true
+		r.ahead = append(r.ahead, &ahead{ready: true, res: ev.res})
+	case !ok:
+		r.walkDone = true
+	case ev.file != "":
+		a := &ahead{file: ev.file, backup: ev.backup}
+		r.ahead = append(r.ahead, a)
+		if ev.file == "-" {
+			// Standard input is read in input order: a second "-"
+			// finds it at its end.
+			r.readInputRecovering(a)
+		} else {
+			r.srcMu.Unlock()
+			r.readInputRecovering(a)
+			r.srcMu.Lock()
+		}
+		a.ready = true
+		r.wake()
+	default:
+		r.ahead = append(r.ahead, &ahead{ready: true, res: ev.res})
+	}
+}
+
+// wake tells the workers waiting in take that something they may wait for
+// is ready.
+func (r *runner) wake() {
+	if r.srcWaiting > 0 {
+		r.srcReady.Broadcast()
 	}
 }
 
@@ -197,40 +242,40 @@ func (r *runner) incompleteNotices() []result {
 
 // readInput reads and parses one file; it needs no lock, and no order.
 func (r *runner) readInput(a *ahead) {
-	data, err := readFile(a.file, r.opts.Stdin, r.opts.MaxInputSize)
-	if err != nil {
-		a.res, a.done = result{entry: r.failedEntry(a.file, "read-error", "cannot read the input: %v", unwrapPath(err)), fileDone: true}, true
-		return
-	}
-	doc, err := graphjson.ReadDocument(data, r.opts.Pipeline.Limits)
-	if err != nil {
+	d, closer, readErr, err := openDocument(a.file, r.opts.Stdin, r.opts.MaxInputSize, r.opts.Pipeline.Limits)
+	switch {
+	case readErr != nil:
+		a.res, a.done = result{entry: r.failedEntry(a.file, "read-error", "cannot read the input: %v", unwrapPath(readErr)), fileDone: true}, true
+	case err != nil:
 		e := r.failedEntry(a.file, graphjson.ErrorCode(err), "%s", err.Error())
-		if doc.Encoding != "" && doc.Encoding != "UTF-8" {
-			e.Diagnostics.Infof("input-shape", "", "the file is %s text", doc.Encoding)
+		if d.Encoding != "" && d.Encoding != "UTF-8" {
+			e.Diagnostics.Infof("input-shape", "", "the file is %s text", d.Encoding)
 		}
 		a.res, a.done = result{entry: e, fileDone: true}, true
-		return
+	default:
+		a.doc, a.closer = d, closer
 	}
-	a.doc = doc
 }
 
 // openInput starts handing out the entities of a file read, in input
 // order. It returns the file's only result when there is nothing to
 // compile in it (its list is empty).
 func (r *runner) openInput(a *ahead) (result, bool) {
-	doc, path := &a.doc, a.file
-	items := doc.Items
-	isList := len(items) == 0 && doc.List || len(items) > 0 && strings.HasPrefix(items[0].Path, "$.value[")
-	if doc.Context != "" || doc.NextLink != nil {
-		r.pages.add(path, pageHeader{Context: doc.Context, NextLink: doc.NextLink}, isList)
+	d, path := a.doc, a.file
+	// Graph's list responses ({"value": [...]}) are the documents that
+	// can be pages of a collection.
+	if d.Context != "" || d.NextLink != nil {
+		r.pages.add(path, pageHeader{Context: d.Context, NextLink: d.NextLink}, d.List)
 	}
-	if len(items) == 0 {
+	if d.Len() == 0 {
+		a.close()
 		n := Notice{Source: path}
 		n.Severity, n.Code = diag.Info, "empty-list"
 		n.Message = "the list holds no entities"
 		return result{notice: &n, fileDone: true}, true
 	}
-	f := &inputFile{path: path, items: items, single: len(items) == 1}
+	f := &inputFile{path: path, doc: d, closer: a.closer, single: d.Len() == 1}
+	a.doc, a.closer = nil, nil
 	if b := a.backup; b != nil {
 		f.notes.Infof("backup-file", "", "a file of a backup folder of %s (%s)", b.tool.name, b.root)
 	}
@@ -238,21 +283,83 @@ func (r *runner) openInput(a *ahead) (result, bool) {
 	return result{}, false
 }
 
+// entityState says what nextEntity did.
+type entityState int
+
+const (
+	entityReady entityState = iota // it returns the next unit
+	entityAgain                    // it did something else: look again
+	entityBusy                     // the next entity is being parsed by another worker
+)
+
+// parsing is an entity of a list read as a stream, parsed by the worker
+// that read its text, outside srcMu.
+type parsing struct {
+	ready bool
+	item  graphjson.Item
+	err   error
+	crash string // a panic while parsing it
+}
+
 // nextEntity hands out the next entity of the file being read: a job to
 // compile, or the entry of an entity that is skipped or cannot be
-// recognised. It returns false when the file has no entity left.
-func (r *runner) nextEntity() (unit, bool) {
+// recognised. The entities of a list read as a stream are parsed ahead,
+// outside srcMu, by the workers that take them, at most jobs+1 ahead.
+func (r *runner) nextEntity() (unit, entityState) {
 	f := r.file
-	if f.next >= len(f.items) {
-		r.file = nil
-		return unit{}, false
+	if !f.doc.Streaming() {
+		it, ok, err := f.doc.Next()
+		if !ok || err != nil {
+			r.closeFile()
+			return unit{}, entityAgain
+		}
+		return r.entityUnit(f, it), entityReady
 	}
-	it := f.items[f.next]
-	f.items[f.next] = graphjson.Item{} // the worker holds the entity now
+	if len(f.parsing) > 0 && f.parsing[0].ready {
+		p := f.parsing[0]
+		f.parsing[0] = nil
+		f.parsing = f.parsing[1:]
+		switch {
+		case p.crash != "":
+			r.closeFile()
+			return unit{res: result{entry: r.failedEntry(f.path, "internal-error", "%s", p.crash), fileDone: true}}, entityReady
+		case p.err != nil:
+			r.closeFile()
+			return unit{res: result{entry: r.failedEntry(f.path, "read-error", "cannot read the input: %v", p.err), fileDone: true}}, entityReady
+		}
+		return r.entityUnit(f, p.item), entityReady
+	}
+	if f.textDone || len(f.parsing) > r.opts.Jobs {
+		if f.textDone && len(f.parsing) == 0 {
+			r.closeFile()
+			return unit{}, entityAgain
+		}
+		return unit{}, entityBusy
+	}
+	raw, ok, err := f.doc.NextRaw()
+	if !ok || err != nil {
+		f.textDone = true
+		if err != nil {
+			f.parsing = append(f.parsing, &parsing{ready: true, err: err})
+		}
+		return unit{}, entityAgain
+	}
+	p := &parsing{}
+	f.parsing = append(f.parsing, p)
+	r.srcMu.Unlock()
+	p.item, p.err, p.crash = parseRecovering(raw)
+	r.srcMu.Lock()
+	p.ready = true
+	r.wake()
+	return unit{}, entityAgain
+}
+
+// entityUnit makes the unit of the next entity of the file.
+func (r *runner) entityUnit(f *inputFile, it graphjson.Item) unit {
 	f.next++
-	last := f.next == len(f.items)
+	last := f.next == f.doc.Len()
 	if last {
-		r.file = nil
+		r.closeFile()
 	}
 	e := Entry{Source: f.path, Path: it.Path, Type: it.Type, ID: it.ID(), DisplayName: it.DisplayName()}
 	if !wanted(it, f.single) {
@@ -266,7 +373,7 @@ func (r *runner) nextEntity() (unit, bool) {
 			e.Status = StatusFailed
 			e.Diagnostics.Errorf("unrecognised-entity", it.Path, "this object has no @odata.type and none of the IKEv2 properties, so it cannot be told apart from any other JSON: it is not a Graph device configuration as exported (a list fetched with $select loses @odata.type: export it without $select)")
 		}
-		return unit{res: result{entry: &e, fileDone: last}}, true
+		return unit{res: result{entry: &e, fileDone: last}}
 	}
 	name, renamed := r.namer.name(e.DisplayName, e.ID)
 	var notes diag.List
@@ -276,5 +383,5 @@ func (r *runner) nextEntity() (unit, bool) {
 	if renamed {
 		notes.Infof("output-name", "", "an earlier entity of this batch has the output name %s; this one is written as %s", OutputName(e.DisplayName, e.ID), name)
 	}
-	return unit{compile: true, job: job{entry: e, item: it, name: name, notes: notes, fileDone: last}}, true
+	return unit{compile: true, job: job{entry: e, item: it, name: name, notes: notes, fileDone: last}}
 }

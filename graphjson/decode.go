@@ -34,13 +34,16 @@ import (
 // IKEv2Type is the OData type name this package decodes.
 const IKEv2Type = "microsoft.graph.iosikEv2VpnConfiguration"
 
-// ErrorCode is the diagnostic code of an error returned by Split: the same
-// codes whichever command reports it.
+// ErrorCode is the diagnostic code of an error returned by Split or
+// ReadDocumentFrom: the same codes whichever command reports it.
 func ErrorCode(err error) string {
 	var se *SyntaxError
 	var de *DuplicateKeyError
 	var ee *EncodingError
+	var re *ReadError
 	switch {
+	case errors.As(err, &re):
+		return "read-error"
 	case errors.As(err, &se):
 		return "json-syntax"
 	case errors.As(err, &de):

@@ -7,7 +7,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -94,23 +96,30 @@ func (e *EncodingError) Error() string { return e.Msg }
 // first problem. The syntax is checked by jsontext, the JSON text package
 // of Go's encoding/json/v2; the limits are ours.
 func Parse(data []byte, lim Limits) (Value, error) {
-	v, _, err := parse(data, lim)
+	v, _, err := parse(data, lim, false)
 	return v, err
 }
 
-// parse is Parse that also says which encoding the input was in.
-func parse(data []byte, lim Limits) (Value, string, error) {
+// parse is Parse that also says which encoding the input was in. When
+// owned, data belongs to the parser and is never written again, so that
+// the tree's strings point into it rather than into a copy.
+func parse(data []byte, lim Limits, owned bool) (Value, string, error) {
 	text, enc, err := toUTF8(data)
 	if err != nil {
 		return Value{}, enc.name, err
 	}
 	b := builder{
-		data:    text,
-		src:     string(text),
-		lim:     lim.withDefaults(),
-		known:   knownNames(),
-		bom:     enc.bom,
-		pending: make([]Member, 0, min(16+len(text)/64, 256)),
+		data:  text,
+		lim:   lim.withDefaults(),
+		known: knownNames(),
+		bom:   enc.bom,
+	}
+	b.acquire()
+	defer b.release()
+	if owned || enc.transcoded {
+		b.src = unsafe.String(unsafe.SliceData(text), len(text))
+	} else {
+		b.src = string(text)
 	}
 	// Duplicate names are found by dupe, on the unescaped names: jsontext's
 	// own check costs an allocation per object member.
@@ -137,6 +146,59 @@ func parse(data []byte, lim Limits) (Value, string, error) {
 	return v, enc.name, nil
 }
 
+// parseOwned parses one JSON value of a document, already checked (see
+// stream.go), from text that belongs to the parser; base is the value's
+// offset in the document, for Value.Offset.
+func parseOwned(text []byte, base int, lim Limits) (Value, error) {
+	b := builder{
+		data:  text,
+		src:   unsafe.String(unsafe.SliceData(text), len(text)),
+		lim:   lim.withDefaults(),
+		known: knownNames(),
+		base:  base,
+	}
+	b.acquire()
+	defer b.release()
+	b.dec = jsontext.NewDecoder(bytes.NewBuffer(text), jsontext.AllowDuplicateNames(true))
+	b.slabSize = slabFor(len(text))
+	v, err := b.value(0, hintValue)
+	if err != nil {
+		return Value{}, err
+	}
+	if _, err := b.dec.ReadToken(); err != io.EOF {
+		return Value{}, b.errorAt(int(b.dec.InputOffset()), "unexpected data after the JSON value")
+	}
+	return v, nil
+}
+
+// pendingPool recycles the builders' stacks of pending members: a stack is
+// allocated once per goroutine that parses rather than once per document.
+// Sized for each document, it was the largest allocation of a parse after
+// the tree itself, and garbage as soon as the tree was built.
+var pendingPool = sync.Pool{New: func() any {
+	s := make([]Member, 0, 64)
+	return &s
+}}
+
+// maxPooled is the largest stack kept for reuse (256 KiB).
+const maxPooled = 4096
+
+func (b *builder) acquire() {
+	b.pooled = pendingPool.Get().(*[]Member)
+	b.pending = (*b.pooled)[:0]
+}
+
+// release returns the pending stack to the pool, without the pointers it
+// held.
+func (b *builder) release() {
+	if cap(b.pending) > maxPooled {
+		return
+	}
+	clear(b.pending[:cap(b.pending)])
+	*b.pooled = b.pending[:0]
+	pendingPool.Put(b.pooled)
+}
+
 // builder turns jsontext's tokens into a Value tree.
 type builder struct {
 	dec  *jsontext.Decoder
@@ -152,11 +214,22 @@ type builder struct {
 	// The members of the objects and arrays being parsed pile up on
 	// pending; when one is complete, they move to their final slice.
 	pending  []Member
+	pooled   *[]Member
 	slab     []Member
 	slabSize int
 	// stack is the path to the value being parsed; the path string is
 	// built only for an error message.
 	stack []step
+	// base is the offset of data in the document (parseOwned).
+	base int
+
+	// For the first pass over a list read as a stream (stream.go): data
+	// and src are empty, an error of any kind is errStream (the document
+	// is then parsed whole, which says what the error is), no tree is
+	// kept below the root's members, and the entities of the list are
+	// counted and looked at.
+	stream bool
+	list   listFacts
 }
 
 type step struct {
@@ -210,7 +283,7 @@ func (b *builder) value(depth int, h hint) (Value, error) {
 		}
 		end := int(b.dec.InputOffset())
 		start := end - len(raw)
-		v := Value{Offset: int32(start), nameIndex: -1}
+		v := Value{Offset: int32(b.base + start), nameIndex: -1}
 		switch k {
 		case 'n':
 			v.Kind = Null
@@ -219,9 +292,15 @@ func (b *builder) value(depth int, h hint) (Value, error) {
 		case 'f':
 			v.Kind = Bool
 		case '"':
-			v.Kind, v.Text = String, b.text(raw, start, end)
+			v.Kind = String
+			if !b.stream || depth <= 1 {
+				v.Text = b.text(raw, start, end)
+			}
 		default:
-			v.Kind, v.Text = Number, b.src[start:end]
+			v.Kind = Number
+			if !b.stream {
+				v.Text = b.src[start:end]
+			}
 		}
 		return v, nil
 	default:
@@ -234,6 +313,9 @@ func (b *builder) value(depth int, h hint) (Value, error) {
 // data[start:end].
 func (b *builder) text(raw []byte, start, end int) string {
 	if bytes.IndexByte(raw, '\\') < 0 {
+		if b.stream {
+			return string(raw[1 : len(raw)-1])
+		}
 		return b.src[start+1 : end-1]
 	}
 	s, _ := jsontext.AppendUnquote(nil, raw) // valid: jsontext has checked it
@@ -256,8 +338,9 @@ func (b *builder) object(depth int) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
-	v := Value{Kind: Object, Offset: int32(start), nameIndex: -1}
+	v := Value{Kind: Object, Offset: int32(b.base + start), nameIndex: -1}
 	mark := len(b.pending)
+	entity := b.stream && depth == b.list.depth+1 && b.list.inside
 	var known [maxKnownNames / 64]uint64
 	var names map[string]struct{}
 	for n := 0; ; n++ {
@@ -273,6 +356,9 @@ func (b *builder) object(depth int) (Value, error) {
 		}
 		name, k := b.name(raw)
 		if b.duplicate(mark, &known, &names, name, k) {
+			if b.stream {
+				return Value{}, errStream
+			}
 			line, _ := lineCol(b.data, int(b.dec.InputOffset())-len(raw))
 			return Value{}, &DuplicateKeyError{Path: b.path(), Name: name, Line: line}
 		}
@@ -283,12 +369,15 @@ func (b *builder) object(depth int) (Value, error) {
 		}
 		b.stack = b.stack[:len(b.stack)-1]
 		child.nameIndex = int16(k)
+		if entity {
+			b.list.look(name, child.Kind)
+		}
 		b.pending = append(b.pending, Member{Name: name, Value: child})
 	}
 	if _, err := b.dec.ReadToken(); err != nil {
 		return Value{}, b.translate(err, hintName)
 	}
-	v.kids = b.keep(mark)
+	v.kids = b.keep(mark, depth)
 	return v, nil
 }
 
@@ -303,6 +392,9 @@ func (b *builder) name(raw []byte) (string, int) {
 		return b.known.names[k], k
 	}
 	if bytes.IndexByte(raw, '\\') < 0 {
+		if b.stream {
+			return string(raw[1 : len(raw)-1]), -1
+		}
 		return b.src[start+1 : end-1], -1
 	}
 	name := b.text(raw, start, end)
@@ -317,8 +409,12 @@ func (b *builder) array(depth int) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
-	v := Value{Kind: Array, Offset: int32(start), nameIndex: -1}
+	v := Value{Kind: Array, Offset: int32(b.base + start), nameIndex: -1}
 	mark := len(b.pending)
+	entities := b.stream && b.isEntityList(depth)
+	if entities {
+		b.list.found, b.list.depth = true, depth
+	}
 	for i := 0; ; i++ {
 		if b.dec.PeekKind() == ']' {
 			break
@@ -327,9 +423,16 @@ func (b *builder) array(depth int) (Value, error) {
 			return Value{}, b.errorAt(int(b.dec.InputOffset()), fmt.Sprintf("%s has more than %d elements; no Graph collection may be that long", b.path(), b.lim.MaxArrayLen))
 		}
 		b.stack = append(b.stack, step{index: int32(i)})
+		if entities {
+			b.list.inside, b.list.entity = true, entityFacts{}
+		}
 		child, err := b.value(depth, hintValue)
 		if err != nil {
 			return Value{}, err
+		}
+		if entities {
+			b.list.inside = false
+			b.list.add(child.Kind)
 		}
 		b.stack = b.stack[:len(b.stack)-1]
 		b.pending = append(b.pending, Member{Value: child})
@@ -337,7 +440,7 @@ func (b *builder) array(depth int) (Value, error) {
 	if _, err := b.dec.ReadToken(); err != nil {
 		return Value{}, b.translate(err, hintValue)
 	}
-	v.kids = b.keep(mark)
+	v.kids = b.keep(mark, depth)
 	return v, nil
 }
 
@@ -350,21 +453,27 @@ func slabFor(n int) int { return min(16+n/40, 4096) }
 // keep moves the members pending from mark on into their final slice,
 // carved from a slab allocated a few times per document instead of once
 // per object.
-func (b *builder) keep(mark int) []Member {
+func (b *builder) keep(mark, depth int) []Member {
 	n := len(b.pending) - mark
 	if n == 0 {
 		return nil
 	}
+	if b.stream && depth > 1 {
+		// The first pass over a stream keeps the root's members only.
+		b.pending = b.pending[:mark]
+		return nil
+	}
 	var out []Member
-	if n >= b.slabSize/4 {
+	switch {
+	case len(b.slab) >= n:
+		out, b.slab = b.slab[:n:n], b.slab[n:]
+	case n >= b.slabSize/4 || b.stream:
 		out = make([]Member, n) // a large object gets a slice of its own
-	} else {
-		if len(b.slab) < n {
-			b.slab = make([]Member, b.slabSize)
-			// The next slab, if one is needed, is sized for what is
-			// left of the input.
-			b.slabSize = slabFor(len(b.data) - int(b.dec.InputOffset()))
-		}
+	default:
+		b.slab = make([]Member, b.slabSize)
+		// The next slab, if one is needed, is sized for what is left of
+		// the input.
+		b.slabSize = slabFor(len(b.data) - int(b.dec.InputOffset()))
 		out, b.slab = b.slab[:n:n], b.slab[n:]
 	}
 	copy(out, b.pending[mark:])
@@ -407,6 +516,9 @@ func (b *builder) duplicate(mark int, known *[maxKnownNames / 64]uint64, set *ma
 }
 
 func (b *builder) errorAt(off int, msg string) error {
+	if b.stream {
+		return errStream
+	}
 	line, col := lineCol(b.data, off)
 	if line == 1 && b.bom > 0 {
 		col++ // the byte order mark is the first character of the file
@@ -418,6 +530,12 @@ func (b *builder) errorAt(off int, msg string) error {
 // and position as every other message of this tool, and the JSON path of
 // the problem.
 func (b *builder) translate(err error, h hint) error {
+	if b.stream {
+		if err == io.EOF && h == hintEnd {
+			return nil
+		}
+		return errStream
+	}
 	if err == io.EOF {
 		if h == hintEnd {
 			return nil

@@ -137,7 +137,12 @@ func Split(data []byte, lim Limits) ([]Item, error) {
 
 // ReadDocument is Split that also says how the document was read.
 func ReadDocument(data []byte, lim Limits) (Document, error) {
-	root, enc, err := parse(data, lim)
+	return readDocument(data, lim, false)
+}
+
+// readDocument is ReadDocument; when owned, data belongs to it (see parse).
+func readDocument(data []byte, lim Limits, owned bool) (Document, error) {
+	root, enc, err := parse(data, lim, owned)
 	doc := Document{Encoding: enc}
 	if err != nil {
 		return doc, err
