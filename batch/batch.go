@@ -567,7 +567,8 @@ func (r *runner) compile(j job) result {
 			diags.Warnf("stale-output", "", "%s, written by an earlier run, was left in place and does not reflect this input", path)
 		}
 	}
-	e.Diagnostics = diags.Sorted()
+	diags.Sort() // the list is this entry's own
+	e.Diagnostics = diags
 	return res
 }
 

@@ -13,7 +13,9 @@ package compiler
 
 import (
 	"crypto/x509"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
@@ -107,11 +109,16 @@ func Compile(in Input, opts Options) *Result {
 		in.Path = "$"
 	}
 	b := newBuild(in, opts)
+	defer b.release()
 	b.run()
 	res := &Result{Secrets: b.secrets}
-	diags := b.diags
+	// The findings leave in a list of their own, of their size: b's is
+	// scratch, reused by the next compilation.
+	var diags diag.List
 	if opts.Strict {
-		diags = diags.Promote()
+		diags = b.diags.Promote()
+	} else {
+		diags = slices.Clone(b.diags)
 	}
 	diags.Sort()
 	res.Diagnostics = diags
@@ -157,13 +164,32 @@ type build struct {
 }
 
 func newBuild(in Input, opts Options) *build {
-	return &build{
-		in: in, cfg: in.Config, opts: opts,
-		vpn: &Dict{entries: make([]Entry, 0, 16)}, ike: &Dict{entries: make([]Entry, 0, 32)}, written: make([]written, 0, 64),
-		// A full export gives about thirty findings; growing the list
-		// from nothing would copy it five times.
-		diags: make(diag.List, 0, 32),
+	b := buildPool.Get().(*build)
+	b.in, b.cfg, b.opts = in, in.Config, opts
+	b.vpn, b.ike = &Dict{entries: make([]Entry, 0, 16)}, &Dict{entries: make([]Entry, 0, 32)}
+	return b
+}
+
+// buildPool recycles the scratch of a compilation: the build itself, its
+// list of written keys and its list of findings (about 8 KB), garbage as
+// soon as Compile returns, since the profile and the findings returned are
+// their own. A full export writes about sixty keys and gives about thirty
+// findings; growing the lists from nothing would copy them five times.
+var buildPool = sync.Pool{New: func() any {
+	return &build{written: make([]written, 0, 64), diags: make(diag.List, 0, 32)}
+}}
+
+// release returns the build to buildPool, holding nothing of this
+// compilation. Lists grown far beyond the usual are dropped.
+func (b *build) release() {
+	written, diags := b.written, b.diags
+	clear(written)
+	clear(diags)
+	if cap(written) > 1024 || cap(diags) > 1024 {
+		return
 	}
+	*b = build{written: written[:0], diags: diags[:0]}
+	buildPool.Put(b)
 }
 
 // path returns the absolute JSON path of a property of the entity.

@@ -194,11 +194,26 @@ func emitDPD(b *build) {
 	if d == nil {
 		return
 	}
-	m := map[graphjson.VpnDeadPeerDetectionRate]string{
+	b.setIKE("DeadPeerDetectionRate", dpdRates[*d], "deadPeerDetectionRate")
+}
+
+// The Apple names of Graph's enumeration values (read-only; tables of the
+// package rather than literals in the functions, which would build a map
+// per profile).
+var (
+	dpdRates = map[graphjson.VpnDeadPeerDetectionRate]string{
 		graphjson.DPDNone: "None", graphjson.DPDLow: "Low", graphjson.DPDMedium: "Medium", graphjson.DPDHigh: "High",
 	}
-	b.setIKE("DeadPeerDetectionRate", m[*d], "deadPeerDetectionRate")
-}
+	serverCertificateTypes = map[graphjson.VpnServerCertificateType]string{
+		graphjson.ServerCertRsa: "RSA", graphjson.ServerCertEcdsa256: "ECDSA256", graphjson.ServerCertEcdsa384: "ECDSA384", graphjson.ServerCertEcdsa521: "ECDSA521",
+	}
+	onDemandActions = map[graphjson.VpnOnDemandRuleConnectionAction]string{
+		graphjson.ActionConnect: "Connect", graphjson.ActionDisconnect: "Disconnect", graphjson.ActionIgnore: "Ignore", graphjson.ActionEvaluateConnection: "EvaluateConnection",
+	}
+	onDemandInterfaces = map[graphjson.VpnOnDemandRuleInterfaceTypeMatch]string{
+		graphjson.InterfaceEthernet: "Ethernet", graphjson.InterfaceWiFi: "WiFi", graphjson.InterfaceCellular: "Cellular",
+	}
+)
 
 func emitDisconnectOnIdle(b *build) {
 	on, timer := b.cfg.DisconnectOnIdle, b.cfg.DisconnectOnIdleTimerInSeconds
@@ -355,9 +370,7 @@ func emitCertificateType(b *build) {
 		b.warnf("ignored-setting", "serverCertificateType", "IKEv2.CertificateType", "ignored: the certificate type applies only when AuthenticationMethod is Certificate (it is %s), so it is not written", b.auth.method)
 		return
 	}
-	m := map[graphjson.VpnServerCertificateType]string{
-		graphjson.ServerCertRsa: "RSA", graphjson.ServerCertEcdsa256: "ECDSA256", graphjson.ServerCertEcdsa384: "ECDSA384", graphjson.ServerCertEcdsa521: "ECDSA521",
-	}
+	m := serverCertificateTypes
 	// Apple: "The type of PayloadCertificateUUID to use for IKEv2 machine
 	// authentication": it must describe the identity's key.
 	if kind, desc := b.identityKeyType(); kind != "" && kind != m[*ct] {
@@ -428,12 +441,7 @@ func emitOnDemand(b *build) {
 		b.warnf("ignored-setting", "onDemandRules", "IKEv2.OnDemandRules", "ignored: on-demand rules do not apply to an always-on VPN, which is always connected")
 		return
 	}
-	actions := map[graphjson.VpnOnDemandRuleConnectionAction]string{
-		graphjson.ActionConnect: "Connect", graphjson.ActionDisconnect: "Disconnect", graphjson.ActionIgnore: "Ignore", graphjson.ActionEvaluateConnection: "EvaluateConnection",
-	}
-	interfaces := map[graphjson.VpnOnDemandRuleInterfaceTypeMatch]string{
-		graphjson.InterfaceEthernet: "Ethernet", graphjson.InterfaceWiFi: "WiFi", graphjson.InterfaceCellular: "Cellular",
-	}
+	actions, interfaces := onDemandActions, onDemandInterfaces
 	out := make([]any, 0, len(rules))
 	catchAll := -1
 	for i, r := range rules {

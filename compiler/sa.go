@@ -20,6 +20,20 @@ const (
 	alwaysOnDHSince    = "14.2"
 )
 
+// The Apple names of Graph's algorithms (read-only).
+var (
+	encryptionNames = map[graphjson.VpnEncryptionAlgorithmType]string{
+		graphjson.EncryptionAes128: "AES-128", graphjson.EncryptionAes256: "AES-256",
+		graphjson.EncryptionAes128Gcm: "AES-128-GCM", graphjson.EncryptionAes256Gcm: "AES-256-GCM",
+		graphjson.EncryptionDes: "DES", graphjson.EncryptionTripleDes: "3DES",
+		graphjson.EncryptionChaCha20Poly1305: "ChaCha20Poly1305",
+	}
+	integrityNames = map[graphjson.VpnIntegrityAlgorithmType]string{
+		graphjson.IntegritySha196: "SHA1-96", graphjson.IntegritySha1160: "SHA1-160",
+		graphjson.IntegritySha2256: "SHA2-256", graphjson.IntegritySha2384: "SHA2-384", graphjson.IntegritySha2512: "SHA2-512",
+	}
+)
+
 // securityAssociation maps one Graph SA proposal to Apple's dictionary.
 // Apple sends exactly one proposal, so a value it cannot express, or one the
 // target refuses, is an error: the tunnel must never fall back to different
@@ -47,13 +61,7 @@ func (b *build) securityAssociation(appleKey string, p *graphjson.IosVpnSecurity
 			b.errorf("unsupported-value", member, base+".EncryptionAlgorithm", "Apple's IKEv2 client has no AES-192-GCM; choose aes256Gcm (AES-256-GCM) or aes128Gcm (AES-128-GCM)")
 			failed = true
 		default:
-			names := map[graphjson.VpnEncryptionAlgorithmType]string{
-				graphjson.EncryptionAes128: "AES-128", graphjson.EncryptionAes256: "AES-256",
-				graphjson.EncryptionAes128Gcm: "AES-128-GCM", graphjson.EncryptionAes256Gcm: "AES-256-GCM",
-				graphjson.EncryptionDes: "DES", graphjson.EncryptionTripleDes: "3DES",
-				graphjson.EncryptionChaCha20Poly1305: "ChaCha20Poly1305",
-			}
-			name := names[*e]
+			name := encryptionNames[*e]
 			if b.weakValue(member, base+".EncryptionAlgorithm", name, name+" is a weak cipher", "choose aes256Gcm (AES-256-GCM) or aes256 (AES-256)") {
 				set("EncryptionAlgorithm", name, "securityEncryptionAlgorithm")
 			} else {
@@ -70,11 +78,7 @@ func (b *build) securityAssociation(appleKey string, p *graphjson.IosVpnSecurity
 			b.errorf("unsupported-value", member, base+".IntegrityAlgorithm", "Apple's IKEv2 client has no MD5 integrity; choose sha2_256 (SHA2-256) or stronger")
 			failed = true
 		} else {
-			names := map[graphjson.VpnIntegrityAlgorithmType]string{
-				graphjson.IntegritySha196: "SHA1-96", graphjson.IntegritySha1160: "SHA1-160",
-				graphjson.IntegritySha2256: "SHA2-256", graphjson.IntegritySha2384: "SHA2-384", graphjson.IntegritySha2512: "SHA2-512",
-			}
-			name := names[*in]
+			name := integrityNames[*in]
 			if b.weakValue(member, base+".IntegrityAlgorithm", name, name+" is SHA-1 based and weak", "choose sha2_256 (SHA2-256) or stronger") {
 				set("IntegrityAlgorithm", name, "securityIntegrityAlgorithm")
 			} else {

@@ -184,3 +184,45 @@ func TestBinaryRefusesInvalidUTF8(t *testing.T) {
 		t.Errorf("valid UTF-8 refused: %v", err)
 	}
 }
+
+// TestEncodeXMLConcurrently encodes profiles of different sizes at once on
+// several goroutines: XML is written into recycled buffers, and every
+// result must be its own, byte for byte what it is alone.
+func TestEncodeXMLConcurrently(t *testing.T) {
+	models := []any{sample(), map[string]any{"Big": strings.Repeat("x", 40_000)}, map[string]any{"A": 1}}
+	var want [][]byte
+	for _, m := range models {
+		b, err := plistout.Encode(m, plistout.XML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, b)
+	}
+	done := make(chan []string)
+	for g := range 4 {
+		go func() {
+			var bad []string
+			var kept [][]byte
+			for i := range 200 {
+				k := (i + g) % len(models)
+				b, _ := plistout.Encode(models[k], plistout.XML)
+				kept = append(kept, b)
+				if !bytes.Equal(b, want[k]) {
+					bad = append(bad, "different bytes")
+				}
+			}
+			// What was returned earlier is not written over later.
+			for i, b := range kept {
+				if !bytes.Equal(b, want[(i+g)%len(models)]) {
+					bad = append(bad, "changed after it was returned")
+				}
+			}
+			done <- bad
+		}()
+	}
+	for range 4 {
+		if bad := <-done; len(bad) > 0 {
+			t.Fatal(bad[0])
+		}
+	}
+}
