@@ -114,16 +114,13 @@ func parse(data []byte, lim Limits, owned bool) (Value, string, error) {
 		known: knownNames(),
 		bom:   enc.bom,
 	}
-	b.acquire()
+	b.acquire(text, nil)
 	defer b.release()
 	if owned || enc.transcoded {
 		b.src = unsafe.String(unsafe.SliceData(text), len(text))
 	} else {
 		b.src = string(text)
 	}
-	// Duplicate names are found by dupe, on the unescaped names: jsontext's
-	// own check costs an allocation per object member.
-	b.dec = jsontext.NewDecoder(bytes.NewBuffer(text), jsontext.AllowDuplicateNames(true))
 	b.slabSize = slabFor(len(text))
 	if len(bytes.Trim(text, " \t\r\n")) == 0 {
 		return Value{}, enc.name, b.errorAt(len(text), "the input is empty; expected a JSON object exported from Microsoft Graph")
@@ -157,9 +154,8 @@ func parseOwned(text []byte, base int, lim Limits) (Value, error) {
 		known: knownNames(),
 		base:  base,
 	}
-	b.acquire()
+	b.acquire(text, nil)
 	defer b.release()
-	b.dec = jsontext.NewDecoder(bytes.NewBuffer(text), jsontext.AllowDuplicateNames(true))
 	b.slabSize = slabFor(len(text))
 	v, err := b.value(0, hintValue)
 	if err != nil {
@@ -171,32 +167,55 @@ func parseOwned(text []byte, base int, lim Limits) (Value, error) {
 	return v, nil
 }
 
-// pendingPool recycles the builders' stacks of pending members: a stack is
-// allocated once per goroutine that parses rather than once per document.
-// Sized for each document, it was the largest allocation of a parse after
-// the tree itself, and garbage as soon as the tree was built.
-var pendingPool = sync.Pool{New: func() any {
-	s := make([]Member, 0, 64)
-	return &s
+// scratchPool recycles what a parse needs only while it runs: the stack of
+// pending members and the jsontext decoder (its state and its stack of
+// names). Allocated once per goroutine that parses rather than once per
+// document, they were the largest allocations of a parse after the tree
+// itself.
+var scratchPool = sync.Pool{New: func() any {
+	s := &scratch{pending: make([]Member, 0, 64)}
+	s.dec = jsontext.NewDecoder(&s.empty)
+	return s
 }}
+
+type scratch struct {
+	pending []Member
+	dec     *jsontext.Decoder
+	in      bytes.Buffer // the text being parsed
+	empty   bytes.Buffer // what dec reads between parses
+}
 
 // maxPooled is the largest stack kept for reuse (256 KiB).
 const maxPooled = 4096
 
-func (b *builder) acquire() {
-	b.pooled = pendingPool.Get().(*[]Member)
-	b.pending = (*b.pooled)[:0]
+// acquire takes scratch for a parse; the decoder reads r, or text when r
+// is nil.
+func (b *builder) acquire(text []byte, r io.Reader) {
+	b.scratch = scratchPool.Get().(*scratch)
+	b.pending = b.scratch.pending[:0]
+	if r == nil {
+		b.scratch.in = *bytes.NewBuffer(text)
+		r = &b.scratch.in
+	}
+	b.dec = b.scratch.dec
+	// Duplicate names are found by duplicate, on the unescaped names:
+	// jsontext's own check costs an allocation per object member.
+	b.dec.Reset(r, jsontext.AllowDuplicateNames(true))
 }
 
-// release returns the pending stack to the pool, without the pointers it
-// held.
+// release returns the scratch to the pool, holding nothing of this parse.
 func (b *builder) release() {
+	s := b.scratch
+	s.dec.Reset(&s.empty)
+	s.in = bytes.Buffer{}
 	if cap(b.pending) > maxPooled {
-		return
+		s.pending = make([]Member, 0, 64)
+	} else {
+		clear(b.pending[:cap(b.pending)])
+		s.pending = b.pending[:0]
 	}
-	clear(b.pending[:cap(b.pending)])
-	*b.pooled = b.pending[:0]
-	pendingPool.Put(b.pooled)
+	b.scratch, b.dec, b.pending = nil, nil, nil
+	scratchPool.Put(s)
 }
 
 // builder turns jsontext's tokens into a Value tree.
@@ -214,7 +233,7 @@ type builder struct {
 	// The members of the objects and arrays being parsed pile up on
 	// pending; when one is complete, they move to their final slice.
 	pending  []Member
-	pooled   *[]Member
+	scratch  *scratch
 	slab     []Member
 	slabSize int
 	// stack is the path to the value being parsed; the path string is

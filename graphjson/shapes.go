@@ -121,7 +121,15 @@ type Document struct {
 	// continues on another page.
 	NextLink *string
 
-	forms map[formKey]string
+	// forms remembers the forms described, which the elements of a list
+	// share (a document has at most four kinds of entities).
+	forms  [4]formEntry
+	nforms int
+}
+
+type formEntry struct {
+	key  formKey
+	text string
 }
 
 // Split parses a Graph document and returns the entities in it. It accepts a
@@ -269,14 +277,16 @@ func (it Item) member(name string) (*Value, bool) {
 func (doc *Document) form(it Item) string {
 	// The elements of a list share one text.
 	key := formKey{doc.Shape, it.Path != "$", it.PowerShell}
-	if f, ok := doc.forms[key]; ok {
-		return f
-	}
-	if doc.forms == nil {
-		doc.forms = map[formKey]string{}
+	for _, f := range doc.forms[:doc.nforms] {
+		if f.key == key {
+			return f.text
+		}
 	}
 	f := doc.describe(it)
-	doc.forms[key] = f
+	if doc.nforms < len(doc.forms) {
+		doc.forms[doc.nforms] = formEntry{key, f}
+		doc.nforms++
+	}
 	return f
 }
 

@@ -229,9 +229,8 @@ func openStream(r io.ReaderAt, size int64, lim Limits) (*DocumentReader, bool) {
 		return nil, false
 	}
 	b := builder{lim: lim.withDefaults(), known: knownNames(), stream: true}
-	b.acquire()
+	b.acquire(nil, textReader(r, size, form))
 	defer b.release()
-	b.dec = jsontext.NewDecoder(textReader(r, size, form), jsontext.AllowDuplicateNames(true))
 	root, err := b.value(0, hintValue)
 	if err != nil {
 		return nil, false
