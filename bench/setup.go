@@ -181,6 +181,52 @@ func generateMaximal(dir string, limit int) (int, error) {
 	return n, os.WriteFile(filepath.Join(dir, "tenant-export.json"), buf.Bytes(), 0o644)
 }
 
+// generateMaximalEntity writes one entity as large as the caps let a
+// single entity be: limit bytes, and as many JSON values as
+// graphjson.DefaultLimits allow (1,000,000), in arrays of at most 100,000
+// strings each (MaxArrayLen) under members the model does not know, so
+// that it still compiles (with a warning for each). Such an entity is read
+// whole, as the compiler needs it: it bounds what one input can cost. It
+// returns the number of values.
+func generateMaximalEntity(dir string, limit int) (int, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, err
+	}
+	bases, err := exportBases()
+	if err != nil {
+		return 0, err
+	}
+	base, err := export(bases, 1)
+	if err != nil {
+		return 0, err
+	}
+	const maxValues, maxArrayLen = 1_000_000, 100_000
+	head := bytes.TrimSuffix(bytes.TrimSpace(base), []byte("}"))
+	values := bytes.Count(head, []byte(":")) + 64 // the entity's own, with room to spare
+	perValue := (limit - len(head) - 4096) / (maxValues - values)
+	element := `"` + strings.Repeat("x", max(perValue-3, 1)) + `"`
+	var buf bytes.Buffer
+	buf.Write(head)
+	n := values
+	for member := 0; n < maxValues-maxArrayLen/10; member++ {
+		fmt.Fprintf(&buf, `,"benchPadding%d":[`, member)
+		n++
+		for i := 0; i < maxArrayLen && n < maxValues-16 && buf.Len()+len(element)+64 < limit; i++ {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			buf.WriteString(element)
+			n++
+		}
+		buf.WriteByte(']')
+		if buf.Len()+len(element)+64 >= limit {
+			break
+		}
+	}
+	buf.WriteString("}\n")
+	return n, os.WriteFile(filepath.Join(dir, "one-entity.json"), buf.Bytes(), 0o644)
+}
+
 // pki is a signer with an intermediate, as real signers have, in PEM files.
 type pki struct {
 	root, cert, key, chain string // file paths

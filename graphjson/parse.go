@@ -381,6 +381,14 @@ func (b *builder) object(depth int) (Value, error) {
 			line, _ := lineCol(b.data, int(b.dec.InputOffset())-len(raw))
 			return Value{}, &DuplicateKeyError{Path: b.path(), Name: name, Line: line}
 		}
+		if b.stream && depth == 1 && name != "value" {
+			// A Graph list response has only annotations besides its
+			// "value": a root object with another object or array is an
+			// entity, read whole, and the first pass need not go on.
+			if k := b.dec.PeekKind(); k == '{' || k == '[' {
+				return Value{}, errStream
+			}
+		}
 		b.stack = append(b.stack, step{name: name, index: -1})
 		child, err := b.value(depth, hintValue)
 		if err != nil {
