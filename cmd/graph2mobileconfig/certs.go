@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -19,7 +18,7 @@ import (
 func certificateFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringSliceFlag{Name: "with", Usage: "an Intune certificate profile export (`FILE`): the VPN's SCEP or PKCS identity, or a trusted root, compiled into the same profile; repeatable"},
-		&cli.StringFlag{Name: "scep-challenge-file", Usage: "`FILE` holding the SCEP server's challenge password, which Intune never exports"},
+		&cli.StringFlag{Name: "scep-challenge-file", Usage: "`FILE` holding the SCEP server's challenge password, which Intune never exports; - for standard input"},
 		&cli.StringFlag{Name: "scep-challenge-variable", Usage: "write the SCEP challenge as the MDM variable {{`NAME`}}, for the MDM to fill per device"},
 		&cli.StringFlag{Name: "scep-name", Usage: "the SCEP payload's Name, for SCEP servers that host several CAs (EJBCA: the CA `NAME`)"},
 	}
@@ -101,10 +100,9 @@ func reportWith(e env, printer diagPrinter, withDiags diag.List, strict bool) er
 	withDiags.Sort()
 	for _, d := range withDiags {
 		if printer.json {
-			b, _ := json.Marshal(struct {
+			printer.printJSONLine(struct {
 				Notice batch.Notice `json:"notice"`
 			}{batch.Notice{Diagnostic: d}})
-			fmt.Fprintf(e.stderr, "%s\n", b)
 		} else if d.Severity != diag.Info || printer.verbose {
 			fmt.Fprintf(e.stderr, "graph2mobileconfig: --with: %s\n", d)
 		}

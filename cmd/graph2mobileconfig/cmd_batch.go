@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"runtime"
 
@@ -26,12 +25,17 @@ func batchCommand(e env) *cli.Command {
 			"other configurations are skipped. One bad input never stops the others. The exit status is 1 when\n" +
 			"any entity failed, any input could not be recognised, or nothing was compiled. --report writes a\n" +
 			"JSON record of every entity: source, JSON path, id, displayName, status, output path, SHA-256 of\n" +
-			"the output and diagnostics.",
+			"the output and diagnostics. --json prints every entity, notice and the summary as JSON lines on\n" +
+			"standard output instead of text on standard error.\n" +
+			"On a terminal, a progress bar sized to the terminal's width is drawn on standard error; elsewhere\n" +
+			"(a log, a pipe, /dev/null) nothing is, unless --progress asks for plain progress lines.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "out-dir", Usage: "`FOLDER` to write the profiles to (created if missing)"},
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: min(runtime.NumCPU(), batch.MaxJobs), Usage: "compile `N` entities at once (1 to 256)"},
 			&cli.StringFlag{Name: "report", Usage: "write a JSON report of every entity to `FILE`"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress, and no summary line unless something failed"},
+			&cli.BoolFlag{Name: "progress", Usage: "show progress even when standard error is not a terminal (a line every 2 s or 10% of the files)"},
+			&cli.BoolFlag{Name: "json", Usage: "print every entity, notice and the summary as JSON lines on standard output"},
 		}, append(compileFlags(), signFlags()...)...),
 		Action: func(c *cli.Context) error { return runBatch(c, e) },
 	}
@@ -73,20 +77,25 @@ func runBatch(c *cli.Context, e env) error {
 		return err
 	}
 	quiet := c.Bool("quiet")
+	if quiet && c.Bool("progress") {
+		return usagef("give either --quiet or --progress, not both")
+	}
 	const prefix = "graph2mobileconfig: "
 	var meter *batch.ProgressMeter
-	if !quiet && !printer.json {
-		meter = batch.NewProgressMeter(e.stderr, e.stderrIsTerminal, prefix+"batch: ")
+	switch {
+	case quiet || printer.json && printer.jsonOut == e.stderr:
+		// No progress: nothing to show it on.
+	case e.stderrColumns != nil:
+		meter = batch.NewProgressMeter(e.stderr, prefix+"batch: ", e.stderrColumns)
+	case c.Bool("progress"):
+		meter = batch.NewProgressMeter(e.stderr, prefix+"batch: ", nil)
 	}
 	clearBar := func() {
 		if meter != nil {
 			meter.Clear()
 		}
 	}
-	jsonLine := func(v any) {
-		b, _ := json.Marshal(v)
-		fmt.Fprintf(e.stderr, "%s\n", b)
-	}
+	jsonLine := printer.printJSONLine
 	opts := batch.Options{
 		Pipeline:     popts,
 		OutDir:       outDir,
@@ -105,6 +114,7 @@ func runBatch(c *cli.Context, e env) error {
 				return
 			}
 			if printer.json {
+				clearBar()
 				jsonLine(en)
 				return
 			}
@@ -123,6 +133,7 @@ func runBatch(c *cli.Context, e env) error {
 			// export, an output folder inside an input folder) and are
 			// few: they are printed even without --verbose.
 			if printer.json {
+				clearBar()
 				jsonLine(struct {
 					Notice batch.Notice `json:"notice"`
 				}{n})

@@ -50,12 +50,13 @@ func serverConfigCommand(e env) *cli.Command {
 			&cli.StringFlag{Name: "client-ca", Usage: "CA certificate `FILE` (x509ca/) that issues device certificates; the connection then accepts only it"},
 			&cli.BoolFlag{Name: "include-secrets", Usage: "write the shared secret, EAP password and PPK into the file (mode 0600; needs -o FILE)"},
 			&cli.StringFlag{Name: "eap-user", Usage: "EAP-MSCHAPv2 user `NAME` to add when the profile has no AuthName"},
-			&cli.StringFlag{Name: "eap-password-file", Usage: "`FILE` holding the --eap-user password (or set " + envEAPPassword + ")"},
+			&cli.StringFlag{Name: "eap-password-file", Usage: "`FILE` holding the --eap-user password, - for standard input (or set " + envEAPPassword + ")"},
 			&cli.StringFlag{Name: "connection-name", Usage: "swanctl connection `NAME` (default: from the VPN's name)"},
 			&cli.StringFlag{Name: "payload", Usage: "the VPN payload to use, by `PayloadIdentifier` or PayloadUUID, when the profile has several"},
 			&cli.StringFlag{Name: "decrypt-key", Usage: "private key `FILE` (PEM) of the device an encrypted profile is encrypted to"},
 			&cli.StringFlag{Name: "decrypt-cert", Usage: "certificate `FILE` of that device"},
-			&cli.StringFlag{Name: "decrypt-password-file", Usage: "`FILE` holding the password of --decrypt-key (or set " + envDecryptPassword + ")"},
+			&cli.StringFlag{Name: "decrypt-password-file", Usage: "`FILE` holding the password of --decrypt-key, - for standard input (or set " + envDecryptPassword + "; asked for on a terminal)"},
+			&cli.BoolFlag{Name: "json", Usage: "print the diagnostics of compiling a Graph export as one JSON document (on standard output with -o FILE, else on standard error)"},
 		}, compileFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -130,7 +131,7 @@ func serverOptions(c *cli.Context, e env) (strongswan.ServerOptions, error) {
 		if opts.EAPUser == "" {
 			return opts, usagef("an EAP password needs --eap-user")
 		}
-		pw, err := password(c, e, "eap-password-file", envEAPPassword)
+		pw, err := password(c, e, eapPassword)
 		if err != nil {
 			return opts, err
 		}

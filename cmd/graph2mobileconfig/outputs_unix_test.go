@@ -98,7 +98,7 @@ func TestOutputSpecialFiles(t *testing.T) {
 	}{
 		{"compile", func(out string) []string { return []string{"compile", w.psk, "-o", out} }},
 		{"compile binary, signed", func(out string) []string {
-			return append([]string{"compile", w.psk, "--format", "binary", "-o", out}, w.signFlags...)
+			return append([]string{"compile", w.psk, "--plist-format", "binary", "-o", out}, w.signFlags...)
 		}},
 		{"sign", func(out string) []string { return append([]string{"sign", w.pskProfile, "-o", out}, w.signFlags...) }},
 		{"unsign", func(out string) []string { return []string{"unsign", w.pskSigned, "-o", out} }},

@@ -20,7 +20,7 @@ func signFlags() []cli.Flag {
 		&cli.StringFlag{Name: "sign-key", Usage: "signer private key `FILE` (PEM: PKCS#1, PKCS#8, SEC1, optionally encrypted)"},
 		&cli.StringSliceFlag{Name: "sign-chain", Usage: "intermediate certificate `FILE` to embed so devices can build the chain; repeatable"},
 		&cli.StringFlag{Name: "sign-p12", Usage: "signer identity as a PKCS#12 `FILE` (legacy or modern encoding)"},
-		&cli.StringFlag{Name: "sign-password-file", Usage: "`FILE` holding the password of --sign-key or --sign-p12 (or set " + envSignPassword + ")"},
+		&cli.StringFlag{Name: "sign-password-file", Usage: "`FILE` holding the password of --sign-key or --sign-p12, - for standard input (or set " + envSignPassword + "; asked for on a terminal)"},
 		&cli.StringFlag{Name: "encrypt-to", Usage: "encrypt the payloads to the device certificate `FILE` (RSA only)"},
 	}
 }
@@ -39,11 +39,9 @@ func loadSigner(c *cli.Context, e env) (*signing.Identity, error) {
 			return nil, fmt.Errorf("--sign-p12: cannot read %s: %w", p12Path, err)
 		}
 		warnLoosePermissions(e, p12Path, "the signing identity")
-		pw, err := password(c, e, "sign-password-file", envSignPassword)
-		if err != nil {
-			return nil, err
-		}
-		if id, err = signing.LoadPKCS12Identity(data, pw); err != nil {
+		if id, err = unlock(c, e, signPassword, "the --sign-p12 file "+p12Path, func(pw string) (*signing.Identity, error) {
+			return signing.LoadPKCS12Identity(data, pw)
+		}); err != nil {
 			return nil, fmt.Errorf("--sign-p12 %s: %w", p12Path, err)
 		}
 	case certPath != "" || keyPath != "":
@@ -59,11 +57,9 @@ func loadSigner(c *cli.Context, e env) (*signing.Identity, error) {
 			return nil, fmt.Errorf("--sign-key: cannot read %s: %w", keyPath, err)
 		}
 		warnLoosePermissions(e, keyPath, "the signing key")
-		pw, err := password(c, e, "sign-password-file", envSignPassword)
-		if err != nil {
-			return nil, err
-		}
-		if id, err = signing.LoadPEMIdentity(certData, keyData, []byte(pw)); err != nil {
+		if id, err = unlock(c, e, signPassword, "the --sign-key file "+keyPath, func(pw string) (*signing.Identity, error) {
+			return signing.LoadPEMIdentity(certData, keyData, []byte(pw))
+		}); err != nil {
 			return nil, fmt.Errorf("--sign-key %s: %w", keyPath, err)
 		}
 	default:
