@@ -29,11 +29,13 @@ const (
 // a clone: fixtures/ is the repository's, the built program is on PATH, and
 // a NanoMDM server stands in for mdm.contoso.example.
 type shellSandbox struct {
-	dir  string
-	bin  string
-	mdm  *nanomdmtest.Server
-	env  []string
-	subs *strings.Replacer
+	dir string
+	bin string
+	mdm *nanomdmtest.Server
+	// devices are the examples' devices, enrolled in mdm.
+	devices map[string]*nanomdmtest.Device
+	env     []string
+	subs    *strings.Replacer
 }
 
 func newShellSandbox(t *testing.T) *shellSandbox {
@@ -49,12 +51,14 @@ func newShellSandbox(t *testing.T) *shellSandbox {
 		t.Fatal(err)
 	}
 	srv := nanomdmtest.Start(t, nanomdmtest.Options{APIKey: exampleMDMKey})
+	devices := map[string]*nanomdmtest.Device{}
 	for _, udid := range []string{exampleDevice1, exampleDevice2} {
-		srv.NewDevice(t, udid).Enroll(t)
+		devices[udid] = srv.NewDevice(t, udid)
+		devices[udid].Enroll(t)
 	}
 	writeOrFail(t, filepath.Join(dir, "nanomdm.key"), []byte(exampleMDMKey+"\n"))
 	env := append(os.Environ(), "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
-	return &shellSandbox{dir: dir, bin: bin, mdm: srv, env: env, subs: strings.NewReplacer(exampleMDMURL, srv.URL)}
+	return &shellSandbox{dir: dir, bin: bin, mdm: srv, devices: devices, env: env, subs: strings.NewReplacer(exampleMDMURL, srv.URL)}
 }
 
 // run runs script with sh -e in the sandbox and returns its output; the
