@@ -195,6 +195,8 @@ func loadServerConfigInput(c *cli.Context, e env, input string) (*strongswan.Pro
 		}
 		return nil, failure{}
 	}
+	// The compile went well: its warnings, as JSON too.
+	printer.printJSON(jsonReport{Input: input, OK: true, Diagnostics: out.Diagnostics})
 	top, _, err := plistout.Decode(out.Bytes)
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading the compiled profile back: %v", displayName(input), err)
