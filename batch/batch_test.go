@@ -15,9 +15,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 )
 
 func hash8(id string) string {
@@ -25,9 +25,19 @@ func hash8(id string) string {
 	return hex.EncodeToString(sum[:4])
 }
 
-// defaultPipeline are the options of "compile" without flags.
-func defaultPipeline() pipeline.Options {
-	return pipeline.Options{Limits: graphjson.DefaultLimits}
+// defaultCompiler compiles as "compile" without flags does.
+func defaultCompiler(t testing.TB) *graph2mobileconfig.Compiler {
+	t.Helper()
+	return newCompiler(t, graph2mobileconfig.Options{})
+}
+
+func newCompiler(t testing.TB, opts graph2mobileconfig.Options) *graph2mobileconfig.Compiler {
+	t.Helper()
+	c, _, err := graph2mobileconfig.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // fixtureEntity returns the IKEv2 entity of fixtures/<name>/input.json as a
@@ -126,8 +136,8 @@ func runBatch(t testing.TB, inputs []string, opts Options) outcome {
 	opts.OnEntry = func(e Entry) { o.entries = append(o.entries, e) }
 	opts.OnNotice = func(n Notice) { o.notices = append(o.notices, n) }
 	opts.OnProgress = func(p Progress) { o.progress = append(o.progress, p) }
-	if opts.Pipeline.Limits == (graphjson.Limits{}) {
-		opts.Pipeline = defaultPipeline()
+	if opts.Compiler == nil {
+		opts.Compiler = defaultCompiler(t)
 	}
 	sum, err := Run(context.Background(), inputs, opts)
 	if err != nil {
@@ -572,7 +582,7 @@ func TestCompileEquivalence(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		alone := pipeline.Document(data, defaultPipeline())
+		alone, aloneDiags, _ := defaultCompiler(t).Compile(context.Background(), data)
 		var compiled, ikev2 []Entry
 		for _, e := range bySource[input] {
 			if e.Status == StatusCompiled {
@@ -582,10 +592,10 @@ func TestCompileEquivalence(t *testing.T) {
 				ikev2 = append(ikev2, e)
 			}
 		}
-		if len(bySource[input]) == 0 && len(alone.Diagnostics.Errors()) == 0 {
+		if len(bySource[input]) == 0 && len(aloneDiags.Errors()) == 0 {
 			t.Errorf("%s: batch reported nothing", input)
 		}
-		if alone.Bytes == nil {
+		if alone == nil {
 			if len(ikev2) == 1 && len(compiled) != 0 {
 				t.Errorf("%s: compile fails, batch compiled it", input)
 			}
@@ -600,7 +610,7 @@ func TestCompileEquivalence(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(got, alone.Bytes) {
+		if !bytes.Equal(got, alone.Data) {
 			t.Errorf("%s: batch wrote different bytes than compile", input)
 		}
 		if compiled[0].Identifier != alone.Identifier {
@@ -667,7 +677,7 @@ func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	report := filepath.Join(root, "report.json")
-	_, err := Run(ctx, []string{filepath.Join(root, "in")}, Options{OutDir: filepath.Join(root, "out"), Report: report, Pipeline: defaultPipeline()})
+	_, err := Run(ctx, []string{filepath.Join(root, "in")}, Options{OutDir: filepath.Join(root, "out"), Report: report, Compiler: defaultCompiler(t)})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/nanomdmtest"
 	"github.com/graph2mobileconfig/graph2mobileconfig/mdm"
-	"github.com/graph2mobileconfig/graph2mobileconfig/mdm/nanomdmtest"
 )
 
 // TestNanoMDMClient enqueues commands on a real NanoMDM (in-process, on

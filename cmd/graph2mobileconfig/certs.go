@@ -4,14 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/batch"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
-	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 )
 
 // certificateFlags are the compile and batch flags for the Intune
@@ -26,22 +24,22 @@ func certificateFlags() []cli.Flag {
 }
 
 // loadCertificates reads the --with exports and the SCEP flags into the
-// compiler's options. The returned diagnostics are about the --with
-// exports; their paths start with the file's name ("scep.json:$.keySize").
-func loadCertificates(c *cli.Context, e env, opts *pipeline.Options) (diag.List, error) {
+// library's options; the library merges the findings of reading the
+// exports, whose paths start with the file's name ("scep.json:$.keySize").
+func loadCertificates(c *cli.Context, e env, opts *graph2mobileconfig.Options) error {
 	co := &opts.Compile
 	challengeFile, variable := c.String("scep-challenge-file"), c.String("scep-challenge-variable")
 	if challengeFile != "" && variable != "" {
-		return nil, usagef("give either --scep-challenge-file or --scep-challenge-variable, not both")
+		return usagef("give either --scep-challenge-file or --scep-challenge-variable, not both")
 	}
 	if challengeFile != "" {
 		warnLoosePermissions(e, challengeFile, "the SCEP challenge file")
 		challenge, err := readSecretFile(e, challengeFile, "SCEP challenge file")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if challenge == "" {
-			return nil, fmt.Errorf("--scep-challenge-file %s is empty; it must hold the challenge password your SCEP server expects", challengeFile)
+			return fmt.Errorf("--scep-challenge-file %s is empty; it must hold the challenge password your SCEP server expects", challengeFile)
 		}
 		co.SCEP.Challenge = challenge
 	}
@@ -52,52 +50,33 @@ func loadCertificates(c *cli.Context, e env, opts *pipeline.Options) (diag.List,
 	bases := map[string]int{}
 	for _, f := range files {
 		if f == "-" {
-			return nil, usagef("--with takes a file; standard input is for the INPUT")
+			return usagef("--with takes a file; standard input is for the INPUT")
 		}
 		bases[filepath.Base(f)]++
 	}
-	var diags diag.List
 	for _, f := range files {
 		data, err := readInput(e, f, c.Int64("max-input-size"))
 		if err != nil {
-			return nil, fmt.Errorf("--with: %w", err)
+			return fmt.Errorf("--with: %w", err)
 		}
 		// Diagnostics name the file as briefly as is unambiguous.
 		label := filepath.Base(f)
 		if bases[label] > 1 {
 			label = f
 		}
-		label = strings.ReplaceAll(label, ":", "_")
-		certs, d := graphjson.DecodeCertificates(data, opts.Limits, label)
-		co.Certificates = append(co.Certificates, certs...)
-		diags = append(diags, d...)
+		opts.CertificateExports = append(opts.CertificateExports, graph2mobileconfig.ReadCertificateExport(label, data, opts.Limits))
 	}
-	return diags, nil
+	return nil
 }
 
-// compileWith compiles a document with the certificate profiles of the
-// --with exports; their findings come first. An error in a --with export
-// stops the compilation, whose own findings would only follow from it.
-func compileWith(data []byte, opts pipeline.Options, withDiags diag.List) *pipeline.Output {
-	if opts.Compile.Strict {
-		withDiags = withDiags.Promote()
-	}
-	if withDiags.HasErrors() {
-		withDiags.Sort()
-		return &pipeline.Output{Diagnostics: withDiags}
-	}
-	out := pipeline.Document(data, opts)
-	out.Diagnostics = append(withDiags, out.Diagnostics...)
-	return out
-}
-
-// reportWith prints the findings about the --with exports once, before a
-// batch starts, as notices; an error stops the batch before it writes
-// anything, since every profile would need those certificates.
-func reportWith(e env, printer diagPrinter, withDiags diag.List, strict bool) error {
-	if strict {
-		withDiags = withDiags.Promote()
-	}
+// reportWith prints the library's findings about the options once, before
+// a batch starts, as notices: those about the --with exports (made errors
+// by --strict as the compile makes them), and warnings about the signer or
+// the device certificate, which are printed without "--with". An error
+// stops the batch before it writes anything, since every profile would
+// need those certificates.
+func reportWith(e env, printer diagPrinter, notes diag.List) error {
+	withDiags := notes
 	withDiags.Sort()
 	for _, d := range withDiags {
 		if printer.json {
@@ -105,6 +84,8 @@ func reportWith(e env, printer diagPrinter, withDiags diag.List, strict bool) er
 				Notice batch.Notice `json:"notice"`
 			}{batch.Notice{Diagnostic: d}})
 			fmt.Fprintf(e.stderr, "%s\n", b)
+		} else if d.Code == "signer-expires-soon" || d.Code == "recipient-expired" {
+			fmt.Fprintf(e.stderr, "graph2mobileconfig: %s\n", d)
 		} else if d.Severity != diag.Info || printer.verbose {
 			fmt.Fprintf(e.stderr, "graph2mobileconfig: --with: %s\n", d)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/batch"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 )
@@ -61,15 +62,20 @@ func runBatch(c *cli.Context, e env) error {
 	if c.String("report") == "-" {
 		return usagef("--report needs a FILE (standard output cannot be written atomically)")
 	}
-	popts, printer, err := pipelineOptions(c, e)
+	copts, printer, err := compileOptions(c, e)
 	if err != nil {
 		return err
 	}
-	withDiags, err := loadCertificates(c, e, &popts)
-	if err != nil {
+	if err := loadCertificates(c, e, &copts); err != nil {
 		return err
 	}
-	if err := reportWith(e, printer, withDiags, popts.Compile.Strict); err != nil {
+	// The library's one entry point, as compile uses it: every entity is
+	// compiled by this Compiler.
+	compiler, notes, err := graph2mobileconfig.New(copts)
+	if err != nil && !notes.HasErrors() {
+		return optionError(c, err)
+	}
+	if err := reportWith(e, printer, notes); err != nil {
 		return err
 	}
 	quiet := c.Bool("quiet")
@@ -88,7 +94,7 @@ func runBatch(c *cli.Context, e env) error {
 		fmt.Fprintf(e.stderr, "%s\n", b)
 	}
 	opts := batch.Options{
-		Pipeline:     popts,
+		Compiler:     compiler,
 		OutDir:       outDir,
 		Jobs:         c.Int("jobs"),
 		MaxInputSize: c.Int64("max-input-size"),

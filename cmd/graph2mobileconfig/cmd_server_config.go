@@ -12,8 +12,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 	"github.com/graph2mobileconfig/graph2mobileconfig/strongswan"
@@ -181,24 +181,27 @@ func loadServerConfigInput(c *cli.Context, e env, input string) (*strongswan.Pro
 		}
 		return readStrongSwanProfile(c, e, input, top, sum, ios, nil)
 	}
-	popts, printer, err := pipelineOptions(c, e)
+	popts, printer, err := compileOptions(c, e)
 	if err != nil {
 		return nil, err
 	}
-	out := pipeline.Document(data, popts)
-	printer.print("", out.Diagnostics)
-	if out.Diagnostics.HasErrors() || out.Bytes == nil {
-		printer.printJSON(jsonReport{Input: input, Diagnostics: out.Diagnostics})
+	out, diags, err := graph2mobileconfig.Compile(c.Context, data, popts)
+	if err != nil && !diags.HasErrors() {
+		return nil, optionError(c, err)
+	}
+	printer.print("", diags)
+	if out == nil {
+		printer.printJSON(jsonReport{Input: input, Diagnostics: diags})
 		if !printer.json {
-			fmt.Fprintf(e.stderr, "graph2mobileconfig: %s: %d error(s); nothing written\n", displayName(input), out.Diagnostics.Count(diag.Error))
+			fmt.Fprintf(e.stderr, "graph2mobileconfig: %s: %d error(s); nothing written\n", displayName(input), diags.Count(diag.Error))
 		}
 		return nil, failure{}
 	}
-	top, _, err := plistout.Decode(out.Bytes)
+	top, _, err := plistout.Decode(out.Data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading the compiled profile back: %v", displayName(input), err)
 	}
-	sum := sha256.Sum256(out.Bytes)
+	sum := sha256.Sum256(out.Data)
 	target := popts.Compile.Target
 	if target.IsZero() {
 		ios = ""
