@@ -85,10 +85,12 @@ type OptionError struct {
 	Err error
 }
 
+// Error says which option and what is wrong with it.
 func (e *OptionError) Error() string {
 	return "graph2mobileconfig: Options." + e.Option + ": " + e.Err.Error()
 }
 
+// Unwrap returns Err.
 func (e *OptionError) Unwrap() error { return e.Err }
 
 // Compiler compiles exports with options that New checked once. It is safe

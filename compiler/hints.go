@@ -51,6 +51,8 @@ type OptionError struct {
 	Err error
 }
 
+// Error says which option and what is wrong with it.
 func (e *OptionError) Error() string { return "compiler: Options." + e.Option + ": " + e.Err.Error() }
 
+// Unwrap returns Err.
 func (e *OptionError) Unwrap() error { return e.Err }

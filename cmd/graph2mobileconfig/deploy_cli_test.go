@@ -344,7 +344,7 @@ func TestDeployFailures(t *testing.T) {
 		if res := report.Results[1]; res.State != "not-sent" {
 			t.Errorf("second result %+v", res)
 		}
-		if !strings.Contains(r.stderr, "--nanomdm-url must be the server's root URL") || !strings.Contains(r.stderr, "deploy failed for 2 of 2") {
+		if !strings.Contains(r.stderr, "the NanoMDM URL must be the server's root URL") || !strings.Contains(r.stderr, "deploy failed for 2 of 2") {
 			t.Errorf("stderr:\n%s", r.stderr)
 		}
 		if cmd := dev.Idle(t); cmd != nil {
