@@ -442,9 +442,10 @@ func TestCertificateExportErrors(t *testing.T) {
 // environment variable of the command; library text must name neither.
 var flagPattern = regexp.MustCompile(`(^|[\s(` + "`" + `/])--[a-z]|GRAPH2MOBILECONFIG_`)
 
-// TestLibraryTextNamesNoFlag compiles every fixture and every bad input,
-// plain and strict, with and without the certificate exports, and lints
-// each profile: no message and no hint names a command-line flag, and
+// TestLibraryTextNamesNoFlag compiles every fixture and every bad input
+// with variants of the options that messages can be about (strict mode,
+// certificate exports, variables, an identity, targets, strict algorithm
+// selection), and lints each profile: no message and no hint names a command-line flag, and
 // every hint has a code the diag package lists.
 func TestLibraryTextNamesNoFlag(t *testing.T) {
 	inputs, _ := filepath.Glob(filepath.Join("fixtures", "*", "input.json"))
@@ -461,40 +462,65 @@ func TestLibraryTextNamesNoFlag(t *testing.T) {
 			}
 			if d.Hint.Code != "" {
 				seen[d.Hint.Code] = true
-				if !slices.Contains(diag.HintCodes, d.Hint.Code) || d.Hint.Text == "" {
-					t.Errorf("%s: hint %+v is not one of diag.HintCodes, or has no text", where, d.Hint)
+				if !slices.Contains(diag.HintCodes(), d.Hint.Code) || d.Hint.Text == "" {
+					t.Errorf("%s: hint %+v is not one of diag.HintCodes(), or has no text", where, d.Hint)
 				}
 			}
 		}
+	}
+	identity, err := graph2mobileconfig.LoadClientIdentity(readFixture(t, "testpki", "client-ec.p12"), strings.TrimSpace(string(readFixture(t, "testpki", "client.p12.pass"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every option a message could be about, each in a variant.
+	variants := []func(*graph2mobileconfig.Options){
+		func(*graph2mobileconfig.Options) {},
+		func(o *graph2mobileconfig.Options) { o.Compile.Strict = true },
+		func(o *graph2mobileconfig.Options) {
+			*o = scepSeparateOptions(t)
+			o.Compile.SCEP.Challenge = ""
+		},
+		func(o *graph2mobileconfig.Options) {
+			*o = scepSeparateOptions(t)
+			o.Compile.SCEP = compiler.SCEPOptions{ChallengeVariable: "not a name!"}
+			o.Compile.Strict = true
+		},
+		func(o *graph2mobileconfig.Options) {
+			o.Compile.Vars = map[string]string{"unused": "x", "psk": "{{more}}"}
+			o.Compile.IdentityUUID = "not-a-uuid"
+		},
+		func(o *graph2mobileconfig.Options) {
+			o.Compile.Identity = identity
+			o.Compile.Target = compiler.Target{Platform: "ios", Version: "18.5"}
+			o.Compile.Algorithms.StrictSelection = true
+		},
+		func(o *graph2mobileconfig.Options) {
+			o.Compile.Target = compiler.Target{Platform: "ios", Version: "17.4"}
+		},
 	}
 	for _, in := range inputs {
 		data, err := os.ReadFile(in)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, strict := range []bool{false, true} {
-			for _, exports := range []bool{false, true} {
-				var opts graph2mobileconfig.Options
-				if exports {
-					opts = scepSeparateOptions(t)
-					opts.Compile.SCEP.Challenge = ""
-				}
-				opts.Compile.Strict = strict
-				p, diags, _ := compile(t, data, opts)
-				check(in, diags)
-				if p == nil {
-					continue
-				}
-				m, _, err := plistout.Decode(p.Data)
-				if err != nil {
-					t.Fatal(err)
-				}
-				check(in+" (lint)", compiler.Lint(m, compiler.LintOptions{}))
+		for _, variant := range variants {
+			var opts graph2mobileconfig.Options
+			variant(&opts)
+			p, diags, _ := compile(t, data, opts)
+			check(in, diags)
+			if p == nil {
+				continue
 			}
+			m, _, err := plistout.Decode(p.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(in+" (lint)", compiler.Lint(m, compiler.LintOptions{}))
 		}
 	}
 	// The fixtures must reach the hints this test is about.
-	for _, code := range []string{diag.HintVar, diag.HintMDMVariable, diag.HintMDMDelivery, diag.HintSignEncrypt, diag.HintIdentityOrExport, diag.HintSCEPChallenge} {
+	for _, code := range []string{diag.HintVar, diag.HintMDMVariable, diag.HintMDMDelivery, diag.HintSignEncrypt, diag.HintIdentityOrExport,
+		diag.HintSCEPChallenge, diag.HintOlderTarget, diag.HintNoStrictAlgorithms, diag.HintAllowedTarget, diag.HintTarget} {
 		if !seen[code] {
 			t.Errorf("no input gave a hint %q", code)
 		}

@@ -173,13 +173,15 @@ const (
 	HintBatch = "batch"
 )
 
-// HintCodes lists every hint code, for a program that maps them all to its
-// own words (and a test that checks it does).
-var HintCodes = []string{
-	HintVar, HintVars, HintMDMVariable, HintMDMDelivery, HintIdentity, HintIdentityOrExport,
-	HintIdentityOrSCEP, HintECDSAIdentity, HintOneIdentityExport, HintRoot, HintLinkedIdentity,
-	HintLinkedRoot, HintVPNAsExport, HintSCEPChallenge, HintTarget, HintAllowedTarget,
-	HintOlderTarget, HintNewerTarget, HintNoStrictAlgorithms, HintSignEncrypt, HintMaxInputSize, HintBatch,
+// HintCodes returns every hint code, for a program that maps them all to
+// its own words (and a test that checks it does).
+func HintCodes() []string {
+	return []string{
+		HintVar, HintVars, HintMDMVariable, HintMDMDelivery, HintIdentity, HintIdentityOrExport,
+		HintIdentityOrSCEP, HintECDSAIdentity, HintOneIdentityExport, HintRoot, HintLinkedIdentity,
+		HintLinkedRoot, HintVPNAsExport, HintSCEPChallenge, HintTarget, HintAllowedTarget,
+		HintOlderTarget, HintNewerTarget, HintNoStrictAlgorithms, HintSignEncrypt, HintMaxInputSize, HintBatch,
+	}
 }
 
 // HintFunc returns a hint's text in the caller's own terms, or "" to keep

@@ -3,7 +3,11 @@ package diag_test
 import (
 	"encoding/json"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -153,13 +157,40 @@ func TestListIsNotAnError(t *testing.T) {
 	}
 }
 
-// TestHintCodesAreUnique: every code is listed once.
-func TestHintCodesAreUnique(t *testing.T) {
+// TestHintCodes: HintCodes lists every Hint constant of diag.go, once.
+func TestHintCodes(t *testing.T) {
 	seen := map[string]bool{}
-	for _, c := range diag.HintCodes {
+	for _, c := range diag.HintCodes() {
 		if c == "" || seen[c] {
 			t.Errorf("hint code %q is empty or listed twice", c)
 		}
 		seen[c] = true
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), "diag.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	consts := 0
+	for _, decl := range f.Decls {
+		gd, ok := decl.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			vs := spec.(*ast.ValueSpec)
+			for i, name := range vs.Names {
+				if !strings.HasPrefix(name.Name, "Hint") || i >= len(vs.Values) {
+					continue
+				}
+				consts++
+				lit, _ := vs.Values[i].(*ast.BasicLit)
+				if code, err := strconv.Unquote(lit.Value); err != nil || !seen[code] {
+					t.Errorf("%s is not in HintCodes", name.Name)
+				}
+			}
+		}
+	}
+	if consts != len(seen) {
+		t.Errorf("%d Hint constants, HintCodes lists %d", consts, len(seen))
 	}
 }

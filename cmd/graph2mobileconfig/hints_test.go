@@ -15,7 +15,7 @@ import (
 // code the library can give, naming its flags (or its batch command), and
 // none for a code the library does not have.
 func TestEveryHintHasFlags(t *testing.T) {
-	for _, code := range diag.HintCodes {
+	for _, code := range diag.HintCodes() {
 		f := flagHints[code]
 		if f == nil {
 			t.Errorf("no command-line hint for %q", code)
@@ -30,7 +30,7 @@ func TestEveryHintHasFlags(t *testing.T) {
 		}
 	}
 	for code := range flagHints {
-		if !slices.Contains(diag.HintCodes, code) {
+		if !slices.Contains(diag.HintCodes(), code) {
 			t.Errorf("a command-line hint for %q, which diag does not list", code)
 		}
 	}
