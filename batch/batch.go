@@ -122,6 +122,13 @@ type Options struct {
 	// certificates, password files): neither a profile nor the report
 	// replaces one of them. The input files are protected without it.
 	Protect []atomicfile.Input
+	// Shared are the inputs every entity is compiled with (the certificate
+	// profile exports of --with), already read into Compiler, with the
+	// findings of reading them: the report lists them once, in "shared",
+	// and their warnings count in Summary.Warnings. When one has an error,
+	// Run compiles nothing: it writes the report (if any) with the shared
+	// inputs and no entries, and returns ErrSharedInput.
+	Shared []SharedInput
 
 	// OnEntry, OnNotice and OnProgress, when set, are called from a single
 	// goroutine (the one that called Run), in input order: OnEntry once per
@@ -176,6 +183,38 @@ type Entry struct {
 	skippedFile bool
 }
 
+// SharedInput is a file that every entity of a batch is compiled with,
+// such as a certificate profile export given with --with. It is one
+// element of the report's "shared".
+type SharedInput struct {
+	// Flag is the command-line flag that gave the file ("--with").
+	Flag string `json:"flag"`
+	// Source is the file as given.
+	Source string `json:"source"`
+	// Entities are the Graph entities read from the file.
+	Entities []SharedEntity `json:"entities"`
+	// Diagnostics are the findings of reading the file; their paths start
+	// with the name the diagnostics give the file ("scep.json:$.keySize").
+	// What compiling an entity with the file finds is in that entity's
+	// diagnostics.
+	Diagnostics diag.List `json:"diagnostics"`
+}
+
+// SharedEntity is a Graph entity of a shared input.
+type SharedEntity struct {
+	// Path is the entity's JSON path, prefixed like the diagnostics' paths.
+	Path string `json:"path"`
+	// Type is the entity's @odata.type without "#".
+	Type string `json:"type"`
+	// ID and DisplayName are the entity's Graph id and displayName.
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName"`
+}
+
+// ErrSharedInput is returned by Run when a shared input has an error: no
+// entity can be compiled without it.
+var ErrSharedInput = errors.New("a shared input has errors; nothing compiled")
+
 // Notice is a finding about the batch rather than about one entity, such as
 // an incomplete paged export or an output folder inside an input folder.
 type Notice struct {
@@ -205,7 +244,8 @@ type Summary struct {
 	// assignments, other kinds of policies, bookkeeping); each is also one
 	// skipped entry.
 	SkippedFiles int `json:"skippedFiles"`
-	// Warnings counts the warning diagnostics of all entries and notices.
+	// Warnings counts the warning diagnostics of all entries, notices and
+	// shared inputs.
 	Warnings int `json:"warnings"`
 }
 
@@ -253,6 +293,33 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 	if err := checkReportNotProfile(opts.Report, opts.OutDir); err != nil {
 		return Summary{}, err
 	}
+	protect := append([]atomicfile.Input(nil), opts.Protect...)
+	for _, in := range inputs {
+		if fi, err := os.Stat(in); in != "-" && err == nil && fi.Mode().IsRegular() {
+			protect = append(protect, atomicfile.Input{Path: in, What: "the input file", Info: fi})
+		}
+	}
+	var sharedWarnings int
+	sharedErrors := false
+	for _, in := range opts.Shared {
+		sharedWarnings += in.Diagnostics.Count(diag.Warning)
+		sharedErrors = sharedErrors || in.Diagnostics.HasErrors()
+	}
+	if sharedErrors {
+		// Nothing is created but the report, which says why.
+		sum := Summary{Warnings: sharedWarnings}
+		if opts.Report != "" {
+			rep, err := createReport(opts.Report, opts.Force, protect, opts.Tracker, opts.Shared)
+			if err != nil {
+				return sum, err
+			}
+			defer rep.abort()
+			if err := rep.finish(nil, sum); err != nil {
+				return sum, err
+			}
+		}
+		return sum, ErrSharedInput
+	}
 	if opts.Jobs <= 0 {
 		opts.Jobs = runtime.NumCPU()
 	}
@@ -278,13 +345,8 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 		return Summary{}, fmt.Errorf("the output folder %s is not a folder", opts.OutDir)
 	}
 
-	protect := append([]atomicfile.Input(nil), opts.Protect...)
-	for _, in := range inputs {
-		if fi, err := os.Stat(in); in != "-" && err == nil && fi.Mode().IsRegular() {
-			protect = append(protect, atomicfile.Input{Path: in, What: "the input file", Info: fi})
-		}
-	}
 	r := &runner{
+		sum:      Summary{Warnings: sharedWarnings},
 		ctx:      ctx,
 		opts:     opts,
 		protect:  protect,
@@ -304,7 +366,7 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 	}
 	r.walk.prepare(inputs)
 	if opts.Report != "" {
-		if r.report, err = createReport(opts.Report, opts.Force, protect, opts.Tracker); err != nil {
+		if r.report, err = createReport(opts.Report, opts.Force, protect, opts.Tracker, opts.Shared); err != nil {
 			return Summary{}, err
 		}
 		defer r.report.abort()

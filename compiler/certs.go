@@ -127,8 +127,12 @@ func (c *certBuild) infof(code, rel, key, format string, args ...any) {
 }
 
 // resolve fills the {{variables}} of a string from --var, or leaves them
-// for the MDM.
-func (c *certBuild) resolve(s, rel string) string { return c.b.resolveStringAt(s, c.path(rel)) }
+// for the MDM; rel is the Graph property the string comes from and key the
+// payload key it is written to ("PayloadContent.Subject"), which every
+// diagnostic about a token left in it names.
+func (c *certBuild) resolve(s, rel, key string) string {
+	return c.b.resolveAt(s, c.path(rel), c.appleKey(key))
+}
 
 // set writes a key of the payload at a dotted path ("PayloadContent.URL");
 // rel is the Graph property it comes from ("" for none).
@@ -394,7 +398,7 @@ func commonCertRules(payload string) []certRule {
 		{Rule: Rule{Graph: "description", Apple: []string{"PayloadDescription"}, Fate: Mapped, Conversion: "string (omitted when empty)", Evidence: EvidenceInformed},
 			emitCert: func(c *certBuild) {
 				if d := c.cp.Device().Description; has(d) {
-					c.set("PayloadDescription", c.resolve(*d, "description"), "description")
+					c.set("PayloadDescription", c.resolve(*d, "description", "PayloadDescription"), "description")
 				}
 			}},
 		meta("createdDateTime", "Intune bookkeeping; no Apple key."),

@@ -62,11 +62,8 @@ func (b *build) resolveString(s, rel, key string) string {
 	return b.resolveAt(s, b.path(rel), key)
 }
 
-// resolveStringAt is resolveString for a value whose absolute JSON path is
-// path (a property of a certificate profile rather than of the entity).
-func (b *build) resolveStringAt(s, path string) string { return b.resolveAt(s, path, "") }
-
-// resolveAt is resolveString for the absolute JSON path of the value.
+// resolveAt is resolveString for the absolute JSON path of the value (a
+// property of a certificate profile rather than of the entity).
 func (b *build) resolveAt(s, path, key string) string {
 	if !hasToken(s) {
 		return s

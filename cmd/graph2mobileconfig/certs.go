@@ -26,20 +26,23 @@ func certificateFlags() []cli.Flag {
 // loadCertificates reads the --with exports and the SCEP flags into the
 // library's options; the library merges the findings of reading the
 // exports, whose paths start with the file's name ("scep.json:$.keySize").
-func loadCertificates(c *cli.Context, e env, opts *graph2mobileconfig.Options) error {
+// The shared inputs are the same exports one by one, with the entities and
+// the findings of each (made errors by --strict, as the library makes
+// them), for batch's report. opts holds the compile flags already.
+func loadCertificates(c *cli.Context, e env, opts *graph2mobileconfig.Options) ([]batch.SharedInput, error) {
 	co := &opts.Compile
 	challengeFile, variable := c.String("scep-challenge-file"), c.String("scep-challenge-variable")
 	if challengeFile != "" && variable != "" {
-		return usagef("give either --scep-challenge-file or --scep-challenge-variable, not both")
+		return nil, usagef("give either --scep-challenge-file or --scep-challenge-variable, not both")
 	}
 	if challengeFile != "" {
 		warnLoosePermissions(e, challengeFile, "the SCEP challenge file")
 		challenge, err := readSecretFile(e, challengeFile, "SCEP challenge file")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if challenge == "" {
-			return fmt.Errorf("--scep-challenge-file %s is empty; it must hold the challenge password your SCEP server expects", challengeFile)
+			return nil, fmt.Errorf("--scep-challenge-file %s is empty; it must hold the challenge password your SCEP server expects", challengeFile)
 		}
 		co.SCEP.Challenge = challenge
 	}
@@ -50,32 +53,44 @@ func loadCertificates(c *cli.Context, e env, opts *graph2mobileconfig.Options) e
 	bases := map[string]int{}
 	for _, f := range files {
 		if f == "-" {
-			return usagef("--with takes a file; standard input is for the INPUT")
+			return nil, usagef("--with takes a file; standard input is for the INPUT")
 		}
 		bases[filepath.Base(f)]++
 	}
+	var shared []batch.SharedInput
 	for _, f := range files {
 		data, err := readInput(e, f, c.Int64("max-input-size"))
 		if err != nil {
-			return fmt.Errorf("--with: %w", err)
+			return nil, fmt.Errorf("--with: %w", err)
 		}
 		// Diagnostics name the file as briefly as is unambiguous.
 		label := filepath.Base(f)
 		if bases[label] > 1 {
 			label = f
 		}
-		opts.CertificateExports = append(opts.CertificateExports, graph2mobileconfig.ReadCertificateExport(label, data, opts.Limits))
+		ex := graph2mobileconfig.ReadCertificateExport(label, data, opts.Limits)
+		opts.CertificateExports = append(opts.CertificateExports, ex)
+		findings := ex.Diagnostics.Sorted()
+		if opts.Compile.Strict {
+			findings = findings.Promote()
+		}
+		in := batch.SharedInput{Flag: "--with", Source: f, Entities: []batch.SharedEntity{}, Diagnostics: findings.WithHints(opts.Hints)}
+		for i := range ex.Profiles {
+			cp := &ex.Profiles[i]
+			in.Entities = append(in.Entities, batch.SharedEntity{Path: cp.Path, Type: cp.Type(), ID: cp.ID(), DisplayName: cp.DisplayName()})
+		}
+		shared = append(shared, in)
 	}
-	return nil
+	return shared, nil
 }
 
 // reportWith prints the library's findings about the options once, before
 // a batch starts, as notices: those about the --with exports (made errors
 // by --strict as the compile makes them), and warnings about the signer or
-// the device certificate, which are printed without "--with". An error
-// stops the batch before it writes anything, since every profile would
-// need those certificates.
-func reportWith(e env, printer diagPrinter, notes diag.List) error {
+// the device certificate, which are printed without "--with". It reports
+// whether they hold an error: then the batch compiles nothing, since every
+// profile would need those certificates.
+func reportWith(e env, printer diagPrinter, notes diag.List) bool {
 	withDiags := notes
 	withDiags.Sort()
 	for _, d := range withDiags {
@@ -90,11 +105,5 @@ func reportWith(e env, printer diagPrinter, notes diag.List) error {
 			fmt.Fprintf(e.stderr, "graph2mobileconfig: --with: %s\n", d)
 		}
 	}
-	if withDiags.HasErrors() {
-		if !printer.json {
-			fmt.Fprintf(e.stderr, "graph2mobileconfig: --with: %d error(s); nothing compiled\n", withDiags.Count(diag.Error))
-		}
-		return failure{}
-	}
-	return nil
+	return withDiags.HasErrors()
 }

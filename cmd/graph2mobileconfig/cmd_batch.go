@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
 
@@ -27,7 +28,8 @@ func batchCommand(e env) *cli.Command {
 			"other configurations are skipped. One bad input never stops the others. The exit status is 1 when\n" +
 			"any entity failed, any input could not be recognised, or nothing was compiled. --report writes a\n" +
 			"JSON record of every entity: source, JSON path, id, displayName, status, output path, SHA-256 of\n" +
-			"the output and diagnostics.",
+			"the output and diagnostics; the --with files, which every entity shares, are listed once under\n" +
+			"\"shared\" with the findings of reading them.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "out-dir", Usage: "`FOLDER` to write the profiles to (created if missing)"},
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: min(runtime.NumCPU(), batch.MaxJobs), Usage: "compile `N` entities at once (1 to 256)"},
@@ -66,18 +68,18 @@ func runBatch(c *cli.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	if err := loadCertificates(c, e, &copts); err != nil {
+	shared, err := loadCertificates(c, e, &copts)
+	if err != nil {
 		return err
 	}
 	// The library's one entry point, as compile uses it: every entity is
-	// compiled by this Compiler.
+	// compiled by this Compiler. An error in a --with export (in notes) is
+	// reported as the batch's, below, after the report is written.
 	compiler, notes, err := graph2mobileconfig.New(copts)
 	if err != nil && !notes.HasErrors() {
 		return optionError(c, err)
 	}
-	if err := reportWith(e, printer, notes); err != nil {
-		return err
-	}
+	withErrors := reportWith(e, printer, notes)
 	quiet := c.Bool("quiet")
 	const prefix = "graph2mobileconfig: "
 	var meter *batch.ProgressMeter
@@ -103,6 +105,7 @@ func runBatch(c *cli.Context, e env) error {
 		Stdin:        e.stdin,
 		Tracker:      e.tracker,
 		Protect:      e.inputs.list(),
+		Shared:       shared,
 		OnEntry: func(en batch.Entry) {
 			if c.Context.Err() != nil {
 				// Interrupted: the entities still in flight fail as
@@ -141,9 +144,24 @@ func runBatch(c *cli.Context, e env) error {
 	if meter != nil {
 		opts.OnProgress = meter.Update
 	}
+	// With an error in a --with export, Run writes only the report, which
+	// lists the findings.
 	sum, err := batch.Run(c.Context, inputs, opts)
 	if meter != nil {
 		meter.Done()
+	}
+	if withErrors || errors.Is(err, batch.ErrSharedInput) {
+		if err != nil && !errors.Is(err, batch.ErrSharedInput) {
+			return err // the report could not be written
+		}
+		if !printer.json {
+			n := 0
+			for _, in := range shared {
+				n += in.Diagnostics.Count(diag.Error)
+			}
+			fmt.Fprintf(e.stderr, "%s--with: %d error(s); nothing compiled\n", prefix, n)
+		}
+		return failure{}
 	}
 	if err != nil {
 		return err

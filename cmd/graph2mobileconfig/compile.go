@@ -73,7 +73,7 @@ func compileCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := loadCertificates(c, e, &opts); err != nil {
+			if _, err := loadCertificates(c, e, &opts); err != nil {
 				return err
 			}
 			data, err := readInput(e, input, c.Int64("max-input-size"))
