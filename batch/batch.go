@@ -35,7 +35,7 @@
 // export, an empty list, an output folder or report inside an input folder
 // (which are then not read). Entities that share an output name get a
 // counter ("-2") and an info; entities that compile to the same
-// PayloadIdentifier get a "duplicate-identifier" warning, which --strict does
+// PayloadIdentifier get a "duplicate-identifier" warning, which strict mode does
 // not turn into an error since it is found after the profile is written.
 //
 // # Outputs
@@ -76,10 +76,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/atomicfile"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 )
 
 // DefaultMaxInputSize is the largest input file read when
@@ -93,9 +93,12 @@ const MaxJobs = 256
 
 // Options control a batch.
 type Options struct {
-	// Pipeline are the compile, encoding and signing options applied to
-	// every entity.
-	Pipeline pipeline.Options
+	// Compiler compiles, encodes and signs every entity, with the options
+	// it was made with (graph2mobileconfig.New); nil compiles with the
+	// zero graph2mobileconfig.Options. Its limits bound the JSON parser,
+	// and its hint function rewrites the hints of the batch's own findings
+	// too.
+	Compiler *graph2mobileconfig.Compiler
 	// OutDir is the folder the profiles are written to; it is created if
 	// it is missing. Required.
 	OutDir string
@@ -119,6 +122,13 @@ type Options struct {
 	// certificates, password files): neither a profile nor the report
 	// replaces one of them. The input files are protected without it.
 	Protect []atomicfile.Input
+	// Shared are the inputs every entity is compiled with (the certificate
+	// profile exports of --with), already read into Compiler, with the
+	// findings of reading them: the report lists them once, in "shared",
+	// and their warnings count in Summary.Warnings. When one has an error,
+	// Run compiles nothing: it writes the report (if any) with the shared
+	// inputs and no entries, and returns ErrSharedInput.
+	Shared []SharedInput
 
 	// OnEntry, OnNotice and OnProgress, when set, are called from a single
 	// goroutine (the one that called Run), in input order: OnEntry once per
@@ -173,6 +183,38 @@ type Entry struct {
 	skippedFile bool
 }
 
+// SharedInput is a file that every entity of a batch is compiled with,
+// such as a certificate profile export given with --with. It is one
+// element of the report's "shared".
+type SharedInput struct {
+	// Flag is the command-line flag that gave the file ("--with").
+	Flag string `json:"flag"`
+	// Source is the file as given.
+	Source string `json:"source"`
+	// Entities are the Graph entities read from the file.
+	Entities []SharedEntity `json:"entities"`
+	// Diagnostics are the findings of reading the file; their paths start
+	// with the name the diagnostics give the file ("scep.json:$.keySize").
+	// What compiling an entity with the file finds is in that entity's
+	// diagnostics.
+	Diagnostics diag.List `json:"diagnostics"`
+}
+
+// SharedEntity is a Graph entity of a shared input.
+type SharedEntity struct {
+	// Path is the entity's JSON path, prefixed like the diagnostics' paths.
+	Path string `json:"path"`
+	// Type is the entity's @odata.type without "#".
+	Type string `json:"type"`
+	// ID and DisplayName are the entity's Graph id and displayName.
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName"`
+}
+
+// ErrSharedInput is returned by Run when a shared input has an error: no
+// entity can be compiled without it.
+var ErrSharedInput = errors.New("a shared input has errors; nothing compiled")
+
 // Notice is a finding about the batch rather than about one entity, such as
 // an incomplete paged export or an output folder inside an input folder.
 type Notice struct {
@@ -202,7 +244,8 @@ type Summary struct {
 	// assignments, other kinds of policies, bookkeeping); each is also one
 	// skipped entry.
 	SkippedFiles int `json:"skippedFiles"`
-	// Warnings counts the warning diagnostics of all entries and notices.
+	// Warnings counts the warning diagnostics of all entries, notices and
+	// shared inputs.
 	Warnings int `json:"warnings"`
 }
 
@@ -250,6 +293,33 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 	if err := checkReportNotProfile(opts.Report, opts.OutDir); err != nil {
 		return Summary{}, err
 	}
+	protect := append([]atomicfile.Input(nil), opts.Protect...)
+	for _, in := range inputs {
+		if fi, err := os.Stat(in); in != "-" && err == nil && fi.Mode().IsRegular() {
+			protect = append(protect, atomicfile.Input{Path: in, What: "the input file", Info: fi})
+		}
+	}
+	var sharedWarnings int
+	sharedErrors := false
+	for _, in := range opts.Shared {
+		sharedWarnings += in.Diagnostics.Count(diag.Warning)
+		sharedErrors = sharedErrors || in.Diagnostics.HasErrors()
+	}
+	if sharedErrors {
+		// Nothing is created but the report, which says why.
+		sum := Summary{Warnings: sharedWarnings}
+		if opts.Report != "" {
+			rep, err := createReport(opts.Report, opts.Force, protect, opts.Tracker, opts.Shared)
+			if err != nil {
+				return sum, err
+			}
+			defer rep.abort()
+			if err := rep.finish(nil, sum); err != nil {
+				return sum, err
+			}
+		}
+		return sum, ErrSharedInput
+	}
 	if opts.Jobs <= 0 {
 		opts.Jobs = runtime.NumCPU()
 	}
@@ -257,8 +327,12 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 	if opts.MaxInputSize <= 0 {
 		opts.MaxInputSize = DefaultMaxInputSize
 	}
-	if opts.Pipeline.Limits == (graphjson.Limits{}) {
-		opts.Pipeline.Limits = graphjson.DefaultLimits
+	if opts.Compiler == nil {
+		c, _, err := graph2mobileconfig.New(graph2mobileconfig.Options{})
+		if err != nil {
+			return Summary{}, err // not reached: the zero Options work
+		}
+		opts.Compiler = c
 	}
 	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
 		return Summary{}, fmt.Errorf("cannot create the output folder: %w", err)
@@ -271,13 +345,8 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 		return Summary{}, fmt.Errorf("the output folder %s is not a folder", opts.OutDir)
 	}
 
-	protect := append([]atomicfile.Input(nil), opts.Protect...)
-	for _, in := range inputs {
-		if fi, err := os.Stat(in); in != "-" && err == nil && fi.Mode().IsRegular() {
-			protect = append(protect, atomicfile.Input{Path: in, What: "the input file", Info: fi})
-		}
-	}
 	r := &runner{
+		sum:      Summary{Warnings: sharedWarnings},
 		ctx:      ctx,
 		opts:     opts,
 		protect:  protect,
@@ -297,7 +366,7 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 	}
 	r.walk.prepare(inputs)
 	if opts.Report != "" {
-		if r.report, err = createReport(opts.Report, opts.Force, protect, opts.Tracker); err != nil {
+		if r.report, err = createReport(opts.Report, opts.Force, protect, opts.Tracker, opts.Shared); err != nil {
 			return Summary{}, err
 		}
 		defer r.report.abort()
@@ -495,10 +564,16 @@ func (r *runner) readInput(path string) {
 	}
 	data, err := readFile(path, r.opts.Stdin, r.opts.MaxInputSize)
 	if err != nil {
-		r.emit(result{entry: r.failedEntry(path, "read-error", "cannot read the input: %v", unwrapPath(err)), fileDone: true})
+		e := &Entry{Source: path, Path: "$", Status: StatusFailed}
+		if tl := (*tooLargeError)(nil); errors.As(err, &tl) {
+			e.Diagnostics.AddHinted(diag.Error, "read-error", "", "", maxInputSizeHint, "cannot read the input: %v", tl)
+		} else {
+			e.Diagnostics.Errorf("read-error", "", "cannot read the input: %v", unwrapPath(err))
+		}
+		r.emit(result{entry: e, fileDone: true})
 		return
 	}
-	doc, err := graphjson.ReadDocument(data, r.opts.Pipeline.Limits)
+	doc, err := graphjson.ReadDocument(data, r.opts.Compiler.Options().Limits)
 	data = nil
 	if err != nil {
 		e := r.failedEntry(path, graphjson.ErrorCode(err), "%s", err.Error())
@@ -578,25 +653,33 @@ func (r *runner) compile(j job) result {
 		e.Diagnostics.Errorf("cancelled", "", "the batch was cancelled before this entity was compiled")
 		return res
 	}
-	out := pipeline.Item(j.item, r.opts.Pipeline)
-	e.Identifier = out.Identifier
-	diags := append(out.Diagnostics, j.notes...)
+	out, diags, err := r.opts.Compiler.CompileItem(r.ctx, j.item)
+	diags = append(diags, j.notes...)
 	path := filepath.Join(r.opts.OutDir, j.name)
-	if out.Bytes == nil || out.Diagnostics.HasErrors() {
+	if err != nil {
 		e.Status = StatusFailed
+		switch {
+		case r.ctx.Err() != nil && errors.Is(err, r.ctx.Err()):
+			diags.Errorf("cancelled", "", "the batch was cancelled before this entity was signed")
+		case !diags.HasErrors():
+			// Not a finding about the input (the signer failed): the
+			// entry still says why.
+			diags.Errorf("compile-error", "", "%v", err)
+		}
 	} else {
+		e.Identifier = out.Identifier
 		perm := os.FileMode(0o644)
 		if out.Secrets {
 			perm = 0o600
 		}
 		// No flush per file: the rename alone keeps readers from partial
 		// files, and a flush costs more than compiling and signing does.
-		err := atomicfile.WriteFile(path, out.Bytes, atomicfile.Options{Perm: perm, Force: r.opts.Force, Protect: r.protect, NoSync: true, Tracker: r.opts.Tracker})
+		err := atomicfile.WriteFile(path, out.Data, atomicfile.Options{Perm: perm, Force: r.opts.Force, Protect: r.protect, NoSync: true, Tracker: r.opts.Tracker})
 		if err != nil {
 			e.Status = StatusFailed
 			diags.Errorf("write-error", "", "cannot write the profile: %v", err)
 		} else {
-			sum := sha256.Sum256(out.Bytes)
+			sum := sha256.Sum256(out.Data)
 			e.Status, e.Output, e.SHA256 = StatusCompiled, path, hex.EncodeToString(sum[:])
 		}
 	}
@@ -629,7 +712,9 @@ func (r *runner) collect() {
 }
 
 func (r *runner) handle(res result) {
+	hints := r.opts.Compiler.Options().Hints
 	if e := res.entry; e != nil {
+		e.Diagnostics = e.Diagnostics.WithHints(hints)
 		if e.Status == StatusCompiled && e.Identifier != "" {
 			h := fnv.New64a()
 			h.Write([]byte(e.Identifier))
@@ -660,6 +745,9 @@ func (r *runner) handle(res result) {
 		}
 	}
 	if n := res.notice; n != nil {
+		if n.Hint.Code != "" {
+			n.Diagnostic = diag.List{n.Diagnostic}.WithHints(hints)[0]
+		}
 		if n.Severity == diag.Warning {
 			r.sum.Warnings++
 		}

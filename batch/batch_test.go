@@ -15,9 +15,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 )
 
 func hash8(id string) string {
@@ -25,9 +25,19 @@ func hash8(id string) string {
 	return hex.EncodeToString(sum[:4])
 }
 
-// defaultPipeline are the options of "compile" without flags.
-func defaultPipeline() pipeline.Options {
-	return pipeline.Options{Limits: graphjson.DefaultLimits}
+// defaultCompiler compiles as "compile" without flags does.
+func defaultCompiler(t testing.TB) *graph2mobileconfig.Compiler {
+	t.Helper()
+	return newCompiler(t, graph2mobileconfig.Options{})
+}
+
+func newCompiler(t testing.TB, opts graph2mobileconfig.Options) *graph2mobileconfig.Compiler {
+	t.Helper()
+	c, _, err := graph2mobileconfig.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // fixtureEntity returns the IKEv2 entity of fixtures/<name>/input.json as a
@@ -126,8 +136,8 @@ func runBatch(t testing.TB, inputs []string, opts Options) outcome {
 	opts.OnEntry = func(e Entry) { o.entries = append(o.entries, e) }
 	opts.OnNotice = func(n Notice) { o.notices = append(o.notices, n) }
 	opts.OnProgress = func(p Progress) { o.progress = append(o.progress, p) }
-	if opts.Pipeline.Limits == (graphjson.Limits{}) {
-		opts.Pipeline = defaultPipeline()
+	if opts.Compiler == nil {
+		opts.Compiler = defaultCompiler(t)
 	}
 	sum, err := Run(context.Background(), inputs, opts)
 	if err != nil {
@@ -572,7 +582,7 @@ func TestCompileEquivalence(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		alone := pipeline.Document(data, defaultPipeline())
+		alone, aloneDiags, _ := defaultCompiler(t).Compile(context.Background(), data)
 		var compiled, ikev2 []Entry
 		for _, e := range bySource[input] {
 			if e.Status == StatusCompiled {
@@ -582,10 +592,10 @@ func TestCompileEquivalence(t *testing.T) {
 				ikev2 = append(ikev2, e)
 			}
 		}
-		if len(bySource[input]) == 0 && len(alone.Diagnostics.Errors()) == 0 {
+		if len(bySource[input]) == 0 && len(aloneDiags.Errors()) == 0 {
 			t.Errorf("%s: batch reported nothing", input)
 		}
-		if alone.Bytes == nil {
+		if alone == nil {
 			if len(ikev2) == 1 && len(compiled) != 0 {
 				t.Errorf("%s: compile fails, batch compiled it", input)
 			}
@@ -600,7 +610,7 @@ func TestCompileEquivalence(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(got, alone.Bytes) {
+		if !bytes.Equal(got, alone.Data) {
 			t.Errorf("%s: batch wrote different bytes than compile", input)
 		}
 		if compiled[0].Identifier != alone.Identifier {
@@ -667,7 +677,7 @@ func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	report := filepath.Join(root, "report.json")
-	_, err := Run(ctx, []string{filepath.Join(root, "in")}, Options{OutDir: filepath.Join(root, "out"), Report: report, Pipeline: defaultPipeline()})
+	_, err := Run(ctx, []string{filepath.Join(root, "in")}, Options{OutDir: filepath.Join(root, "out"), Report: report, Compiler: defaultCompiler(t)})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
@@ -771,5 +781,92 @@ func TestInputGivenTwice(t *testing.T) {
 	}
 	if last := o.progress[len(o.progress)-1]; last.FilesTotal != 2 {
 		t.Errorf("progress total %d files, want 2", last.FilesTotal)
+	}
+}
+
+// TestReportSharedInputs: the certificate profile exports every entity is
+// compiled with (--with) are in the report once, under "shared", with
+// their entities and the findings of reading them, and their warnings
+// count in the summary; when one has an error, nothing is compiled and the
+// report says why.
+func TestReportSharedInputs(t *testing.T) {
+	root := t.TempDir()
+	scepPath := filepath.Join("..", "fixtures", "scep-separate", "scep.json")
+	data, err := os.ReadFile(scepPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certs, d := graphjson.DecodeCertificates(data, graphjson.DefaultLimits, "scep.json")
+	// A warning of reading the file, as the CLI's --strict-free run sees:
+	// the fixture's own findings are infos.
+	d.Warnf("test-warning", "scep.json:$.displayName", "a warning about the shared file")
+	shared := []SharedInput{{Flag: "--with", Source: scepPath, Diagnostics: d,
+		Entities: []SharedEntity{{Path: certs[0].Path, Type: certs[0].Type(), ID: certs[0].ID(), DisplayName: certs[0].DisplayName()}}}}
+	var copts graph2mobileconfig.Options
+	copts.Compile.Certificates = certs
+	copts.Compile.SCEP.Challenge = "test-challenge"
+	compiler := newCompiler(t, copts)
+	writeJSON(t, filepath.Join(root, "in", "vpn.json"), fixtureEntity(t, "scep-separate"))
+	report := filepath.Join(root, "report.json")
+	o := runBatch(t, []string{filepath.Join(root, "in")}, Options{OutDir: filepath.Join(root, "out"), Report: report, Compiler: compiler, Shared: shared})
+	if o.sum.Compiled != 1 {
+		t.Fatalf("summary %+v: %v", o.sum, o.entries)
+	}
+
+	raw, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep Report
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rep); err != nil {
+		t.Fatalf("the report does not parse: %v\n%s", err, raw)
+	}
+	if a, b := mustJSON(t, rep.Shared), mustJSON(t, shared); !bytes.Equal(a, b) {
+		t.Errorf("report shared inputs:\n%s\nwant:\n%s", a, b)
+	}
+	if got := rep.Shared[0].Entities[0]; got.Type != graphjson.ScepType || got.ID != "5e0c8a7d-1b2f-4f3a-8c6d-9e4b7a2f1c30" || got.Path != "scep.json:$" {
+		t.Errorf("shared entity %+v", got)
+	}
+	entryWarnings := 0
+	for _, e := range rep.Entries {
+		entryWarnings += e.Diagnostics.Count(diag.Warning)
+		for _, d := range e.Diagnostics {
+			if slices.Contains(shared[0].Diagnostics, d) {
+				t.Errorf("a finding of reading the shared file is repeated in an entry: %s", d)
+			}
+		}
+	}
+	if rep.Summary != o.sum || o.sum.Warnings != entryWarnings+1 {
+		t.Errorf("summary %+v (report %+v); want the entries' %d warnings and the shared file's 1", o.sum, rep.Summary, entryWarnings)
+	}
+	// The shared inputs come before the entries, one a line.
+	if i, j := bytes.Index(raw, []byte(`"shared"`)), bytes.Index(raw, []byte(`"entries"`)); i < 0 || i > j {
+		t.Errorf("shared at %d, entries at %d", i, j)
+	}
+
+	// An error in a shared input: no profile, no output folder, and a report
+	// that holds the shared input and no entry.
+	shared[0].Diagnostics = append(slices.Clone(d), diag.Diagnostic{Severity: diag.Error, Code: "bad-value", Path: "scep.json:$.keySize", Message: "not a key size"})
+	out2 := filepath.Join(root, "out2")
+	report2 := filepath.Join(root, "report2.json")
+	sum, err := Run(context.Background(), []string{filepath.Join(root, "in")}, Options{OutDir: out2, Report: report2, Compiler: compiler, Shared: shared})
+	if !errors.Is(err, ErrSharedInput) || sum != (Summary{Warnings: 1}) {
+		t.Fatalf("Run with a shared error: %+v, %v; want ErrSharedInput", sum, err)
+	}
+	if _, err := os.Stat(out2); err == nil {
+		t.Error("the output folder was created though nothing can be compiled")
+	}
+	rep = Report{}
+	raw, err = os.ReadFile(report2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatalf("%v\n%s", err, raw)
+	}
+	if len(rep.Entries) != 0 || len(rep.Shared) != 1 || !rep.Shared[0].Diagnostics.HasErrors() || rep.Summary != sum {
+		t.Errorf("report of a failed shared input: %s", raw)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 )
 
 // walker finds the input files of a batch: explicit files as given, and the
@@ -421,10 +423,19 @@ func readFile(path string, stdin io.Reader, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("the file is larger than %d bytes (--max-input-size); no Graph export is that large", limit)
+		return nil, &tooLargeError{limit}
 	}
 	return data, nil
 }
+
+// tooLargeError is readFile's error for a file larger than the limit.
+type tooLargeError struct{ limit int64 }
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("the file is larger than %d bytes; no Graph export is that large", e.limit)
+}
+
+var maxInputSizeHint = diag.Hint{Code: diag.HintMaxInputSize, Text: "batch.Options.MaxInputSize sets the limit"}
 
 // readAll is io.ReadAll starting with a buffer of size bytes.
 func readAll(r io.Reader, size int) ([]byte, error) {

@@ -29,6 +29,9 @@ const ReportVersion = 1
 //	{
 //	  "format": "graph2mobileconfig batch report",
 //	  "version": 1,
+//	  "shared": [
+//	    {"flag": "--with", "source": "certs/scep.json", "entities": [...], "diagnostics": [...]}
+//	  ],
 //	  "entries": [
 //	    {"index": 0, "source": "exports/page1.json", "path": "$.value[0]", ...},
 //	    ...
@@ -40,11 +43,14 @@ const ReportVersion = 1
 // Entries are in input order, one per line. The type exists for readers of
 // reports (and tests); Run never holds a whole Report in memory.
 type Report struct {
-	Format  string   `json:"format"`
-	Version int      `json:"version"`
-	Entries []Entry  `json:"entries"`
-	Notices []Notice `json:"notices"`
-	Summary Summary  `json:"summary"`
+	Format  string `json:"format"`
+	Version int    `json:"version"`
+	// Shared are the inputs every entity was compiled with (Options.Shared),
+	// each with the findings of reading it; absent when there are none.
+	Shared  []SharedInput `json:"shared,omitempty"`
+	Entries []Entry       `json:"entries"`
+	Notices []Notice      `json:"notices"`
+	Summary Summary       `json:"summary"`
 }
 
 // reportWriter streams the report through internal/atomicfile: a reader
@@ -88,13 +94,41 @@ func (e *Entry) appendJSON(buf []byte) []byte {
 	return append(buf, '}')
 }
 
-func createReport(path string, force bool, protect []atomicfile.Input, tracker *atomicfile.Tracker) (*reportWriter, error) {
+// createReport starts the report: its header, and the shared inputs, which
+// are known before the first entity.
+func createReport(path string, force bool, protect []atomicfile.Input, tracker *atomicfile.Tracker, shared []SharedInput) (*reportWriter, error) {
+	var sharedJSON [][]byte
+	for _, in := range shared {
+		if in.Entities == nil {
+			in.Entities = []SharedEntity{}
+		}
+		if in.Diagnostics == nil {
+			in.Diagnostics = diag.List{}
+		}
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, fmt.Errorf("cannot encode a shared input of the report: %w", err)
+		}
+		sharedJSON = append(sharedJSON, b)
+	}
 	f, err := atomicfile.Create(path, atomicfile.Options{Perm: 0o644, Force: force, Protect: protect, Tracker: tracker})
 	if err != nil {
 		return nil, fmt.Errorf("cannot create the report: %w", err)
 	}
 	r := &reportWriter{path: path, f: f, w: bufio.NewWriter(f)}
-	fmt.Fprintf(r.w, "{\n  \"format\": %q,\n  \"version\": %d,\n  \"entries\": [", ReportFormat, ReportVersion)
+	fmt.Fprintf(r.w, "{\n  \"format\": %q,\n  \"version\": %d,\n", ReportFormat, ReportVersion)
+	if len(sharedJSON) > 0 {
+		r.w.WriteString("  \"shared\": [")
+		for i, b := range sharedJSON {
+			if i > 0 {
+				r.w.WriteByte(',')
+			}
+			r.w.WriteString("\n    ")
+			r.w.Write(b)
+		}
+		r.w.WriteString("\n  ],\n")
+	}
+	r.w.WriteString("  \"entries\": [")
 	return r, nil
 }
 

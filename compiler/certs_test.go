@@ -300,7 +300,7 @@ func TestIdentityChoice(t *testing.T) {
 	t.Run("a PKCS profile alone", func(t *testing.T) {
 		res := compileCert(t, "", compiler.Options{}, certs(t, `{"@odata.type": "#microsoft.graph.iosPkcsCertificateProfile", "id": "p", "displayName": "PKCS"}`)...)
 		d, ok := findDiag(res.Diagnostics, "pkcs-identity", "with0.json:$")
-		if !ok || !strings.Contains(d.Message, "--identity FILE.p12") || !strings.Contains(d.Message, "SCEP") || !strings.Contains(d.Message, "ACME") {
+		if !ok || d.Hint.Code != diag.HintIdentityOrSCEP || !strings.Contains(d.Hint.Text, "compiler.Options.Identity") || !strings.Contains(d.Hint.Text, "SCEP") || !strings.Contains(d.Hint.Text, "ACME") {
 			t.Errorf("%v", res.Diagnostics)
 		}
 	})
@@ -559,6 +559,79 @@ func TestCertificatePayloadsOnOldTargets(t *testing.T) {
 	for _, d := range lintFor(res.Profile, "9.0") {
 		if (strings.HasPrefix(d.Path, "PayloadContent[0]") || strings.HasPrefix(d.Path, "PayloadContent[1]")) && d.Code != "unresolved-variable" {
 			t.Errorf("lint for iOS 9: %s", d)
+		}
+	}
+}
+
+// TestSCEPDroppedSettingsAreWarnings: a SCEP setting the admin made that
+// the payload does not carry is a warning (issue 10's rule for the VPN's
+// settings holds for its certificate profiles too); what the device does
+// anyway, or an empty value, stays an info.
+func TestSCEPDroppedSettingsAreWarnings(t *testing.T) {
+	for _, c := range []struct {
+		name, extra, path string
+		sev               diag.Severity
+	}{
+		{"custom subject string beside a fixed format", `, "subjectNameFormat": "commonNameAsSerialNumber", "subjectNameFormatString": "CN=x,O=Example"`, "subjectNameFormatString", diag.Warning},
+		{"SAN format string with the emailAddress type", `, "subjectAlternativeNameType": "emailAddress", "subjectAlternativeNameFormatString": "{{DeviceName}}.example.com"`, "subjectAlternativeNameFormatString", diag.Warning},
+		{"SAN format string without a type", `, "subjectAlternativeNameFormatString": "{{DeviceName}}.example.com"`, "subjectAlternativeNameFormatString", diag.Warning},
+		{"a named SAN of type none", `, "customSubjectAlternativeNames": [{"sanType": "none", "name": "device.example.com"}]`, "customSubjectAlternativeNames[0]", diag.Warning},
+		{"an empty SAN of type none", `, "customSubjectAlternativeNames": [{"sanType": "none", "name": ""}]`, "customSubjectAlternativeNames[0]", diag.Info},
+		{"user certificate store", `, "certificateStore": "user"`, "certificateStore", diag.Warning},
+		{"machine certificate store", `, "certificateStore": "machine"`, "certificateStore", diag.Info},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := compileCert(t, "", withChallenge, certs(t, scepExport("s", c.extra))...)
+			if res.Profile == nil {
+				t.Fatalf("no profile: %s", all(res.Diagnostics))
+			}
+			d, ok := findDiag(res.Diagnostics, "ignored-setting", c.path)
+			if !ok || d.Severity != c.sev {
+				t.Errorf("want an ignored-setting %s at %s, got %s", c.sev, c.path, all(res.Diagnostics))
+			}
+		})
+	}
+}
+
+// TestCertificateTokensNameTheirKey: every diagnostic about a {{variable}}
+// left in a certificate payload names the payload key it sits in, as the
+// VPN's do, so that an admin can find it in the profile (and with --strict
+// the error says it too).
+func TestCertificateTokensNameTheirKey(t *testing.T) {
+	scep := scepExport("s", `, "displayName": "SCEP {{DeviceName}}", "description": "for {{UserName}}",
+	  "scepServerUrls": ["https://{{ScepHost}}/scep"],
+	  "subjectAlternativeNameType": "domainNameService", "subjectAlternativeNameFormatString": "{{DeviceName}}.example.com",
+	  "customSubjectAlternativeNames": [{"sanType": "userPrincipalName", "name": "{{UserPrincipalName}}"}]`)
+	root := strings.Replace(rootExport(t, "r", rootDER(t), ""), `"Root r"`, `"Root for {{DeviceName}}"`, 1)
+	// By the diagnostic's path: the --with files are with0.json (SCEP) and
+	// with1.json (root); the challenge variable has no Graph property.
+	want := map[string]string{
+		"with0.json:$.displayName":                           "com.apple.security.scep.PayloadDisplayName",
+		"with0.json:$.description":                           "com.apple.security.scep.PayloadDescription",
+		"with0.json:$.scepServerUrls[0]":                     "com.apple.security.scep.PayloadContent.URL",
+		"with0.json:$.subjectNameFormatString":               "com.apple.security.scep.PayloadContent.Subject",
+		"with0.json:$.subjectAlternativeNameFormatString":    "com.apple.security.scep.PayloadContent.SubjectAltName.dNSName",
+		"with0.json:$.customSubjectAlternativeNames[0].name": "com.apple.security.scep.PayloadContent.SubjectAltName.ntPrincipalName",
+		"with0.json:$":             "com.apple.security.scep.PayloadContent.Challenge",
+		"with1.json:$.displayName": "com.apple.security.root.PayloadDisplayName",
+	}
+	for _, strict := range []bool{false, true} {
+		opts := compiler.Options{Strict: strict, SCEP: compiler.SCEPOptions{ChallengeVariable: "Challenge"}}
+		res := compileCert(t, "", opts, certs(t, scep, root)...)
+		got := map[string]string{}
+		for _, d := range res.Diagnostics {
+			if d.Code != "mdm-variable" && d.Code != "unresolved-variable" || !strings.Contains(d.Path, ".json:") {
+				continue
+			}
+			if d.Key == "" || !strings.Contains(d.Message, " in "+d.Key) {
+				t.Errorf("strict %v: a token diagnostic without its payload key: %s", strict, d)
+			}
+			got[d.Path] = d.Key
+		}
+		for rel, key := range want {
+			if got[rel] != key {
+				t.Errorf("strict %v: the token at %s names %q, want %q\n%s", strict, rel, got[rel], key, all(res.Diagnostics))
+			}
 		}
 	}
 }

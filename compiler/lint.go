@@ -88,7 +88,33 @@ func (l *linter) profile(p map[string]any) {
 		l.secrets(p, payloads)
 	}
 	for _, t := range FindTokens(p) {
-		l.add(diag.Warning, "unresolved-variable", t.Path, "", "%s is a variable for an MDM to substitute on delivery: a device given the profile as it is gets the literal text (graph2mobileconfig's mdm-command and deploy refuse it unless --allow-unresolved)", t.Text)
+		l.diags.AddHinted(diag.Warning, "unresolved-variable", t.Path, tokenKey(t.Path, content), mdmDeliveryHint, "%s is a variable for an MDM to substitute on delivery: a device given the profile as it is gets the literal text", t.Text)
+	}
+}
+
+// tokenKey names the key a token found at path sits in, as the compiler's
+// diagnostics name it: the key path without array indices, prefixed with
+// the payload type for a certificate payload
+// ("com.apple.security.scep.PayloadContent.Subject" for
+// "PayloadContent[1].PayloadContent.Subject[3][0][1]"), alone for the VPN
+// payload ("IKEv2.LocalIdentifier"), and with "Profile." for a key of the
+// profile itself.
+func tokenKey(path string, payloads []any) string {
+	key := strings.TrimRight(schemaPath(path), "[]")
+	rest, ok := strings.CutPrefix(key, "PayloadContent[].")
+	if !ok {
+		return "Profile." + key
+	}
+	var i int
+	if _, err := fmt.Sscanf(path, "PayloadContent[%d]", &i); err != nil || i < 0 || i >= len(payloads) {
+		return rest
+	}
+	pd, _ := payloads[i].(map[string]any)
+	switch pt, _ := pd["PayloadType"].(string); pt {
+	case "", "com.apple.vpn.managed", "com.apple.vpn.managed.applayer":
+		return rest
+	default:
+		return pt + "." + rest
 	}
 }
 

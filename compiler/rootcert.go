@@ -82,7 +82,7 @@ func (b *build) emitRoot(cp *graphjson.CertificateProfile) {
 	name := cert.Subject.CommonName
 	switch {
 	case has(r.DisplayName):
-		name = c.resolve(*r.DisplayName, "displayName")
+		name = c.resolve(*r.DisplayName, "displayName", "PayloadDisplayName")
 	case name == "":
 		name = "Trusted root certificate"
 	}

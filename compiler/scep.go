@@ -33,7 +33,7 @@ func (b *build) emitSCEP(cp *graphjson.CertificateProfile) {
 	c.emitSCEPExtras()
 	name := "SCEP certificate"
 	if has(cp.Scep.DisplayName) {
-		name = c.resolve(*cp.Scep.DisplayName, "displayName")
+		name = c.resolve(*cp.Scep.DisplayName, "displayName", "PayloadDisplayName")
 	}
 	c.finish(b.certs.scepIdentifier, name)
 }
@@ -95,7 +95,9 @@ var scepTable = sync.OnceValue(func() []certRule {
 			}
 			return ""
 		}, diag.Warning),
-		ignoredCert("certificateStore", "iOS keeps a profile's identities in the keychain of the channel the profile is installed on; there is no user or machine store to choose", func(c *certBuild) string { return string(val(scep(c).CertificateStore)) }, diag.Info),
+		{Rule: Rule{Graph: "certificateStore", Fate: Ignored,
+			Note: "Apple installs a SCEP payload on iOS through the device channel only, so the identity always goes into the device's keychain: machine says what the device does anyway (an info); user is a warning, since the certificate is then not tied to a user (on a Shared iPad every user of the device can use it) and only its subject and alternative names say whose it is."},
+			emitCert: emitSCEPCertificateStore},
 	}...)
 	return rules
 })
@@ -111,6 +113,20 @@ var scepExtraKeys = []struct{ Key, Source string }{
 	{"PayloadContent.CAFingerprint", "left out: Graph's rootCertificate is the root, while a SCEP server answers with its issuing CA or RA, whose fingerprint the export does not hold"},
 }
 
+// emitSCEPCertificateStore explains certificateStore, which no key of
+// Apple's SCEP payload carries: an iOS device keeps every identity a profile
+// installs in its own keychain.
+func emitSCEPCertificateStore(c *certBuild) {
+	store := c.cp.Scep.CertificateStore
+	switch {
+	case store == nil:
+	case *store == graphjson.CertificateStoreUser:
+		c.warnf("ignored-setting", "certificateStore", "", "certificateStore (user) is not carried: iOS installs a SCEP payload through the device channel only, so the certificate goes into the device's keychain and is not tied to a user (on a Shared iPad every user of the device can use it); only its subject and alternative names say whose it is")
+	default:
+		c.infof("ignored-setting", "certificateStore", "", "certificateStore (%s) needs no key: iOS installs a SCEP payload through the device channel only, so the certificate goes into the device's keychain, as a machine certificate does", *store)
+	}
+}
+
 func emitSCEPURL(c *certBuild) {
 	var urls []string
 	for _, u := range c.cp.Scep.ScepServerUrls {
@@ -122,7 +138,7 @@ func emitSCEPURL(c *certBuild) {
 		c.errorf("missing-value", "scepServerUrls", "PayloadContent.URL", "scepServerUrls is empty: the SCEP payload needs the URL of the SCEP server")
 		return
 	}
-	first := c.resolve(urls[0], "scepServerUrls[0]")
+	first := c.resolve(urls[0], "scepServerUrls[0]", "PayloadContent.URL")
 	if !hasToken(first) {
 		u, err := url.Parse(first)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -197,9 +213,9 @@ func emitSCEPSubject(c *certBuild) {
 		c.infof("assumed-value", "subjectNameFormat", "PayloadContent.Subject", "subjectNameFormat is not set; subjectNameFormatString is used as a custom format")
 	}
 	if legacy {
-		c.infof("legacy-subject", "subjectNameFormat", "PayloadContent.Subject", "subjectNameFormat %s is one of Intune's fixed formats; it is written as the subject %q, with Intune's variables for the MDM to fill: check that your MDM knows them, or give them with --var", *s.SubjectNameFormat, text)
+		c.hinted(diag.Info, "legacy-subject", "subjectNameFormat", "PayloadContent.Subject", varsHint, "subjectNameFormat %s is one of Intune's fixed formats; it is written as the subject %q, with Intune's variables for the MDM to fill: check that your MDM knows them", *s.SubjectNameFormat, text)
 		if has(s.SubjectNameFormatString) {
-			c.infof("ignored-setting", "subjectNameFormatString", "", "ignored: subjectNameFormatString applies only with subjectNameFormat custom")
+			c.warnf("ignored-setting", "subjectNameFormatString", "PayloadContent.Subject", "ignored: subjectNameFormatString (%q) applies only with subjectNameFormat custom, and subjectNameFormat is %s, so the subject is %q", *s.SubjectNameFormatString, *s.SubjectNameFormat, text)
 		}
 	}
 	if strings.TrimSpace(text) == "" {
@@ -217,7 +233,7 @@ func emitSCEPSubject(c *certBuild) {
 	for i := len(rdns) - 1; i >= 0; i-- {
 		rdn := make([]any, len(rdns[i]))
 		for j, a := range rdns[i] {
-			rdn[j] = []any{a.oid, c.resolve(a.value, rel)}
+			rdn[j] = []any{a.oid, c.resolve(a.value, rel, "PayloadContent.Subject")}
 		}
 		out = append(out, rdn)
 	}
@@ -392,10 +408,10 @@ func emitSCEPSubjectAltName(c *certBuild) {
 			}
 		}
 		if format != "" && !t.Has(graphjson.SANDomainNameService) && !t.Has(graphjson.SANUniversalResourceIdentifier) && !t.Has(graphjson.SANCustomAzureADAttribute) {
-			c.infof("ignored-setting", "subjectAlternativeNameFormatString", "", "ignored: subjectAlternativeNameFormatString applies to the domainNameService, universalResourceIdentifier and customAzureADAttribute types only")
+			c.warnf("ignored-setting", "subjectAlternativeNameFormatString", "PayloadContent.SubjectAltName", "ignored: subjectAlternativeNameFormatString (%q) applies to the domainNameService, universalResourceIdentifier and customAzureADAttribute types only, and subjectAlternativeNameType is %s", format, *t)
 		}
-	} else if has(s.SubjectAlternativeNameFormatString) {
-		c.infof("ignored-setting", "subjectAlternativeNameFormatString", "", "ignored: subjectAlternativeNameType is not set")
+	} else if format := strings.TrimSpace(val(s.SubjectAlternativeNameFormatString)); format != "" {
+		c.warnf("ignored-setting", "subjectAlternativeNameFormatString", "PayloadContent.SubjectAltName", "ignored: subjectAlternativeNameFormatString (%q) needs a subjectAlternativeNameType, which is not set; put the name in customSubjectAlternativeNames", format)
 	}
 	for i, san := range s.CustomSubjectAlternativeNames {
 		rel := fmt.Sprintf("customSubjectAlternativeNames[%d]", i)
@@ -411,7 +427,11 @@ func emitSCEPSubjectAltName(c *certBuild) {
 		name := strings.TrimSpace(val(san.Name))
 		switch m := members[0]; m {
 		case graphjson.SANNone:
-			c.infof("ignored-setting", rel, "", "ignored: sanType none")
+			if name != "" {
+				c.warnf("ignored-setting", rel, "PayloadContent.SubjectAltName", "ignored: the name %q has sanType none, so it is not requested; give it a sanType (emailAddress, userPrincipalName, domainNameService or universalResourceIdentifier)", name)
+			} else {
+				c.infof("ignored-setting", rel, "", "ignored: an empty name with sanType none")
+			}
 		case graphjson.SANCustomAzureADAttribute:
 			c.warnf("unsupported-san", rel+".sanType", "PayloadContent.SubjectAltName", "customAzureADAttribute (%q) names a directory attribute that Intune looks up for each user; no MDM variable stands for it, so it is left out: use another sanType with a variable your MDM fills", name)
 		default:
@@ -429,7 +449,7 @@ func emitSCEPSubjectAltName(c *certBuild) {
 	var order []string
 	rels := map[string]string{}
 	for _, e := range entries {
-		v := c.resolve(e.value, e.rel)
+		v := c.resolve(e.value, e.rel, "PayloadContent.SubjectAltName."+e.key)
 		if _, ok := byKey[e.key]; !ok {
 			order = append(order, e.key)
 			rels[e.key] = e.rel
@@ -486,7 +506,7 @@ func (c *certBuild) emitSCEPExtras() {
 	o := c.b.opts.SCEP
 	switch {
 	case o.Challenge != "" && hasToken(o.Challenge):
-		v := c.resolve(o.Challenge, "")
+		v := c.resolve(o.Challenge, "", "PayloadContent.Challenge")
 		c.setContent("Challenge", v, "")
 		c.b.secrets = c.b.secrets || !hasToken(v)
 	case o.Challenge != "":
@@ -495,15 +515,15 @@ func (c *certBuild) emitSCEPExtras() {
 	case o.ChallengeVariable != "":
 		name := strings.Trim(strings.TrimSpace(o.ChallengeVariable), "{}")
 		if name == "" || !tokenPattern.MatchString("{{"+name+"}}") {
-			c.errorf("bad-value", "", "PayloadContent.Challenge", "--scep-challenge-variable %q is not a variable name (letters, digits, _ . : -)", o.ChallengeVariable)
+			c.errorf("bad-value", "", "PayloadContent.Challenge", "the SCEP challenge variable %q is not a variable name (letters, digits, _ . : -)", o.ChallengeVariable)
 			return
 		}
-		v := c.resolve("{{"+name+"}}", "")
+		v := c.resolve("{{"+name+"}}", "", "PayloadContent.Challenge")
 		c.setContent("Challenge", v, "")
 		c.b.secrets = c.b.secrets || !hasToken(v)
 		c.infof("scep-challenge-variable", "", "PayloadContent.Challenge", "the SCEP challenge is the variable {{%s}}: your MDM must fill it with a challenge your SCEP server accepts when it delivers the profile", name)
 	default:
-		c.errorf("missing-challenge", "", "PayloadContent.Challenge", "the SCEP profile %s needs the SCEP server's challenge, which Intune never exports: give it with --scep-challenge-file FILE, or have your MDM fill it per device with --scep-challenge-variable NAME", c.cp.Label())
+		c.hinted(diag.Error, "missing-challenge", "", "PayloadContent.Challenge", scepChallengeHint, "the SCEP profile %s needs the SCEP server's challenge, which Intune never exports", c.cp.Label())
 	}
 	if o.Name != "" {
 		c.setContent("Name", o.Name, "")

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
@@ -30,6 +31,9 @@ type Identity struct {
 	// Chain holds the intermediates in order: Chain[0] issued Certificate,
 	// Chain[1] issued Chain[0], and so on. A root at the end is allowed.
 	Chain []*x509.Certificate
+
+	// prepared is what Sign prepares once for this signer.
+	prepared atomic.Pointer[signTemplate]
 }
 
 // expiryWarning is how far ahead CheckIdentity warns about expiry.

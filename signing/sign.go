@@ -5,7 +5,9 @@
 // A signed profile is a DER CMS SignedData with the profile plist attached
 // as its content, a SHA-256 digest, and the signer certificate plus its
 // intermediates embedded so that devices can build the chain and show the
-// profile as "Verified". Signing uses github.com/smallstep/pkcs7; parsing
+// profile as "Verified". Signing assembles the DER here from a template
+// prepared once per signer (the output is byte for byte what
+// github.com/smallstep/pkcs7 wrote, which this package used before); parsing
 // and verification are done here with crypto/x509 so that BER input and
 // signers named by subject key identifier (CMS version 3, as Apple's own
 // tools write) work, and so that failures can be reported precisely.
@@ -13,16 +15,15 @@
 // Encryption (an encrypted profile's EncryptedPayloadContent) is CMS
 // EnvelopedData with AES-256-CBC content encryption and RSA key transport.
 //
-// No function here keeps state between calls or changes package-level
-// settings of the libraries it uses, and no error message contains a
+// No function here keeps package-level state or changes package-level
+// settings of the libraries it uses (Sign keeps what it prepares for a
+// signer in that signer's Identity), and no error message contains a
 // password or key material.
 package signing
 
 import (
 	"errors"
-	"fmt"
-
-	"github.com/smallstep/pkcs7"
+	"time"
 )
 
 // Sign signs content (a profile plist) with id and returns a DER CMS
@@ -30,31 +31,33 @@ import (
 // signed attributes contentType, messageDigest and signingTime, and the
 // signer certificate followed by id.Chain embedded. RSA and ECDSA keys work.
 //
-// Sign checks that the key matches the certificate; run CheckIdentity first
-// for the remaining checks. It does not parse and verify its own output: that
-// would cost more than an ECDSA signature itself, crypto/rsa already checks
-// each RSA signature against computation faults, and the tests verify the
-// structure with this package and with OpenSSL.
+// Sign checks that the key matches the certificate and that each
+// certificate of id.Chain issued the one before it; run CheckIdentity first
+// for the remaining checks. Everything that depends only on id (those
+// checks, the encoded certificates, the signer's name and the algorithm
+// identifiers) is prepared on the first call and kept in id for the next
+// ones, which are safe to make concurrently; setting id's fields to other
+// values later is noticed and prepares them again. Sign does not parse and
+// verify its own output: that would cost more than an ECDSA signature
+// itself, crypto/rsa already checks each RSA signature against computation
+// faults, and the tests verify the structure with this package and with
+// OpenSSL.
 func Sign(content []byte, id *Identity) ([]byte, error) {
-	if id == nil || id.Certificate == nil || id.PrivateKey == nil {
+	return signAt(content, id, time.Now())
+}
+
+// signAt is Sign with the signing time given.
+func signAt(content []byte, id *Identity, now time.Time) ([]byte, error) {
+	if id == nil {
 		return nil, errors.New("signing: no signer certificate or private key")
 	}
-	if !publicKeysEqual(id.PrivateKey.Public(), id.Certificate.PublicKey) {
-		return nil, fmt.Errorf("signing: the private key does not match the signer certificate %q", id.Certificate.Subject.String())
+	t := id.prepared.Load()
+	if t == nil || !t.builtFrom(id) {
+		var err error
+		if t, err = newSignTemplate(id); err != nil {
+			return nil, err
+		}
+		id.prepared.Store(t)
 	}
-	sd, err := pkcs7.NewSignedData(content)
-	if err != nil {
-		return nil, fmt.Errorf("signing: %v", err)
-	}
-	// The library's default digest is SHA-1; set it on this SignedData only
-	// (SetDefaultDigestAlgorithm would change a process-wide default).
-	sd.SetDigestAlgorithm(pkcs7.OIDDigestAlgorithmSHA256)
-	if err := sd.AddSignerChain(id.Certificate, id.PrivateKey, id.Chain, pkcs7.SignerInfoConfig{}); err != nil {
-		return nil, fmt.Errorf("signing: %v", err)
-	}
-	der, err := sd.Finish()
-	if err != nil {
-		return nil, fmt.Errorf("signing: %v", err)
-	}
-	return der, nil
+	return t.sign(content, now)
 }

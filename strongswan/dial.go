@@ -88,14 +88,19 @@ type DialReport struct {
 
 // Offer is the device side of a dial.
 type Offer struct {
-	Server         string   `json:"server"`
-	LocalID        string   `json:"localId"`
-	RemoteID       string   `json:"remoteId"`
-	Authentication string   `json:"authentication"`
-	IKEProposals   []string `json:"ikeProposals"`
-	ESPProposals   []string `json:"espProposals"`
-	ProposalSource string   `json:"proposalSource"`
-	FullTunnel     bool     `json:"fullTunnel"`
+	Server         string `json:"server"`
+	LocalID        string `json:"localId"`
+	RemoteID       string `json:"remoteId"`
+	Authentication string `json:"authentication"`
+	// Identity describes the client certificate the device side presents,
+	// and where it comes from; IdentityMismatch says how a given identity
+	// differs from what the profile's SCEP payload would enroll.
+	Identity         string   `json:"identity,omitempty"`
+	IdentityMismatch []string `json:"identityMismatch,omitempty"`
+	IKEProposals     []string `json:"ikeProposals"`
+	ESPProposals     []string `json:"espProposals"`
+	ProposalSource   string   `json:"proposalSource"`
+	FullTunnel       bool     `json:"fullTunnel"`
 }
 
 // DaemonInfo describes the charon that dialed.
@@ -124,7 +129,7 @@ func CheckDialable(t *Tunnel, opts DialOptions) error {
 		}
 	}
 	if (t.Auth.Client == MethodPubkey || t.Auth.Client == MethodEAPTLS) && t.Identity == nil {
-		return fmt.Errorf("%s authentication needs the client identity, and %s; give it with --identity FILE.p12", t.Auth.Client, t.IdentityProblem)
+		return fmt.Errorf("%s authentication needs the client identity, and %s; give it with --identity FILE.p12, or --identity-cert FILE and --identity-key FILE", t.Auth.Client, t.IdentityProblem)
 	}
 	if t.Auth.Client == MethodEAPMSCHAPv2 {
 		if t.EAPUser == "" && opts.EAPUser == "" {
@@ -572,10 +577,33 @@ func offer(t *Tunnel, opts DialOptions) Offer {
 	if opts.Server != "" {
 		o.Server = opts.Server + " (--server; the profile says " + t.RemoteAddress + ")"
 	}
+	if id := t.Identity; id != nil && (t.Auth.Client == MethodPubkey || t.Auth.Client == MethodEAPTLS) {
+		o.Identity = describeIdentity(t)
+		o.IdentityMismatch = t.IdentityMismatch
+	}
 	if t.DefaultProposals != nil {
 		o.ProposalSource = fmt.Sprintf("the defaults of iOS %s (%s)", t.IOS, t.DefaultProposals.Source)
 	}
 	return o
+}
+
+// describeIdentity says which certificate the device side presents and
+// where it comes from.
+func describeIdentity(t *Tunnel) string {
+	id := t.Identity
+	s := fmt.Sprintf("%q (%s), issued by %q", id.Certificate.Subject.String(), keyName(id.Certificate), id.Certificate.Issuer.String())
+	switch {
+	case id.PayloadUUID != "":
+		s += ", from the profile's PKCS#12 payload " + id.PayloadUUID
+	case id.Source != "":
+		s += ", from " + id.Source
+	default:
+		s += ", given for this dial"
+	}
+	if e := t.Enrollment; e != nil {
+		s += fmt.Sprintf(", standing in for the certificate the device enrolls through the SCEP payload %s from %s", e.PayloadIdentifier, e.URL)
+	}
+	return s
 }
 
 // describeAuth says how each side authenticates, in words.

@@ -105,6 +105,10 @@ var keyMappings = []KeyMapping{
 	{"Certificate payloads.PayloadContent", "header lists the CAs the server certificate must chain to; `--server-cert` is checked against them", "load-cert (CA) and `remote.cacerts`: the only trust anchors (dial's `--server-ca` adds more)"},
 	{"com.apple.security.pkcs12.PayloadContent", "header names the identity and its issuer (for `--client-ca`)", "load-cert and load-key"},
 	{"com.apple.security.pkcs12.Password", "opens the identity", "opens the identity (or `--identity-password-file`)"},
+	{"com.apple.security.scep.PayloadContent", "a SCEP identity: the header says the device enrolls its certificate itself and names the profile's CA certificates, one of which `--client-ca` should be (a `--client-ca` file here is checked against them)", "a SCEP identity: the certificate the device would enroll is given with `--identity` or `--identity-cert` and `--identity-key`, and checked against the payload (the report's `identityMismatch`)"},
+	{"com.apple.security.scep.PayloadContent.URL", "header comment: the SCEP server whose CA issues the device certificates", "named in the report"},
+	{"com.apple.security.scep.PayloadContent.Subject", "header comment: the subject the devices ask for", "compared with the given identity's subject (MDM variables filled with `--var`); a difference is reported"},
+	{"com.apple.security.scep.PayloadContent.Keysize", "header comment: the RSA key size (Apple's default 1024 when absent)", "compared with the given identity's key (RSA of this size); a difference is reported"},
 }
 
 // WriteMappingMarkdown writes docs/STRONGSWAN.md: what every profile key

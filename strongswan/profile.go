@@ -427,10 +427,20 @@ func (env tunnelEnv) authentication(d dict, t *Tunnel) error {
 	return nil
 }
 
-// identity resolves PayloadCertificateUUID to the PKCS#12 payload.
+// identity resolves PayloadCertificateUUID to the PKCS#12 payload, or
+// to the SCEP payload through which the device enrolls its identity; an
+// identity given in the options replaces either.
 func (env tunnelEnv) identity(d dict, t *Tunnel) error {
-	if env.opts.Identity != nil {
-		t.Identity = env.opts.Identity
+	if t.IdentityRef != "" {
+		if err := env.enrollment(d, t); err != nil {
+			return err
+		}
+	}
+	if id := env.opts.Identity; id != nil {
+		t.Identity = id
+		if t.Enrollment != nil {
+			t.IdentityMismatch = t.Enrollment.check(id.Certificate, t.TrustAnchors)
+		}
 		return nil
 	}
 	if t.IdentityRef == "" {
@@ -446,7 +456,11 @@ func (env tunnelEnv) identity(d dict, t *Tunnel) error {
 		p.docPrefix = "com.apple.security.pkcs12."
 		switch typ {
 		case "com.apple.security.pkcs12":
-		case "com.apple.security.scep", "com.apple.security.acme":
+		case "com.apple.security.scep":
+			e := t.Enrollment
+			t.IdentityProblem = fmt.Sprintf("the identity comes from the SCEP payload %s: the device makes its key and enrolls the certificate from %s itself, so neither is in the profile; enroll one with that payload's parameters (subject %s, RSA %d bits)", e.PayloadIdentifier, e.URL, e.SubjectString(), e.KeySize)
+			return nil
+		case "com.apple.security.acme":
 			t.IdentityProblem = fmt.Sprintf("the identity is a %s payload: the device enrolls it itself, so it is not in the profile", typ)
 			return nil
 		default:
@@ -480,6 +494,140 @@ func (env tunnelEnv) identity(d dict, t *Tunnel) error {
 	}
 	t.IdentityProblem = fmt.Sprintf("no payload in the profile has the PayloadUUID %s (the MDM must deliver it)", t.IdentityRef)
 	return nil
+}
+
+// enrollment reads the SCEP payload PayloadCertificateUUID names, if it
+// names one, into t.Enrollment.
+func (env tunnelEnv) enrollment(d dict, t *Tunnel) error {
+	for _, p := range env.payloads {
+		if uuid, _ := p.m["PayloadUUID"].(string); !strings.EqualFold(uuid, t.IdentityRef) {
+			continue
+		}
+		if typ, _ := p.m["PayloadType"].(string); typ != "com.apple.security.scep" {
+			return nil
+		}
+		e := &Enrollment{PayloadType: "com.apple.security.scep", PayloadUUID: t.IdentityRef, KeySize: 1024}
+		e.PayloadIdentifier, _ = p.str("PayloadIdentifier")
+		p.docPrefix = "com.apple.security.scep."
+		where := d.prefix + "PayloadCertificateUUID"
+		content, ok, err := p.sub("PayloadContent")
+		if err != nil {
+			return profileErrorf(where, "names the SCEP payload %s, whose %v", e.PayloadIdentifier, err)
+		}
+		if !ok {
+			return profileErrorf(where, "names the SCEP payload %s, which has no PayloadContent", e.PayloadIdentifier)
+		}
+		e.URL, _ = content.str("URL")
+		if n, ok, err := content.integer("Keysize"); err != nil {
+			return err
+		} else if ok {
+			e.KeySize = int(n)
+		}
+		content.use("Subject")
+		if raw, ok := content.m["Subject"]; ok {
+			if e.Subject, err = subjectArray(raw, content.vars); err != nil {
+				return profileErrorf(content.prefix+"Subject", "%v", err)
+			}
+		}
+		t.Enrollment = e
+		return nil
+	}
+	return nil
+}
+
+// subjectArray reads a SCEP payload's Subject: an array of RDNs, each an
+// array of [OID, value] pairs.
+func subjectArray(raw any, vars map[string]string) ([][][2]string, error) {
+	rdns, ok := raw.([]any)
+	if !ok {
+		return nil, fmt.Errorf("is a %s, not an array", typeName(raw))
+	}
+	var out [][][2]string
+	for _, r := range rdns {
+		pairs, ok := r.([]any)
+		if !ok {
+			return nil, fmt.Errorf("an RDN is a %s, not an array", typeName(r))
+		}
+		var rdn [][2]string
+		for _, pr := range pairs {
+			items, ok := pr.([]any)
+			if !ok || len(items) != 2 {
+				return nil, fmt.Errorf("an attribute is not a pair [OID, value]")
+			}
+			oid, ok1 := items[0].(string)
+			value, ok2 := items[1].(string)
+			if !ok1 || !ok2 {
+				return nil, fmt.Errorf("an attribute is not a pair of strings")
+			}
+			rdn = append(rdn, [2]string{oid, fillVars(value, vars)})
+		}
+		out = append(out, rdn)
+	}
+	return out, nil
+}
+
+// appleSubjectOIDs are the short names Apple's SCEP payload accepts.
+var appleSubjectOIDs = map[string]string{"C": "2.5.4.6", "L": "2.5.4.7", "ST": "2.5.4.8", "O": "2.5.4.10", "OU": "2.5.4.11", "CN": "2.5.4.3"}
+
+// check says how a certificate differs from what the device would enroll
+// with this payload: its subject, its key, and (when the profile has CA
+// certificates) the CA it chains to.
+func (e *Enrollment) check(cert *x509.Certificate, anchors []*x509.Certificate) []string {
+	var out []string
+	if len(e.Subject) > 0 && UnresolvedToken(e.SubjectString()) == "" {
+		var want, got []string
+		for _, rdn := range e.Subject {
+			var attrs []string
+			for _, a := range rdn {
+				oid := a[0]
+				if o, ok := appleSubjectOIDs[oid]; ok {
+					oid = o
+				}
+				attrs = append(attrs, oid+"="+a[1])
+			}
+			slices.Sort(attrs)
+			want = append(want, strings.Join(attrs, "+"))
+		}
+		for _, rdn := range cert.Subject.ToRDNSequence() {
+			var attrs []string
+			for _, a := range rdn {
+				attrs = append(attrs, fmt.Sprintf("%s=%v", a.Type, a.Value))
+			}
+			slices.Sort(attrs)
+			got = append(got, strings.Join(attrs, "+"))
+		}
+		if !slices.Equal(want, got) {
+			out = append(out, fmt.Sprintf("its subject is %q, but the SCEP payload asks for %q", cert.Subject.String(), e.SubjectString()))
+		}
+	}
+	switch k := cert.PublicKey.(type) {
+	case *rsa.PublicKey:
+		if k.N.BitLen() != e.KeySize {
+			out = append(out, fmt.Sprintf("its key is RSA %d bits, but the SCEP payload makes RSA %d-bit keys (Keysize)", k.N.BitLen(), e.KeySize))
+		}
+	default:
+		out = append(out, fmt.Sprintf("its key is %s, but the SCEP payload makes RSA keys only", keyName(cert)))
+	}
+	if len(anchors) > 0 {
+		roots := x509.NewCertPool()
+		for _, c := range anchors {
+			roots.AddCert(c)
+		}
+		if _, err := cert.Verify(x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+			out = append(out, fmt.Sprintf("it does not chain to a CA certificate of the profile (%v), while the SCEP server's CA usually does: Intune's SCEP profile names its root", err))
+		}
+	}
+	return out
+}
+
+func keyName(cert *x509.Certificate) string {
+	switch k := cert.PublicKey.(type) {
+	case *rsa.PublicKey:
+		return fmt.Sprintf("RSA %d", k.N.BitLen())
+	case *ecdsa.PublicKey:
+		return fmt.Sprintf("ECDSA %s", k.Curve.Params().Name)
+	}
+	return fmt.Sprintf("%T", cert.PublicKey)
 }
 
 // checkCertificateType reports a client certificate whose key is not of the

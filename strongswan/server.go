@@ -1,11 +1,14 @@
 package strongswan
 
 import (
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -114,7 +117,7 @@ func writeHeader(w *confWriter, p *Profile, opts ServerOptions, out *ServerConfi
 	}
 	t0 := p.Tunnels[0]
 	if needServerCert {
-		w.comment("  x509/%s  the server certificate. The device checks that it names %q as a", opts.ServerCert, t0.RemoteIdentifier)
+		w.comment("  %s  the server certificate. The device checks that it names %q as a", swanctlPath("x509", opts.ServerCert), t0.RemoteIdentifier)
 		w.comment("      subjectAltName (iOS 13 and later)%s, and that it chains to a CA of the profile:", serverCertCNHint(t0))
 		if len(t0.TrustAnchors) == 0 {
 			w.comment("      the profile carries no CA certificate, so the device must trust the issuer by other means")
@@ -126,16 +129,28 @@ func writeHeader(w *confWriter, p *Profile, opts ServerOptions, out *ServerConfi
 			w.comment("      issued by a CA whose common name is %q (ServerCertificateIssuerCommonName),", t0.ServerIssuerCN)
 		}
 		w.comment("      with the TLS server authentication extended key usage.")
-		w.comment("  private/%s  its private key (swanctl --load-all loads every key in private/)", opts.ServerKey)
+		w.comment("  %s  its private key (swanctl --load-all loads every key in private/)", swanctlPath("private", opts.ServerKey))
 	}
 	if needClientCA {
 		if opts.ClientCA != "" {
-			w.comment("  x509ca/%s  the CA that issues the device certificates", opts.ClientCA)
+			w.comment("  %s  the CA that issues the device certificates", swanctlPath("x509ca", opts.ClientCA))
 		} else {
 			w.comment("  x509ca/  the CA that issues the device certificates (with --client-ca the connection accepts only it)")
 		}
 		if t0.Identity != nil {
 			w.comment("      the profile's identity %q is issued by %s", t0.Identity.Certificate.Subject.CommonName, t0.Identity.Certificate.Issuer.String())
+		}
+		if e := t0.Enrollment; e != nil {
+			writeEnrollment(w, t0, e)
+			if opts.ClientCA == "" {
+				out.Warnings = append(out.Warnings, "the device certificates come from the SCEP server's CA: without --client-ca the connection accepts a device certificate from any CA in x509ca/; give that CA with --client-ca")
+			}
+		}
+		if opts.ClientCACertificate != nil {
+			for _, msg := range checkClientCA(t0, opts.ClientCACertificate) {
+				out.Warnings = append(out.Warnings, "client CA: "+msg)
+				w.comment("  WARNING: %s", msg)
+			}
 		}
 	}
 	if !needServerCert && !needClientCA {
@@ -195,6 +210,69 @@ func writeHeader(w *confWriter, p *Profile, opts ServerOptions, out *ServerConfi
 	w.comment("")
 	w.comment("Load it with: swanctl --load-all")
 	w.blank()
+}
+
+// writeEnrollment says in the header that the device certificate comes
+// from SCEP, and which CA certificates of the profile the server's client
+// CA should be.
+func writeEnrollment(w *confWriter, t *Tunnel, e *Enrollment) {
+	w.comment("      The device certificate comes from SCEP: the device makes its key and enrolls the certificate")
+	w.comment("      itself through the profile's SCEP payload")
+	w.comment("        %s", e.PayloadIdentifier)
+	w.comment("      from %s, asking for the subject", orUnset(e.URL))
+	w.comment("        %s", orUnset(e.SubjectString()))
+	w.comment("      and an RSA %d-bit key; the CA of that SCEP server issues it.", e.KeySize)
+	if len(t.TrustAnchors) == 0 {
+		w.comment("      The profile carries no CA certificate: ask the SCEP server's administrator for its CA.")
+		return
+	}
+	w.comment("      The profile's CA certificates, one of which is usually that CA or its root (Intune's SCEP")
+	w.comment("      profile names its rootCertificate): trust that one here.")
+	for _, c := range t.TrustAnchors {
+		sum := sha256.Sum256(c.Raw)
+		w.comment("        %s", c.Subject.String())
+		w.comment("          SHA-256 %s", hex.EncodeToString(sum[:]))
+	}
+}
+
+// checkClientCA says what is wrong with the CA the server accepts device
+// certificates from, as far as the profile shows: it must be a CA, it must
+// issue the profile's own identity, and for a SCEP identity it must be one
+// of the profile's CA certificates or be issued under one.
+func checkClientCA(t *Tunnel, ca *x509.Certificate) []string {
+	var problems []string
+	if !ca.IsCA {
+		problems = append(problems, fmt.Sprintf("%q is not a CA certificate (basic constraints CA:FALSE or absent)", ca.Subject.String()))
+	}
+	if t.Identity != nil && t.Enrollment == nil {
+		roots := x509.NewCertPool()
+		roots.AddCert(ca)
+		inter := x509.NewCertPool()
+		for _, c := range t.Identity.Chain {
+			inter.AddCert(c)
+		}
+		if _, err := t.Identity.Certificate.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+			problems = append(problems, fmt.Sprintf("the profile's identity %q is not issued under %q: %v", t.Identity.Certificate.Subject.String(), ca.Subject.String(), err))
+		}
+	}
+	if t.Enrollment != nil && len(t.TrustAnchors) > 0 {
+		roots := x509.NewCertPool()
+		for _, c := range t.TrustAnchors {
+			roots.AddCert(c)
+		}
+		if _, err := ca.Verify(x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+			problems = append(problems, fmt.Sprintf("%q is not one of the profile's CA certificates and is not issued under one (%v), while the SCEP server's CA that issues the device certificates usually is", ca.Subject.String(), err))
+		}
+	}
+	return problems
+}
+
+// swanctlPath names a file of a swanctl folder as the header shows it.
+func swanctlPath(folder, name string) string {
+	if filepath.IsAbs(name) {
+		return name
+	}
+	return folder + "/" + name
 }
 
 func serverCertCNHint(t *Tunnel) string {

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -97,6 +98,9 @@ func TestKeyTableMatchesReader(t *testing.T) {
 		"AllowAllCaptiveNetworkPlugins": int64(0), "AllowedCaptiveNetworkPlugins": []any{}, "ApplicationExceptions": []any{},
 	}})
 	if _, err := readProfile(alwaysOn, ReadOptions{}, used); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readProfile(scepProfile(testpki.NewRoot(t, testpki.Options{})), ReadOptions{}, used); err != nil {
 		t.Fatal(err)
 	}
 	documented := map[string]bool{}
@@ -539,6 +543,137 @@ func TestParseVICIURI(t *testing.T) {
 	for _, bad := range []string{"unix://", "http://x", "tcp://"} {
 		if _, _, err := ParseVICIURI(bad); err == nil {
 			t.Errorf("%s: no error", bad)
+		}
+	}
+}
+
+// scepProfile is a machine-certificate profile whose identity is a SCEP
+// payload, with root as its CA certificate.
+func scepProfile(root *testpki.CA) map[string]any {
+	ike := maximalIKEv2()
+	ike["PayloadCertificateUUID"] = "AAAAAAAA-0000-4000-8000-0000000000SC"
+	ike["LocalIdentifier"] = "{{DeviceName}}.devices.example.com"
+	return map[string]any{
+		"PayloadIdentifier": "com.example", "PayloadDisplayName": "Example", "PayloadType": "Configuration",
+		"PayloadContent": []any{
+			map[string]any{"PayloadType": "com.apple.security.root", "PayloadUUID": "AAAAAAAA-0000-4000-8000-000000000003", "PayloadContent": root.Cert.Raw},
+			map[string]any{"PayloadType": "com.apple.security.scep", "PayloadUUID": "AAAAAAAA-0000-4000-8000-0000000000SC", "PayloadIdentifier": "com.example.scep",
+				"PayloadContent": map[string]any{
+					"URL": "https://scep.example.com/scep", "Keysize": int64(2048), "Challenge": "x",
+					"Subject": []any{[]any{[]any{"O", "graph2mobileconfig tests"}}, []any{[]any{"CN", "{{DeviceName}}.devices.example.com"}}},
+				}},
+			map[string]any{"PayloadType": "com.apple.vpn.managed", "PayloadIdentifier": "com.example.vpn", "PayloadUUID": "AAAAAAAA-0000-4000-8000-000000000002",
+				"UserDefinedName": "Example VPN", "VPNType": "IKEv2", "IKEv2": ike},
+		},
+	}
+}
+
+// TestSCEPIdentity: a profile whose identity is a SCEP payload. Without an
+// identity, dial says what to enroll; with one, the identity is checked
+// against the payload (subject, key size, CA); server-config says the
+// device certificate comes from SCEP, names the profile's CAs, and checks
+// --client-ca against them.
+func TestSCEPIdentity(t *testing.T) {
+	root := testpki.NewRoot(t, testpki.Options{CommonName: "SCEP Root"})
+	other := testpki.NewRoot(t, testpki.Options{CommonName: "Other Root", Key: testpki.Key(t, testpki.RSA2048, 5)})
+	vars := map[string]string{"DeviceName": "phone-1"}
+
+	p, err := ReadProfile(scepProfile(root), ReadOptions{Vars: vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn := p.Tunnels[0]
+	want := &Enrollment{PayloadType: "com.apple.security.scep", PayloadIdentifier: "com.example.scep", PayloadUUID: "AAAAAAAA-0000-4000-8000-0000000000SC",
+		URL: "https://scep.example.com/scep", KeySize: 2048,
+		Subject: [][][2]string{{{"O", "graph2mobileconfig tests"}}, {{"CN", "phone-1.devices.example.com"}}}}
+	if !reflect.DeepEqual(tn.Enrollment, want) || tn.Identity != nil {
+		t.Fatalf("enrollment %+v, identity %v; want %+v and none", tn.Enrollment, tn.Identity, want)
+	}
+	err = CheckDialable(tn, DialOptions{})
+	for _, s := range []string{"SCEP payload com.example.scep", "https://scep.example.com/scep", "CN=phone-1.devices.example.com,O=graph2mobileconfig tests", "RSA 2048", "--identity-cert"} {
+		if err == nil || !strings.Contains(err.Error(), s) {
+			t.Errorf("CheckDialable without an identity: %v; want it to name %q", err, s)
+		}
+	}
+
+	enrolled := root.NewLeaf(t, testpki.Options{CommonName: "phone-1.devices.example.com"})
+	cases := []struct {
+		name string
+		leaf *testpki.Leaf
+		want []string // what the mismatches name
+	}{
+		{"as enrolled", enrolled, nil},
+		{"another subject", root.NewLeaf(t, testpki.Options{CommonName: "phone-2.devices.example.com"}), []string{"phone-2"}},
+		{"another key size", root.NewLeaf(t, testpki.Options{CommonName: "phone-1.devices.example.com", Key: testpki.Key(t, testpki.RSA3072, 6)}), []string{"RSA 3072 bits"}},
+		{"another CA", other.NewLeaf(t, testpki.Options{CommonName: "phone-1.devices.example.com"}), []string{"does not chain to a CA certificate of the profile"}},
+	}
+	for _, c := range cases {
+		id := &Identity{Certificate: c.leaf.Cert, Key: c.leaf.Key, Source: "--identity-cert device.pem"}
+		p, err := ReadProfile(scepProfile(root), ReadOptions{Vars: vars, Identity: id})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		tn := p.Tunnels[0]
+		if tn.Identity != id || tn.Enrollment == nil || len(tn.IdentityMismatch) != len(c.want) {
+			t.Errorf("%s: identity %v, mismatches %q; want %d", c.name, tn.Identity == id, tn.IdentityMismatch, len(c.want))
+			continue
+		}
+		for i, w := range c.want {
+			if !strings.Contains(tn.IdentityMismatch[i], w) {
+				t.Errorf("%s: mismatch %q does not name %q", c.name, tn.IdentityMismatch[i], w)
+			}
+		}
+		o := offer(tn, DialOptions{})
+		if !strings.Contains(o.Identity, "--identity-cert device.pem") || !strings.Contains(o.Identity, "standing in for the certificate the device enrolls through the SCEP payload com.example.scep") {
+			t.Errorf("%s: the report's identity %q", c.name, o.Identity)
+		}
+	}
+
+	// server-config, from the profile as the MDM has it (the variable
+	// unfilled).
+	p, err = ReadProfile(scepProfile(root), ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := ServerOptions{Pools: []netip.Prefix{netip.MustParsePrefix("10.10.10.0/24")}}
+	cfg, err := WriteServerConfig(p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(cfg.Text)
+	for _, s := range []string{"The device certificate comes from SCEP", "com.example.scep", "from https://scep.example.com/scep", "CN={{DeviceName}}.devices.example.com,O=graph2mobileconfig tests", "RSA 2048-bit", "CN=SCEP Root,O=graph2mobileconfig tests", "id = *.devices.example.com"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("server-config does not say %q:\n%s", s, text)
+		}
+	}
+	if !slices.ContainsFunc(cfg.Warnings, func(w string) bool { return strings.Contains(w, "without --client-ca") }) {
+		t.Errorf("no warning that any CA in x509ca/ is accepted: %q", cfg.Warnings)
+	}
+	for _, c := range []struct {
+		ca   *x509.Certificate
+		warn string
+	}{
+		{root.Cert, ""},
+		{root.NewIntermediate(t, testpki.Options{CommonName: "SCEP Issuing CA"}).Cert, ""},
+		{other.Cert, `"CN=Other Root,O=graph2mobileconfig tests" is not one of the profile's CA certificates`},
+		{enrolled.Cert, "is not a CA certificate"},
+	} {
+		opts.ClientCA, opts.ClientCACertificate = "client-ca.pem", c.ca
+		cfg, err := WriteServerConfig(p, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, w := range cfg.Warnings {
+			if strings.HasPrefix(w, "client CA: ") || strings.Contains(w, "without --client-ca") {
+				got = append(got, w)
+			}
+		}
+		if c.warn == "" && len(got) > 0 || c.warn != "" && (len(got) == 0 || !strings.Contains(got[0], c.warn) || !strings.Contains(string(cfg.Text), "WARNING: "+strings.TrimPrefix(got[0], "client CA: "))) {
+			t.Errorf("client CA %s: warnings %q, want %q", c.ca.Subject, got, c.warn)
+		}
+		if !strings.Contains(string(cfg.Text), "cacerts = client-ca.pem") {
+			t.Errorf("client CA %s: no cacerts", c.ca.Subject)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -70,6 +71,43 @@ type Identity struct {
 	// PayloadUUID is the UUID of the payload it came from ("" when it was
 	// given on the command line).
 	PayloadUUID string
+	// Source says where an identity given on the command line comes from
+	// ("--identity-cert device.pem"), for reports.
+	Source string
+}
+
+// Enrollment is the SCEP payload through which the device obtains the
+// identity PayloadCertificateUUID names: the device makes the key and
+// enrolls the certificate itself, so the profile never carries them, and a
+// dial needs the certificate enrolled with these parameters (ReadOptions.
+// Identity).
+type Enrollment struct {
+	// PayloadType is com.apple.security.scep; PayloadIdentifier and
+	// PayloadUUID name the payload.
+	PayloadType, PayloadIdentifier, PayloadUUID string
+	// URL is the SCEP server the device enrolls from.
+	URL string
+	// Subject is the subject the device asks for, in certificate order:
+	// RDNs of [OID or Apple short name, value] pairs, MDM variables filled
+	// from ReadOptions.Vars where given.
+	Subject [][][2]string
+	// KeySize is the RSA key size the device makes (Apple's default 1024
+	// when Keysize is absent).
+	KeySize int
+}
+
+// SubjectString writes Subject the way certificates are usually shown,
+// most specific RDN first: "CN=a,OU=b,O=c,C=US".
+func (e *Enrollment) SubjectString() string {
+	var rdns []string
+	for i := len(e.Subject) - 1; i >= 0; i-- {
+		var attrs []string
+		for _, a := range e.Subject[i] {
+			attrs = append(attrs, a[0]+"="+a[1])
+		}
+		rdns = append(rdns, strings.Join(attrs, "+"))
+	}
+	return strings.Join(rdns, ",")
 }
 
 // Tunnel is one IKEv2 tunnel of a profile as the device would run it,
@@ -106,6 +144,13 @@ type Tunnel struct {
 	// a payload outside the profile, a PKCS#12 password the profile does not
 	// hold).
 	IdentityRef, IdentityProblem string
+	// Enrollment is the SCEP payload the identity comes from on the device,
+	// when PayloadCertificateUUID names one (Identity is then the one given
+	// in ReadOptions.Identity, if any).
+	Enrollment *Enrollment
+	// IdentityMismatch says how a given identity differs from what
+	// Enrollment would obtain (subject, key size, issuing CA).
+	IdentityMismatch []string
 	// CertificateType is the key type of the identity (RSA, ECDSA256, ...).
 	CertificateType string
 	// TrustAnchors are the certificates of the profile's certificate
@@ -190,6 +235,10 @@ type ServerOptions struct {
 	// ClientCA is the file name (x509ca/) of the CA that issues client
 	// certificates; when set, the connection accepts only that CA.
 	ClientCA string
+	// ClientCACertificate is the parsed client CA when the caller could
+	// read ClientCA; it is checked against the profile's identity, or for a
+	// SCEP identity against the profile's CA certificates.
+	ClientCACertificate *x509.Certificate
 	// IncludeSecrets writes the shared secret, EAP password and PPK into the
 	// configuration; without it they are placeholders.
 	IncludeSecrets bool

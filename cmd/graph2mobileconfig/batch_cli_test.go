@@ -303,7 +303,7 @@ func TestBatchMaxInputSize(t *testing.T) {
 	if r.code != exitError {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	if n := strings.Count(r.stderr, "larger than 100 bytes (--max-input-size)"); n != 5 {
+	if n := strings.Count(r.stderr, "larger than 100 bytes; no Graph export is that large; --max-input-size sets the limit"); n != 5 {
 		t.Errorf("%d inputs refused, want 5:\n%s", n, r.stderr)
 	}
 	if !strings.Contains(r.stderr, "graph2mobileconfig: "+small+": info: the list holds no entities") {

@@ -3,14 +3,12 @@ package main
 import (
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/batch"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
-	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 )
 
 // certificateFlags are the compile and batch flags for the Intune
@@ -25,9 +23,12 @@ func certificateFlags() []cli.Flag {
 }
 
 // loadCertificates reads the --with exports and the SCEP flags into the
-// compiler's options. The returned diagnostics are about the --with
-// exports; their paths start with the file's name ("scep.json:$.keySize").
-func loadCertificates(c *cli.Context, e env, opts *pipeline.Options) (diag.List, error) {
+// library's options; the library merges the findings of reading the
+// exports, whose paths start with the file's name ("scep.json:$.keySize").
+// The shared inputs are the same exports one by one, with the entities and
+// the findings of each (made errors by --strict, as the library makes
+// them), for batch's report. opts holds the compile flags already.
+func loadCertificates(c *cli.Context, e env, opts *graph2mobileconfig.Options) ([]batch.SharedInput, error) {
 	co := &opts.Compile
 	challengeFile, variable := c.String("scep-challenge-file"), c.String("scep-challenge-variable")
 	if challengeFile != "" && variable != "" {
@@ -55,7 +56,7 @@ func loadCertificates(c *cli.Context, e env, opts *pipeline.Options) (diag.List,
 		}
 		bases[filepath.Base(f)]++
 	}
-	var diags diag.List
+	var shared []batch.SharedInput
 	for _, f := range files {
 		data, err := readInput(e, f, c.Int64("max-input-size"))
 		if err != nil {
@@ -66,52 +67,41 @@ func loadCertificates(c *cli.Context, e env, opts *pipeline.Options) (diag.List,
 		if bases[label] > 1 {
 			label = f
 		}
-		label = strings.ReplaceAll(label, ":", "_")
-		certs, d := graphjson.DecodeCertificates(data, opts.Limits, label)
-		co.Certificates = append(co.Certificates, certs...)
-		diags = append(diags, d...)
+		ex := graph2mobileconfig.ReadCertificateExport(label, data, opts.Limits)
+		opts.CertificateExports = append(opts.CertificateExports, ex)
+		findings := ex.Diagnostics.Sorted()
+		if opts.Compile.Strict {
+			findings = findings.Promote()
+		}
+		in := batch.SharedInput{Flag: "--with", Source: f, Entities: []batch.SharedEntity{}, Diagnostics: findings.WithHints(opts.Hints)}
+		for i := range ex.Profiles {
+			cp := &ex.Profiles[i]
+			in.Entities = append(in.Entities, batch.SharedEntity{Path: cp.Path, Type: cp.Type(), ID: cp.ID(), DisplayName: cp.DisplayName()})
+		}
+		shared = append(shared, in)
 	}
-	return diags, nil
+	return shared, nil
 }
 
-// compileWith compiles a document with the certificate profiles of the
-// --with exports; their findings come first. An error in a --with export
-// stops the compilation, whose own findings would only follow from it.
-func compileWith(data []byte, opts pipeline.Options, withDiags diag.List) *pipeline.Output {
-	if opts.Compile.Strict {
-		withDiags = withDiags.Promote()
-	}
-	if withDiags.HasErrors() {
-		withDiags.Sort()
-		return &pipeline.Output{Diagnostics: withDiags}
-	}
-	out := pipeline.Document(data, opts)
-	out.Diagnostics = append(withDiags, out.Diagnostics...)
-	return out
-}
-
-// reportWith prints the findings about the --with exports once, before a
-// batch starts, as notices; an error stops the batch before it writes
-// anything, since every profile would need those certificates.
-func reportWith(e env, printer diagPrinter, withDiags diag.List, strict bool) error {
-	if strict {
-		withDiags = withDiags.Promote()
-	}
+// reportWith prints the library's findings about the options once, before
+// a batch starts, as notices: those about the --with exports (made errors
+// by --strict as the compile makes them), and warnings about the signer or
+// the device certificate, which are printed without "--with". It reports
+// whether they hold an error: then the batch compiles nothing, since every
+// profile would need those certificates.
+func reportWith(e env, printer diagPrinter, notes diag.List) bool {
+	withDiags := notes
 	withDiags.Sort()
 	for _, d := range withDiags {
 		if printer.json {
 			printer.printJSONLine(struct {
 				Notice batch.Notice `json:"notice"`
 			}{batch.Notice{Diagnostic: d}})
+		} else if d.Code == "signer-expires-soon" || d.Code == "recipient-expired" {
+			fmt.Fprintf(e.stderr, "graph2mobileconfig: %s\n", d)
 		} else if d.Severity != diag.Info || printer.verbose {
 			fmt.Fprintf(e.stderr, "graph2mobileconfig: --with: %s\n", d)
 		}
 	}
-	if withDiags.HasErrors() {
-		if !printer.json {
-			fmt.Fprintf(e.stderr, "graph2mobileconfig: --with: %d error(s); nothing compiled\n", withDiags.Count(diag.Error))
-		}
-		return failure{}
-	}
-	return nil
+	return withDiags.HasErrors()
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig/batch"
+	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 )
 
@@ -119,10 +121,38 @@ func TestBatchWith(t *testing.T) {
 	if !bytes.Contains(readOrFail(t, report), []byte(`"skipped"`)) {
 		t.Error("the SCEP profile in the input folder should be a skipped entity")
 	}
+	// The findings of reading the --with files are printed once, and are in
+	// the report once: under "shared", by file, with the entities read.
+	var rep batch.Report
+	if err := json.Unmarshal(readOrFail(t, report), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Shared) != 2 {
+		t.Fatalf("report shared %+v, want the two --with files", rep.Shared)
+	}
+	for i, want := range []struct{ file, typ, id, finding string }{
+		{"scep.json", graphjson.ScepType, "5e0c8a7d-1b2f-4f3a-8c6d-9e4b7a2f1c30", `scep.json:$["@odata.context"]`},
+		{"root.json", graphjson.TrustedRootType, "c7d2e9a4-3f6b-4a18-b5c0-8e1f2d3a4b5c", `root.json:$["@odata.context"]`},
+	} {
+		in := rep.Shared[i]
+		if in.Flag != "--with" || in.Source != repoPath("fixtures", "scep-separate", want.file) || len(in.Entities) != 1 ||
+			in.Entities[0].Type != want.typ || in.Entities[0].ID != want.id || len(in.Diagnostics) != 1 || in.Diagnostics[0].Path != want.finding {
+			t.Errorf("shared[%d] = %+v, want %s with its entity and the finding at %s", i, in, want.file, want.finding)
+		}
+		for _, e := range rep.Entries {
+			for _, d := range e.Diagnostics {
+				if d == in.Diagnostics[0] {
+					t.Errorf("the --with finding %s is repeated in the entry %s", d, e.Path)
+				}
+			}
+		}
+	}
 
-	// An error in a --with export: nothing is compiled.
+	// An error in a --with export: nothing is compiled, and the report
+	// says why.
 	outDir2 := filepath.Join(t.TempDir(), "out")
-	r = runCLI(t, nil, nil, "batch", in, "--out-dir", outDir2,
+	report2 := filepath.Join(t.TempDir(), "report.json")
+	r = runCLI(t, nil, nil, "batch", in, "--out-dir", outDir2, "--report", report2,
 		"--with", writeOrFail(t, filepath.Join(t.TempDir(), "bad.json"), []byte(`{"@odata.type": "#microsoft.graph.iosScepCertificateProfile", "keySize": "huge"}`)),
 		"--scep-challenge-file", filepath.Join(pki, "scep.challenge"))
 	if r.code != exitError || !strings.Contains(r.stderr, "bad.json:$.keySize") || !strings.Contains(r.stderr, "nothing compiled") {
@@ -132,5 +162,12 @@ func TestBatchWith(t *testing.T) {
 		if entries, _ := os.ReadDir(outDir2); len(entries) > 0 {
 			t.Errorf("a batch whose --with export has errors wrote %d files", len(entries))
 		}
+	}
+	rep = batch.Report{}
+	if err := json.Unmarshal(readOrFail(t, report2), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Entries) != 0 || len(rep.Shared) != 1 || !rep.Shared[0].Diagnostics.HasErrors() || rep.Shared[0].Diagnostics.Errors()[0].Path != "bad.json:$.keySize" {
+		t.Errorf("report of a batch whose --with export has errors: %+v", rep)
 	}
 }

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/batch"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 )
@@ -25,8 +27,9 @@ func batchCommand(e env) *cli.Command {
 			"other configurations are skipped. One bad input never stops the others. The exit status is 1 when\n" +
 			"any entity failed, any input could not be recognised, or nothing was compiled. --report writes a\n" +
 			"JSON record of every entity: source, JSON path, id, displayName, status, output path, SHA-256 of\n" +
-			"the output and diagnostics. --json prints every entity, notice and the summary as JSON lines on\n" +
-			"standard output instead of text on standard error.\n" +
+			"the output and diagnostics; the --with files, which every entity shares, are listed once under\n" +
+			"\"shared\" with the findings of reading them. --json prints every entity, notice and the summary\n" +
+			"as JSON lines on standard output instead of text on standard error.\n" +
 			"On a terminal, a progress bar sized to the terminal's width is drawn on standard error; elsewhere\n" +
 			"(a log, a pipe, /dev/null) nothing is, unless --progress asks for plain progress lines.",
 		Flags: append([]cli.Flag{
@@ -65,17 +68,22 @@ func runBatch(c *cli.Context, e env) error {
 	if c.String("report") == "-" {
 		return usagef("--report needs a FILE (standard output cannot be written atomically)")
 	}
-	popts, printer, err := pipelineOptions(c, e)
+	copts, printer, err := compileOptions(c, e)
 	if err != nil {
 		return err
 	}
-	withDiags, err := loadCertificates(c, e, &popts)
+	shared, err := loadCertificates(c, e, &copts)
 	if err != nil {
 		return err
 	}
-	if err := reportWith(e, printer, withDiags, popts.Compile.Strict); err != nil {
-		return err
+	// The library's one entry point, as compile uses it: every entity is
+	// compiled by this Compiler. An error in a --with export (in notes) is
+	// reported as the batch's, below, after the report is written.
+	compiler, notes, err := graph2mobileconfig.New(copts)
+	if err != nil && !notes.HasErrors() {
+		return optionError(c, err)
 	}
+	withErrors := reportWith(e, printer, notes)
 	quiet := c.Bool("quiet")
 	if quiet && c.Bool("progress") {
 		return usagef("give either --quiet or --progress, not both")
@@ -97,7 +105,7 @@ func runBatch(c *cli.Context, e env) error {
 	}
 	jsonLine := printer.printJSONLine
 	opts := batch.Options{
-		Pipeline:     popts,
+		Compiler:     compiler,
 		OutDir:       outDir,
 		Jobs:         c.Int("jobs"),
 		MaxInputSize: c.Int64("max-input-size"),
@@ -106,6 +114,7 @@ func runBatch(c *cli.Context, e env) error {
 		Stdin:        e.stdin,
 		Tracker:      e.tracker,
 		Protect:      e.inputs.list(),
+		Shared:       shared,
 		OnEntry: func(en batch.Entry) {
 			if c.Context.Err() != nil {
 				// Interrupted: the entities still in flight fail as
@@ -146,9 +155,24 @@ func runBatch(c *cli.Context, e env) error {
 	if meter != nil {
 		opts.OnProgress = meter.Update
 	}
+	// With an error in a --with export, Run writes only the report, which
+	// lists the findings.
 	sum, err := batch.Run(c.Context, inputs, opts)
 	if meter != nil {
 		meter.Done()
+	}
+	if withErrors || errors.Is(err, batch.ErrSharedInput) {
+		if err != nil && !errors.Is(err, batch.ErrSharedInput) {
+			return err // the report could not be written
+		}
+		if !printer.json {
+			n := 0
+			for _, in := range shared {
+				n += in.Diagnostics.Count(diag.Error)
+			}
+			fmt.Fprintf(e.stderr, "%s--with: %d error(s); nothing compiled\n", prefix, n)
+		}
+		return failure{}
 	}
 	if err != nil {
 		return err

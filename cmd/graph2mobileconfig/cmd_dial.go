@@ -1,13 +1,16 @@
 package main
 
 import (
+	"crypto"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,6 +40,9 @@ func dialCommand(e env) *cli.Command {
 			"from --strongswan-conf) and refuses a full-tunnel profile there without --route.\n\n" +
 			"dial does not show what only the device does: on-demand rules, always-on behaviour, disconnect on\n" +
 			"idle, traffic exclusions.\n\n" +
+			"A profile whose identity comes from SCEP never carries the key: give the certificate the device\n" +
+			"would enroll with --identity-cert and --identity-key (or --identity FILE.p12); dial checks it against\n" +
+			"the SCEP payload's subject and key size, and reports any difference.\n\n" +
 			"Exit status: 0 only when the CHILD SA is installed; 1 when it fails or cannot be tried; 2 on usage errors.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "vici", Usage: "use the running charon at `URI` (unix:///path/charon.vici) instead of a private one"},
@@ -47,7 +53,9 @@ func dialCommand(e env) *cli.Command {
 			&cli.StringFlag{Name: "eap-user", Usage: "EAP user `NAME` when the profile has no AuthName (the device would ask)"},
 			&cli.StringFlag{Name: "eap-password-file", Usage: "`FILE` holding the EAP password when the profile has no AuthPassword, - for standard input (or set " + envEAPPassword + ")"},
 			&cli.StringFlag{Name: "identity", Usage: "client identity `FILE.p12` to use when the profile's comes from SCEP, ACME or the MDM"},
-			&cli.StringFlag{Name: "identity-password-file", Usage: "`FILE` holding the password of --identity, or of a PKCS#12 payload that holds none, - for standard input (or set " + envIdentityPassword + ")"},
+			&cli.StringFlag{Name: "identity-cert", Usage: "client certificate `FILE` (PEM or DER; further PEM certificates in it are its chain), with --identity-key: the certificate a device enrolled through the profile's SCEP payload, say"},
+			&cli.StringFlag{Name: "identity-key", Usage: "private key `FILE` of --identity-cert (PEM: PKCS#1, PKCS#8, SEC1, optionally encrypted; or DER)"},
+			&cli.StringFlag{Name: "identity-password-file", Usage: "`FILE` holding the password of --identity or --identity-key, or of a PKCS#12 payload that holds none, - for standard input (or set " + envIdentityPassword + "; asked for on a terminal)"},
 			&cli.StringSliceFlag{Name: "server-ca", Usage: "CA certificate `FILE` (PEM or DER) of the VPN server, trusted besides the profile's, for profiles whose CA comes from elsewhere; repeatable"},
 			&cli.StringSliceFlag{Name: "var", Usage: "fill the MDM variable {{NAME}} with VALUE (`NAME=VALUE`), as the MDM would; repeatable"},
 			&cli.StringFlag{Name: "target", Usage: "the device's OS, `ios:VERSION`; picks the default proposals when the profile has none (default " + compiler.DefaultTarget().String() + ")"},
@@ -229,22 +237,63 @@ func readStrongSwanProfile(c *cli.Context, e env, input string, top map[string]a
 	return p, nil
 }
 
-// dialIdentity reads --identity.
+// dialIdentity reads --identity, or --identity-cert with --identity-key.
 func dialIdentity(c *cli.Context, e env) (*strongswan.Identity, error) {
-	path := c.String("identity")
-	if path == "" {
+	path, certPath, keyPath := c.String("identity"), c.String("identity-cert"), c.String("identity-key")
+	var id *signing.Identity
+	var source string
+	switch {
+	case path != "" && (certPath != "" || keyPath != ""):
+		return nil, usagef("give either --identity FILE.p12 or --identity-cert with --identity-key, not both")
+	case path != "":
+		data, err := readCredential(e, path, "the --identity file")
+		if err != nil {
+			return nil, fmt.Errorf("--identity: cannot read %s: %w", path, err)
+		}
+		warnLoosePermissions(e, path, "the identity file")
+		if id, err = unlock(c, e, identityPassword, "the --identity file "+path, func(pw string) (*signing.Identity, error) {
+			return signing.LoadPKCS12Identity(data, pw)
+		}); err != nil {
+			return nil, fmt.Errorf("--identity %s: %w", path, err)
+		}
+		source = "--identity " + path
+	case certPath != "" || keyPath != "":
+		if certPath == "" || keyPath == "" {
+			return nil, usagef("--identity-cert and --identity-key go together")
+		}
+		certData, err := readCredential(e, certPath, "the --identity-cert file")
+		if err != nil {
+			return nil, fmt.Errorf("--identity-cert: cannot read %s: %w", certPath, err)
+		}
+		keyData, err := readCredential(e, keyPath, "the --identity-key file")
+		if err != nil {
+			return nil, fmt.Errorf("--identity-key: cannot read %s: %w", keyPath, err)
+		}
+		warnLoosePermissions(e, keyPath, "the identity key")
+		certs, err := signing.ParseCertificates(certData)
+		if err != nil {
+			return nil, fmt.Errorf("--identity-cert %s: %w", certPath, err)
+		}
+		key, err := unlock(c, e, identityPassword, "the --identity-key file "+keyPath, func(pw string) (crypto.Signer, error) {
+			return signing.ParsePrivateKey(keyData, []byte(pw))
+		})
+		if err != nil {
+			return nil, fmt.Errorf("--identity-key %s: %w", keyPath, err)
+		}
+		// The certificate is the one whose public key is the key's; the
+		// others are its chain.
+		type equaler interface{ Equal(crypto.PublicKey) bool }
+		leaf := slices.IndexFunc(certs, func(cert *x509.Certificate) bool {
+			pub, ok := key.Public().(equaler)
+			return ok && pub.Equal(cert.PublicKey)
+		})
+		if leaf < 0 {
+			return nil, fmt.Errorf("--identity-key %s is not the key of the certificate in --identity-cert %s (%q)", keyPath, certPath, certs[0].Subject.String())
+		}
+		id = &signing.Identity{Certificate: certs[leaf], PrivateKey: key, Chain: certs}
+		source = "--identity-cert " + certPath
+	default:
 		return nil, nil
-	}
-	data, err := readCredential(e, path, "the --identity file")
-	if err != nil {
-		return nil, fmt.Errorf("--identity: cannot read %s: %w", path, err)
-	}
-	warnLoosePermissions(e, path, "the identity file")
-	id, err := unlock(c, e, identityPassword, "the --identity file "+path, func(pw string) (*signing.Identity, error) {
-		return signing.LoadPKCS12Identity(data, pw)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("--identity %s: %w", path, err)
 	}
 	var chain = id.Chain[:0:0]
 	for _, cert := range id.Chain {
@@ -252,7 +301,7 @@ func dialIdentity(c *cli.Context, e env) (*strongswan.Identity, error) {
 			chain = append(chain, cert)
 		}
 	}
-	return &strongswan.Identity{Certificate: id.Certificate, Key: id.PrivateKey, Chain: chain}, nil
+	return &strongswan.Identity{Certificate: id.Certificate, Key: id.PrivateKey, Chain: chain, Source: source}, nil
 }
 
 func targetIOS(s string) (string, error) {
@@ -278,6 +327,12 @@ func printDialReport(w io.Writer, input string, p *strongswan.Profile, t *strong
 	field("", "from "+o.ProposalSource)
 	field("Identities", fmt.Sprintf("local %s, remote %s", orEmpty(o.LocalID), o.RemoteID))
 	field("Authentication", o.Authentication)
+	if o.Identity != "" {
+		field("Identity", o.Identity)
+		for _, m := range o.IdentityMismatch {
+			field("", "differs from the SCEP payload: "+m)
+		}
+	}
 	d := rep.Daemon
 	if d.Private {
 		who := fmt.Sprintf("private %s %s, started for this dial and stopped after it", d.Name, d.Version)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"net/netip"
@@ -12,8 +13,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 	"github.com/graph2mobileconfig/graph2mobileconfig/strongswan"
@@ -47,7 +48,7 @@ func serverConfigCommand(e env) *cli.Command {
 			&cli.StringSliceFlag{Name: "split-networks", Usage: "network `CIDR` a split-tunnel profile reaches through the server; repeatable"},
 			&cli.StringFlag{Name: "server-cert", Value: "server.pem", Usage: "server certificate `FILE`: a name in swanctl's x509/ folder, or a file here that is checked against the profile (and named by its file name)"},
 			&cli.StringFlag{Name: "server-key", Value: "server.key", Usage: "`NAME` of the server's private key in swanctl's private/ folder (named in the header only)"},
-			&cli.StringFlag{Name: "client-ca", Usage: "CA certificate `FILE` (x509ca/) that issues device certificates; the connection then accepts only it"},
+			&cli.StringFlag{Name: "client-ca", Usage: "CA certificate `FILE` (x509ca/) that issues device certificates; the connection then accepts only it (a file here is checked against the profile, and named by its file name)"},
 			&cli.BoolFlag{Name: "include-secrets", Usage: "write the shared secret, EAP password and PPK into the file (mode 0600; needs -o FILE)"},
 			&cli.StringFlag{Name: "eap-user", Usage: "EAP-MSCHAPv2 user `NAME` to add when the profile has no AuthName"},
 			&cli.StringFlag{Name: "eap-password-file", Usage: "`FILE` holding the --eap-user password, - for standard input (or set " + envEAPPassword + ")"},
@@ -137,29 +138,41 @@ func serverOptions(c *cli.Context, e env) (strongswan.ServerOptions, error) {
 		}
 		opts.EAPPassword = pw
 	}
-	certPath := opts.ServerCert
-	if !filepath.IsAbs(certPath) {
-		if _, err := os.Stat(certPath); err != nil {
-			certPath = "" // a name in /etc/swanctl/x509 on the server, not here
-		}
+	var err error
+	if opts.ServerCert, opts.ServerCertificate, err = localCertificate(e, "server-cert", opts.ServerCert); err != nil {
+		return opts, err
 	}
-	if certPath != "" {
-		if !filepath.IsAbs(opts.ServerCert) {
-			// A local file read for the check; on the server it goes into
-			// swanctl's x509/ folder under its own name.
-			opts.ServerCert = filepath.Base(opts.ServerCert)
+	if opts.ClientCA != "" {
+		if opts.ClientCA, opts.ClientCACertificate, err = localCertificate(e, "client-ca", opts.ClientCA); err != nil {
+			return opts, err
 		}
-		data, err := readCredential(e, certPath, "the --server-cert file")
-		if err != nil {
-			return opts, fmt.Errorf("--server-cert: cannot read %s: %w", certPath, err)
-		}
-		certs, err := signing.ParseCertificates(data)
-		if err != nil {
-			return opts, fmt.Errorf("--server-cert %s: %w", certPath, err)
-		}
-		opts.ServerCertificate = certs[0]
 	}
 	return opts, nil
+}
+
+// localCertificate reads the certificate a swanctl file flag names when
+// the file is here, so that it can be checked against the profile; on the
+// server it is then named by its file name (a relative path) or its path
+// (an absolute one). A name of no file here is a name in the swanctl
+// folder, used as it is.
+func localCertificate(e env, flag, name string) (string, *x509.Certificate, error) {
+	if !filepath.IsAbs(name) {
+		if _, err := os.Stat(name); err != nil {
+			return name, nil, nil
+		}
+	}
+	data, err := readCredential(e, name, "the --"+flag+" file")
+	if err != nil {
+		return name, nil, fmt.Errorf("--%s: cannot read %s: %w", flag, name, err)
+	}
+	certs, err := signing.ParseCertificates(data)
+	if err != nil {
+		return name, nil, fmt.Errorf("--%s %s: %w", flag, name, err)
+	}
+	if !filepath.IsAbs(name) {
+		name = filepath.Base(name)
+	}
+	return name, certs[0], nil
 }
 
 // loadServerConfigInput reads INPUT: a Graph export is compiled in memory
@@ -182,26 +195,29 @@ func loadServerConfigInput(c *cli.Context, e env, input string) (*strongswan.Pro
 		}
 		return readStrongSwanProfile(c, e, input, top, sum, ios, nil)
 	}
-	popts, printer, err := pipelineOptions(c, e)
+	popts, printer, err := compileOptions(c, e)
 	if err != nil {
 		return nil, err
 	}
-	out := pipeline.Document(data, popts)
-	printer.print("", out.Diagnostics)
-	if out.Diagnostics.HasErrors() || out.Bytes == nil {
-		printer.printJSON(jsonReport{Input: input, Diagnostics: out.Diagnostics})
+	out, diags, err := graph2mobileconfig.Compile(c.Context, data, popts)
+	if err != nil && !diags.HasErrors() {
+		return nil, optionError(c, err)
+	}
+	printer.print("", diags)
+	if out == nil {
+		printer.printJSON(jsonReport{Input: input, Diagnostics: diags})
 		if !printer.json {
-			fmt.Fprintf(e.stderr, "graph2mobileconfig: %s: %d error(s); nothing written\n", displayName(input), out.Diagnostics.Count(diag.Error))
+			fmt.Fprintf(e.stderr, "graph2mobileconfig: %s: %d error(s); nothing written\n", displayName(input), diags.Count(diag.Error))
 		}
 		return nil, failure{}
 	}
 	// The compile went well: its warnings, as JSON too.
-	printer.printJSON(jsonReport{Input: input, OK: true, Diagnostics: out.Diagnostics})
-	top, _, err := plistout.Decode(out.Bytes)
+	printer.printJSON(jsonReport{Input: input, OK: true, Diagnostics: diags})
+	top, _, err := plistout.Decode(out.Data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading the compiled profile back: %v", displayName(input), err)
 	}
-	sum := sha256.Sum256(out.Bytes)
+	sum := sha256.Sum256(out.Data)
 	target := popts.Compile.Target
 	if target.IsZero() {
 		ios = ""

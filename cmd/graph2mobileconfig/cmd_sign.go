@@ -6,8 +6,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 	"github.com/graph2mobileconfig/graph2mobileconfig/profile"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
@@ -101,7 +101,7 @@ func prepareForSigning(input string, data []byte, max int64, resign bool, device
 		return nil, false, fmt.Errorf("%s is already encrypted (it has EncryptedPayloadContent); leave out --encrypt-to", name)
 	}
 	encrypted := compiler.DictOf(p.Root)
-	if err := pipeline.EncryptPayloads(encrypted, device); err != nil {
+	if err := graph2mobileconfig.EncryptPayloads(encrypted, device); err != nil {
 		return nil, false, fmt.Errorf("%s: %v", name, err)
 	}
 	format := p.Format

@@ -1,17 +1,16 @@
 package main
 
 import (
-	"crypto/x509"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler/appleschema"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
-	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 )
@@ -62,29 +61,33 @@ func compileCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			opts, printer, err := pipelineOptions(c, e)
+			opts, printer, err := compileOptions(c, e)
 			if err != nil {
 				return err
 			}
-			withDiags, err := loadCertificates(c, e, &opts)
-			if err != nil {
+			if _, err := loadCertificates(c, e, &opts); err != nil {
 				return err
 			}
 			data, err := readInput(e, input, c.Int64("max-input-size"))
 			if err != nil {
 				return fmt.Errorf("%w", err)
 			}
-			out := compileWith(data, opts, withDiags)
-			printer.print("", out.Diagnostics)
-			report := jsonReport{Input: input, Diagnostics: out.Diagnostics}
-			if out.Diagnostics.HasErrors() || out.Bytes == nil {
+			// The one entry point of the library, which batch uses too:
+			// the same options give the same bytes.
+			out, diags, err := graph2mobileconfig.Compile(c.Context, data, opts)
+			if err != nil && !diags.HasErrors() {
+				return optionError(c, err)
+			}
+			printer.print("", diags)
+			report := jsonReport{Input: input, Diagnostics: diags}
+			if out == nil {
 				printer.printJSON(report)
 				if !printer.json {
-					fmt.Fprintf(e.stderr, "graph2mobileconfig: %s: %d error(s); nothing written\n", displayName(input), out.Diagnostics.Count(diag.Error))
+					fmt.Fprintf(e.stderr, "graph2mobileconfig: %s: %d error(s); nothing written\n", displayName(input), diags.Count(diag.Error))
 				}
 				return failure{}
 			}
-			if err := writeOutput(e, output, out.Bytes, out.Secrets, c.Bool("force")); err != nil {
+			if err := writeOutput(e, output, out.Data, out.Secrets, c.Bool("force")); err != nil {
 				return err
 			}
 			noteDefaultOutput(c, e, output)
@@ -95,15 +98,16 @@ func compileCommand(e env) *cli.Command {
 	}
 }
 
-// pipelineOptions turns the shared compile and signing flags into options.
-func pipelineOptions(c *cli.Context, e env) (pipeline.Options, diagPrinter, error) {
-	var opts pipeline.Options
+// compileOptions turns the shared compile and signing flags into the
+// library's options, with the command line's words for the hints. The
+// signer and the device certificate are read, and checked by the library.
+func compileOptions(c *cli.Context, e env) (graph2mobileconfig.Options, diagPrinter, error) {
+	opts := graph2mobileconfig.Options{Hints: flagHint}
 	printer := newDiagPrinter(c, e)
 	var err error
 	if opts.Format, err = plistout.ParseFormat(c.String("plist-format")); err != nil {
 		return opts, printer, usagef("--plist-%v", err)
 	}
-	opts.Limits = graphjson.DefaultLimits
 	co := &opts.Compile
 	co.IdentifierPrefix = c.String("identifier-prefix")
 	if !c.IsSet("identifier-prefix") {
@@ -135,8 +139,16 @@ func pipelineOptions(c *cli.Context, e env) (pipeline.Options, diagPrinter, erro
 			return opts, printer, usagef("--post-quantum %v", err)
 		}
 	}
+	if co.Algorithms.PostQuantumFallback && len(co.Algorithms.PostQuantum) == 0 {
+		return opts, printer, usagef("--post-quantum-fallback needs post-quantum key exchanges to fall back from: give --post-quantum too")
+	}
+	// Checked now, before any file is read; the library checks again.
 	if err := co.Check(); err != nil {
-		return opts, printer, usagef("%v", err)
+		var ce *compiler.OptionError
+		if errors.As(err, &ce) {
+			err = &graph2mobileconfig.OptionError{Option: "Compile." + ce.Option, Err: ce.Err}
+		}
+		return opts, printer, optionError(c, err)
 	}
 	for _, path := range c.StringSlice("server-ca") {
 		data, err := readCredential(e, path, "the --server-ca file")
@@ -200,18 +212,11 @@ func loadDeviceIdentity(c *cli.Context, e env, path string) (*compiler.Identity,
 		return nil, fmt.Errorf("--identity: cannot read %s: %w", path, err)
 	}
 	warnLoosePermissions(e, path, "the identity file")
-	type reencoded struct {
-		p12  []byte
-		cert *x509.Certificate
-	}
-	var password string
-	id, err := unlock(c, e, identityPassword, "the --identity file "+path, func(pw string) (reencoded, error) {
-		p12, cert, err := signing.ReencodePKCS12ForDevice(data, pw)
-		password = pw
-		return reencoded{p12, cert}, err
+	identity, err := unlock(c, e, identityPassword, "the --identity file "+path, func(pw string) (*compiler.Identity, error) {
+		return graph2mobileconfig.LoadClientIdentity(data, pw)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("--identity %s: %w", path, err)
 	}
-	return &compiler.Identity{PKCS12: id.p12, Password: password, Certificate: id.cert}, nil
+	return identity, nil
 }

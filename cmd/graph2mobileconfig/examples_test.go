@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/nanomdmtest"
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/testenv"
-	"github.com/graph2mobileconfig/graph2mobileconfig/mdm/nanomdmtest"
 	"github.com/graph2mobileconfig/graph2mobileconfig/strongswan"
 )
 

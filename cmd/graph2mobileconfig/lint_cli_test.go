@@ -3,12 +3,16 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/testenv"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/testenv"
+	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 )
 
 // finding is what a lint test expects: severity, code and location.
@@ -312,4 +316,76 @@ func TestLintUsage(t *testing.T) {
 	if r.code != exitError || !strings.Contains(r.stdout, "cannot read") {
 		t.Errorf("missing file: exit %d %s", r.code, r.stdout)
 	}
+}
+
+// TestLintCompiledSCEPFixtures compiles every SCEP fixture and lints the
+// profile, unsigned and as if signed: lint finds exactly the {{variables}}
+// the compile warned about, in the same keys (the compile's mdm-variable
+// warnings and lint's unresolved-variable findings name the key alike),
+// plus, unsigned, the unprotected SCEP challenge when it is a literal
+// secret; nothing else, not even an info.
+func TestLintCompiledSCEPFixtures(t *testing.T) {
+	files, _ := filepath.Glob(repoPath("fixtures", "scep-*", "expected.mobileconfig"))
+	if len(files) < 3 {
+		t.Fatalf("only %d compiled SCEP fixtures", len(files))
+	}
+	pki := testPKI(t)
+	for _, f := range files {
+		dir := filepath.Dir(f)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out.mobileconfig")
+			args := append([]string{"compile", filepath.Join(dir, "input.json"), "-o", out, "--json"}, fixtureArgs(t, dir, pki)...)
+			r := runCLI(t, nil, nil, args...)
+			if r.code != exitOK {
+				t.Fatalf("compile: exit %d\n%s", r.code, r.stderr)
+			}
+			var compiled []string
+			for _, d := range parseReport(t, r.stdout) {
+				if d.Code == "mdm-variable" {
+					compiled = append(compiled, tokenIn(d.Message)+" in "+d.Key)
+				}
+			}
+			profile, _, err := plistout.Decode(readOrFail(t, out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			challenge, _ := scepContent(t, profile)["Challenge"].(string)
+			literal := challenge != "" && !strings.Contains(challenge, "{{")
+			for _, signed := range []bool{false, true} {
+				var linted []string
+				secret := false
+				for _, d := range compiler.Lint(profile, compiler.LintOptions{Signed: signed}) {
+					switch {
+					case d.Code == "unresolved-variable" && d.Severity == diag.Warning:
+						linted = append(linted, tokenIn(d.Message)+" in "+d.Key)
+					case d.Code == "unprotected-secret" && d.Key == "com.apple.security.scep.PayloadContent.Challenge" && !signed:
+						secret = true
+					default:
+						t.Errorf("signed %v: unexpected lint finding: %s", signed, d)
+					}
+				}
+				slices.Sort(compiled)
+				slices.Sort(linted)
+				if !slices.Equal(compiled, linted) {
+					t.Errorf("signed %v: lint finds the variables\n  %q\nthe compile warned about\n  %q", signed, linted, compiled)
+				}
+				if secret != (literal && !signed) {
+					t.Errorf("signed %v: unprotected challenge reported %v, want %v", signed, secret, literal && !signed)
+				}
+			}
+			if len(compiled) == 0 {
+				t.Error("the fixture leaves no variable: the comparison proves nothing")
+			}
+		})
+	}
+}
+
+// tokenIn returns the first {{variable}} a message names.
+func tokenIn(msg string) string {
+	i := strings.Index(msg, "{{")
+	j := strings.Index(msg[max(i, 0):], "}}")
+	if i < 0 || j < 0 {
+		return ""
+	}
+	return msg[i : i+j+2]
 }

@@ -179,7 +179,8 @@ func compileSCEPCaseWith(t *testing.T, tc scepCase, url, dir, challengeFile stri
 		t.Fatal(err)
 	}
 	for _, f := range compiler.Lint(profile, compiler.LintOptions{Signed: true}) {
-		if f.Severity != diag.Info {
+		// Without --var, the profile keeps the {{variables}} the MDM fills.
+		if f.Severity != diag.Info && !(len(tc.vars) == 0 && f.Code == "unresolved-variable") {
 			t.Errorf("Apple schema finding: %s", f)
 		}
 	}

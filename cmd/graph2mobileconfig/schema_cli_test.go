@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
-	"github.com/graph2mobileconfig/graph2mobileconfig/mdm/nanomdmtest"
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/nanomdmtest"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 )
 

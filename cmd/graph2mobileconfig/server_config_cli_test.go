@@ -187,3 +187,61 @@ func TestServerConfigJSON(t *testing.T) {
 		t.Errorf("with -o FILE: exit %d, %v\n%s%s", r.code, err, r.stdout, r.stderr)
 	}
 }
+
+// TestSCEPProfileServerConfigAndDialIdentity: for a profile whose identity
+// is a SCEP payload, server-config says so and checks --client-ca against
+// the profile's CAs; dial, which needs the enrolled certificate, says what
+// to enroll, and checks its identity flags before it starts a charon.
+func TestSCEPProfileServerConfigAndDialIdentity(t *testing.T) {
+	pki := testPKI(t)
+	profile := repoPath("fixtures", "scep-separate", "expected.mobileconfig")
+	for _, c := range []struct {
+		name     string
+		clientCA []string
+		warning  string
+	}{
+		{"the SCEP profile's root", []string{"--client-ca", filepath.Join(pki, "root-ca.pem")}, ""},
+		{"a certificate that is no CA", []string{"--client-ca", filepath.Join(pki, "client.pem")}, "client CA: \"CN="},
+		{"no client CA", nil, "without --client-ca the connection accepts a device certificate from any CA"},
+		{"a name in x509ca/, not checked", []string{"--client-ca", "corp-ca.pem"}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := runCLI(t, nil, nil, append([]string{"server-config", profile}, c.clientCA...)...)
+			if r.code != exitOK {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			if !strings.Contains(r.stdout, "#       The device certificate comes from SCEP") {
+				t.Errorf("the header does not say the device certificate comes from SCEP:\n%s", r.stdout)
+			}
+			caWarnings := strings.Contains(r.stderr, "client CA") || strings.Contains(r.stderr, "--client-ca")
+			if c.warning == "" && caWarnings || c.warning != "" && !strings.Contains(r.stderr, c.warning) {
+				t.Errorf("stderr %q, want the warning %q", r.stderr, c.warning)
+			}
+			// An absolute path stays as it is; a name is one in x509ca/.
+			if len(c.clientCA) > 0 && !strings.Contains(r.stdout, "cacerts = "+c.clientCA[1]+"\n") {
+				t.Errorf("no cacerts = %s", c.clientCA[1])
+			}
+		})
+	}
+
+	key := filepath.Join(pki, "client.key")
+	cert := filepath.Join(pki, "client.pem")
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"both identity forms", []string{"--identity", filepath.Join(pki, "client.p12"), "--identity-cert", cert, "--identity-key", key}, exitUsage, "not both"},
+		{"a certificate without its key", []string{"--identity-cert", cert}, exitUsage, "--identity-cert and --identity-key go together"},
+		{"a key that is not the certificate's", []string{"--identity-cert", cert, "--identity-key", filepath.Join(pki, "client-ec.key")}, exitError, "is not the key of the certificate in --identity-cert"},
+		{"no identity for a SCEP profile", []string{"--var", "AAD_Device_ID=x"}, exitError, "the identity comes from the SCEP payload"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := runCLI(t, nil, nil, append([]string{"dial", profile}, c.args...)...)
+			if r.code != c.code || !strings.Contains(r.stderr, c.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", r.code, r.stderr, c.code, c.want)
+			}
+		})
+	}
+}

@@ -124,17 +124,25 @@ const (
 
 func newVPNPKI(t *testing.T) *vpnPKI {
 	t.Helper()
+	return newVPNPKIFor(t, testpki.NewRoot(t, testpki.Options{CommonName: vpnRootCN}), vpnServerID)
+}
+
+// newVPNPKIFor is newVPNPKI with a given root, whose server certificates
+// name serverID: the root of a Graph export's trusted certificate profile,
+// say, so that the server chains to the root the compiled profile installs.
+func newVPNPKIFor(t *testing.T, root *testpki.CA, serverID string) *vpnPKI {
+	t.Helper()
 	dir := t.TempDir()
 	p := &vpnPKI{dir: dir, clients: map[testpki.KeyType]string{}}
-	p.root = testpki.NewRoot(t, testpki.Options{CommonName: vpnRootCN})
+	p.root = root
 	p.other = testpki.NewRoot(t, testpki.Options{CommonName: "Some Other CA", Key: testpki.Key(t, testpki.RSA2048, 5)})
 	p.rootPEM = testpki.WritePEMCert(t, filepath.Join(dir, "root.pem"), p.root.Cert)
 	p.otherPEM = testpki.WritePEMCert(t, filepath.Join(dir, "other.pem"), p.other.Cert)
 	p.serverKey = testpki.Key(t, testpki.RSA2048, 4)
 	serverEKU := []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-	p.server = issue(t, p.root, vpnServerID, []string{vpnServerID}, serverEKU, p.serverKey)
-	p.serverOther = issue(t, p.other, vpnServerID, []string{vpnServerID}, serverEKU, p.serverKey)
-	p.serverNoSAN = issue(t, p.root, vpnServerID, nil, serverEKU, p.serverKey)
+	p.server = issue(t, p.root, serverID, []string{serverID}, serverEKU, p.serverKey)
+	p.serverOther = issue(t, p.other, serverID, []string{serverID}, serverEKU, p.serverKey)
+	p.serverNoSAN = issue(t, p.root, serverID, nil, serverEKU, p.serverKey)
 	p.p12Pass = "p12-test-password"
 	writeFile(t, filepath.Join(dir, "p12.pass"), p.p12Pass)
 	for _, kt := range []testpki.KeyType{testpki.RSA2048, testpki.ECDSAP256, testpki.ECDSAP384} {
@@ -274,6 +282,9 @@ func set(key string, v any) func(map[string]any) {
 // compiled through the real pipeline, or (for what Graph cannot say) a
 // compiled export whose VPN payload a function edits.
 type profileSpec struct {
+	// file is a profile already compiled (from Graph exports with --with,
+	// say), used as it is.
+	file  string
 	graph map[string]any
 	// identity embeds the client identity of this key type.
 	identity *testpki.KeyType
@@ -286,6 +297,9 @@ type profileSpec struct {
 // build compiles the spec into a .mobileconfig file and returns its path.
 func (s profileSpec) build(t *testing.T, pki *vpnPKI, dir, name string) string {
 	t.Helper()
+	if s.file != "" {
+		return s.file
+	}
 	input := filepath.Join(dir, name+".json")
 	data, err := json.Marshal(s.graph)
 	if err != nil {
@@ -342,6 +356,9 @@ type vpnCell struct {
 	serverCert string
 	// noServer leaves the server namespace without a charon.
 	noServer bool
+	// checkClientCA gives server-config the client CA as a file here, which
+	// it checks against the profile, rather than as a name in x509ca/.
+	checkClientCA bool
 	// editServer changes the written swanctl.conf.
 	editServer func(string) string
 	// serverNet is a network the server reaches behind itself (an address
@@ -367,6 +384,7 @@ type dialJSON struct {
 	Details  []string            `json:"details"`
 	Pattern  string              `json:"pattern"`
 	Evidence string              `json:"evidence"`
+	Offered  strongswan.Offer    `json:"profile"`
 	IKESA    *strongswan.IKESA   `json:"ikeSa"`
 	ChildSA  *strongswan.ChildSA `json:"childSa"`
 	Checks   []string            `json:"checks"`
@@ -416,13 +434,19 @@ func startCell(t *testing.T, n int, cell vpnCell, pki *vpnPKI) (netPair, string,
 	}
 	testpki.WritePEMCert(t, filepath.Join(swanctl, "x509", "server.pem"), serverCert)
 	testpki.WritePEMKey(t, filepath.Join(swanctl, "private", "server.key"), pki.serverKey, testpki.PKCS8, nil)
-	testpki.WritePEMCert(t, filepath.Join(swanctl, "x509ca", "client-ca.pem"), pki.root.Cert)
+	clientCA := testpki.WritePEMCert(t, filepath.Join(swanctl, "x509ca", "client-ca.pem"), pki.root.Cert)
+	if !cell.checkClientCA {
+		clientCA = "client-ca.pem"
+	}
 
 	conf := filepath.Join(swanctl, "swanctl.conf")
-	args := append([]string{"server-config", serverProfile, "-o", conf, "--include-secrets", "--client-ca", "client-ca.pem"}, cell.serverArgs...)
+	args := append([]string{"server-config", serverProfile, "-o", conf, "--include-secrets", "--client-ca", clientCA}, cell.serverArgs...)
 	r := runCLI(t, nil, nil, args...)
 	if r.code != exitOK {
 		t.Fatalf("server-config: exit %d: %s", r.code, r.stderr)
+	}
+	if cell.checkClientCA && strings.Contains(r.stderr, "client CA") {
+		t.Errorf("server-config finds fault with the client CA: %s", r.stderr)
 	}
 	text, err := os.ReadFile(conf)
 	if err != nil {
