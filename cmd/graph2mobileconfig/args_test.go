@@ -241,6 +241,8 @@ var flagMeanings = map[string]string{
 	"identity":                "the client identity (PKCS#12 file) of the VPN",
 	"identity-password-file":  "the password of --identity",
 	"identity-uuid":           "the PayloadUUID of an identity payload the MDM delivers",
+	"identity-cert":           "the client certificate of the VPN, with --identity-key",
+	"identity-key":            "the private key of --identity-cert",
 	"server-ca":               "a CA certificate of the VPN server",
 	"var":                     "a value for a {{variable}}",
 	"strict":                  "warnings are errors",

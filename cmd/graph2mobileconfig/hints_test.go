@@ -91,11 +91,11 @@ func TestOptionErrorsNameFlags(t *testing.T) {
 	input := filepath.Join(fixtureDir("psk-ondemand"), "input.json")
 	out := filepath.Join(t.TempDir(), "x.mobileconfig")
 	r := runCLI(t, nil, nil, "compile", input, "-o", out, "--strict-algorithms", "--target", "ios:17.4")
-	if r.code != exitUsage || !strings.Contains(r.stderr, "graph2mobileconfig: --strict-algorithms: strict algorithm selection needs IKEv2.EnforceStrictAlgorithmSelection") {
+	if r.code != exitUsage || !strings.Contains(r.stderr, "graph2mobileconfig compile: --strict-algorithms: strict algorithm selection needs IKEv2.EnforceStrictAlgorithmSelection") {
 		t.Errorf("exit %d\n%s", r.code, r.stderr)
 	}
 	r = runCLI(t, nil, nil, "compile", input, "-o", out, "--var", "A=1", "--var", "a=2")
-	if r.code != exitUsage || !strings.Contains(r.stderr, `graph2mobileconfig: --var: the variables "A" and "a" differ only in case`) {
+	if r.code != exitUsage || !strings.Contains(r.stderr, `graph2mobileconfig compile: --var: the variables "A" and "a" differ only in case`) {
 		t.Errorf("exit %d\n%s", r.code, r.stderr)
 	}
 }
