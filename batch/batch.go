@@ -35,7 +35,7 @@
 // export, an empty list, an output folder or report inside an input folder
 // (which are then not read). Entities that share an output name get a
 // counter ("-2") and an info; entities that compile to the same
-// PayloadIdentifier get a "duplicate-identifier" warning, which --strict does
+// PayloadIdentifier get a "duplicate-identifier" warning, which strict mode does
 // not turn into an error since it is found after the profile is written.
 //
 // # Outputs
@@ -76,10 +76,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/atomicfile"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 )
 
 // DefaultMaxInputSize is the largest input file read when
@@ -93,9 +93,12 @@ const MaxJobs = 256
 
 // Options control a batch.
 type Options struct {
-	// Pipeline are the compile, encoding and signing options applied to
-	// every entity.
-	Pipeline pipeline.Options
+	// Compiler compiles, encodes and signs every entity, with the options
+	// it was made with (graph2mobileconfig.New); nil compiles with the
+	// zero graph2mobileconfig.Options. Its limits bound the JSON parser,
+	// and its hint function rewrites the hints of the batch's own findings
+	// too.
+	Compiler *graph2mobileconfig.Compiler
 	// OutDir is the folder the profiles are written to; it is created if
 	// it is missing. Required.
 	OutDir string
@@ -120,7 +123,7 @@ type Options struct {
 	// replaces one of them. The input files are protected without it.
 	Protect []atomicfile.Input
 	// Shared are the inputs every entity is compiled with (the certificate
-	// profile exports of --with), already read into Pipeline, with the
+	// profile exports of --with), already read into Compiler, with the
 	// findings of reading them: the report lists them once, in "shared",
 	// and their warnings count in Summary.Warnings. When one has an error,
 	// Run compiles nothing: it writes the report (if any) with the shared
@@ -324,8 +327,12 @@ func Run(ctx context.Context, inputs []string, opts Options) (Summary, error) {
 	if opts.MaxInputSize <= 0 {
 		opts.MaxInputSize = DefaultMaxInputSize
 	}
-	if opts.Pipeline.Limits == (graphjson.Limits{}) {
-		opts.Pipeline.Limits = graphjson.DefaultLimits
+	if opts.Compiler == nil {
+		c, _, err := graph2mobileconfig.New(graph2mobileconfig.Options{})
+		if err != nil {
+			return Summary{}, err // not reached: the zero Options work
+		}
+		opts.Compiler = c
 	}
 	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
 		return Summary{}, fmt.Errorf("cannot create the output folder: %w", err)
@@ -540,25 +547,33 @@ func (r *runner) compile(j job) result {
 		e.Diagnostics.Errorf("cancelled", "", "the batch was cancelled before this entity was compiled")
 		return res
 	}
-	out := pipeline.Item(j.item, r.opts.Pipeline)
-	e.Identifier = out.Identifier
-	diags := append(out.Diagnostics, j.notes...)
+	out, diags, err := r.opts.Compiler.CompileItem(r.ctx, j.item)
+	diags = append(diags, j.notes...)
 	path := filepath.Join(r.opts.OutDir, j.name)
-	if out.Bytes == nil || out.Diagnostics.HasErrors() {
+	if err != nil {
 		e.Status = StatusFailed
+		switch {
+		case r.ctx.Err() != nil && errors.Is(err, r.ctx.Err()):
+			diags.Errorf("cancelled", "", "the batch was cancelled before this entity was signed")
+		case !diags.HasErrors():
+			// Not a finding about the input (the signer failed): the
+			// entry still says why.
+			diags.Errorf("compile-error", "", "%v", err)
+		}
 	} else {
+		e.Identifier = out.Identifier
 		perm := os.FileMode(0o644)
 		if out.Secrets {
 			perm = 0o600
 		}
 		// No flush per file: the rename alone keeps readers from partial
 		// files, and a flush costs more than compiling and signing does.
-		err := atomicfile.WriteFile(path, out.Bytes, atomicfile.Options{Perm: perm, Force: r.opts.Force, Protect: r.protect, NoSync: true, Tracker: r.opts.Tracker})
+		err := atomicfile.WriteFile(path, out.Data, atomicfile.Options{Perm: perm, Force: r.opts.Force, Protect: r.protect, NoSync: true, Tracker: r.opts.Tracker})
 		if err != nil {
 			e.Status = StatusFailed
 			diags.Errorf("write-error", "", "cannot write the profile: %v", err)
 		} else {
-			sum := sha256.Sum256(out.Bytes)
+			sum := sha256.Sum256(out.Data)
 			e.Status, e.Output, e.SHA256 = StatusCompiled, path, hex.EncodeToString(sum[:])
 		}
 	}
@@ -573,7 +588,9 @@ func (r *runner) compile(j job) result {
 }
 
 func (r *runner) handle(res result) {
+	hints := r.opts.Compiler.Options().Hints
 	if e := res.entry; e != nil {
+		e.Diagnostics = e.Diagnostics.WithHints(hints)
 		if e.Status == StatusCompiled && e.Identifier != "" {
 			h := fnv.New64a()
 			h.Write([]byte(e.Identifier))
@@ -604,6 +621,9 @@ func (r *runner) handle(res result) {
 		}
 	}
 	if n := res.notice; n != nil {
+		if n.Hint.Code != "" {
+			n.Diagnostic = diag.List{n.Diagnostic}.WithHints(hints)[0]
+		}
 		if n.Severity == diag.Warning {
 			r.sum.Warnings++
 		}

@@ -16,9 +16,9 @@ import (
 	"testing"
 	"unicode/utf16"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 )
 
 func hash8(id string) string {
@@ -26,9 +26,19 @@ func hash8(id string) string {
 	return hex.EncodeToString(sum[:4])
 }
 
-// defaultPipeline are the options of "compile" without flags.
-func defaultPipeline() pipeline.Options {
-	return pipeline.Options{Limits: graphjson.DefaultLimits}
+// defaultCompiler compiles as "compile" without flags does.
+func defaultCompiler(t testing.TB) *graph2mobileconfig.Compiler {
+	t.Helper()
+	return newCompiler(t, graph2mobileconfig.Options{})
+}
+
+func newCompiler(t testing.TB, opts graph2mobileconfig.Options) *graph2mobileconfig.Compiler {
+	t.Helper()
+	c, _, err := graph2mobileconfig.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // fixtureEntity returns the IKEv2 entity of fixtures/<name>/input.json as a
@@ -127,8 +137,8 @@ func runBatch(t testing.TB, inputs []string, opts Options) outcome {
 	opts.OnEntry = func(e Entry) { o.entries = append(o.entries, e) }
 	opts.OnNotice = func(n Notice) { o.notices = append(o.notices, n) }
 	opts.OnProgress = func(p Progress) { o.progress = append(o.progress, p) }
-	if opts.Pipeline.Limits == (graphjson.Limits{}) {
-		opts.Pipeline = defaultPipeline()
+	if opts.Compiler == nil {
+		opts.Compiler = defaultCompiler(t)
 	}
 	sum, err := Run(context.Background(), inputs, opts)
 	if err != nil {
@@ -573,7 +583,7 @@ func TestCompileEquivalence(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		alone := pipeline.Document(data, defaultPipeline())
+		alone, aloneDiags, _ := defaultCompiler(t).Compile(context.Background(), data)
 		var compiled, ikev2 []Entry
 		for _, e := range bySource[input] {
 			if e.Status == StatusCompiled {
@@ -583,10 +593,10 @@ func TestCompileEquivalence(t *testing.T) {
 				ikev2 = append(ikev2, e)
 			}
 		}
-		if len(bySource[input]) == 0 && len(alone.Diagnostics.Errors()) == 0 {
+		if len(bySource[input]) == 0 && len(aloneDiags.Errors()) == 0 {
 			t.Errorf("%s: batch reported nothing", input)
 		}
-		if alone.Bytes == nil {
+		if alone == nil {
 			if len(ikev2) == 1 && len(compiled) != 0 {
 				t.Errorf("%s: compile fails, batch compiled it", input)
 			}
@@ -601,7 +611,7 @@ func TestCompileEquivalence(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(got, alone.Bytes) {
+		if !bytes.Equal(got, alone.Data) {
 			t.Errorf("%s: batch wrote different bytes than compile", input)
 		}
 		if compiled[0].Identifier != alone.Identifier {
@@ -668,7 +678,7 @@ func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	report := filepath.Join(root, "report.json")
-	_, err := Run(ctx, []string{filepath.Join(root, "in")}, Options{OutDir: filepath.Join(root, "out"), Report: report, Pipeline: defaultPipeline()})
+	_, err := Run(ctx, []string{filepath.Join(root, "in")}, Options{OutDir: filepath.Join(root, "out"), Report: report, Compiler: defaultCompiler(t)})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
@@ -793,12 +803,13 @@ func TestReportSharedInputs(t *testing.T) {
 	d.Warnf("test-warning", "scep.json:$.displayName", "a warning about the shared file")
 	shared := []SharedInput{{Flag: "--with", Source: scepPath, Diagnostics: d,
 		Entities: []SharedEntity{{Path: certs[0].Path, Type: certs[0].Type(), ID: certs[0].ID(), DisplayName: certs[0].DisplayName()}}}}
-	popts := defaultPipeline()
-	popts.Compile.Certificates = certs
-	popts.Compile.SCEP.Challenge = "test-challenge"
+	var copts graph2mobileconfig.Options
+	copts.Compile.Certificates = certs
+	copts.Compile.SCEP.Challenge = "test-challenge"
+	compiler := newCompiler(t, copts)
 	writeJSON(t, filepath.Join(root, "in", "vpn.json"), fixtureEntity(t, "scep-separate"))
 	report := filepath.Join(root, "report.json")
-	o := runBatch(t, []string{filepath.Join(root, "in")}, Options{OutDir: filepath.Join(root, "out"), Report: report, Pipeline: popts, Shared: shared})
+	o := runBatch(t, []string{filepath.Join(root, "in")}, Options{OutDir: filepath.Join(root, "out"), Report: report, Compiler: compiler, Shared: shared})
 	if o.sum.Compiled != 1 {
 		t.Fatalf("summary %+v: %v", o.sum, o.entries)
 	}
@@ -841,7 +852,7 @@ func TestReportSharedInputs(t *testing.T) {
 	shared[0].Diagnostics = append(slices.Clone(d), diag.Diagnostic{Severity: diag.Error, Code: "bad-value", Path: "scep.json:$.keySize", Message: "not a key size"})
 	out2 := filepath.Join(root, "out2")
 	report2 := filepath.Join(root, "report2.json")
-	sum, err := Run(context.Background(), []string{filepath.Join(root, "in")}, Options{OutDir: out2, Report: report2, Pipeline: popts, Shared: shared})
+	sum, err := Run(context.Background(), []string{filepath.Join(root, "in")}, Options{OutDir: out2, Report: report2, Compiler: compiler, Shared: shared})
 	if !errors.Is(err, ErrSharedInput) || sum != (Summary{Warnings: 1}) {
 		t.Fatalf("Run with a shared error: %+v, %v; want ErrSharedInput", sum, err)
 	}
@@ -869,6 +880,7 @@ func TestLargeListIsStreamed(t *testing.T) {
 	bases := []string{"psk-ondemand", "proxy-pac", "flags-false", "eap-only", "full-featured"}
 	var entities []map[string]any
 	var alone [][]byte
+	compiler := defaultCompiler(t)
 	for i := 0; ; i++ {
 		var e map[string]any
 		if i%7 == 3 {
@@ -878,7 +890,11 @@ func TestLargeListIsStreamed(t *testing.T) {
 		}
 		data := mustJSON(t, e)
 		entities = append(entities, e)
-		alone = append(alone, pipeline.Document(data, defaultPipeline()).Bytes)
+		var out []byte
+		if p, _, err := compiler.Compile(context.Background(), data); err == nil {
+			out = p.Data
+		}
+		alone = append(alone, out)
 		if len(mustJSON(t, list(entities...))) > graphjson.StreamThreshold+(64<<10) {
 			break
 		}

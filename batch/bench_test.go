@@ -19,7 +19,7 @@ func BenchmarkRun(b *testing.B) {
 		if err := os.RemoveAll(out); err != nil {
 			b.Fatal(err)
 		}
-		sum, err := Run(context.Background(), []string{in}, Options{OutDir: out, Jobs: 2, Pipeline: defaultPipeline()})
+		sum, err := Run(context.Background(), []string{in}, Options{OutDir: out, Jobs: 2, Compiler: defaultCompiler(b)})
 		if err != nil || sum.Compiled == 0 {
 			b.Fatalf("%+v, %v", sum, err)
 		}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
 )
 
@@ -409,7 +410,7 @@ func openDocument(path string, stdin io.Reader, limit int64, lim graphjson.Limit
 		if err == nil && fi.Mode().IsRegular() {
 			if fi.Size() > limit {
 				f.Close()
-				return nil, nil, tooLarge(limit), nil
+				return nil, nil, &tooLargeError{limit}, nil
 			}
 			d, err := graphjson.ReadDocumentFrom(f, fi.Size(), lim)
 			if d.Streaming() {
@@ -464,14 +465,19 @@ func readFile(path string, stdin io.Reader, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(data)) > limit {
-		return nil, tooLarge(limit)
+		return nil, &tooLargeError{limit}
 	}
 	return data, nil
 }
 
-func tooLarge(limit int64) error {
-	return fmt.Errorf("the file is larger than %d bytes (--max-input-size); no Graph export is that large", limit)
+// tooLargeError is readFile's error for a file larger than the limit.
+type tooLargeError struct{ limit int64 }
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("the file is larger than %d bytes; no Graph export is that large", e.limit)
 }
+
+var maxInputSizeHint = diag.Hint{Code: diag.HintMaxInputSize, Text: "batch.Options.MaxInputSize sets the limit"}
 
 // readAll is io.ReadAll starting with a buffer of size bytes.
 func readAll(r io.Reader, size int) ([]byte, error) {

@@ -31,7 +31,7 @@ func TestMemoryIsFlat(t *testing.T) {
 		runtime.GC()
 		stop := sampleHeap()
 		start := time.Now()
-		sum, err := Run(context.Background(), []string{dir}, Options{OutDir: t.TempDir(), Jobs: jobs, Report: filepath.Join(t.TempDir(), "report.json"), Pipeline: defaultPipeline()})
+		sum, err := Run(context.Background(), []string{dir}, Options{OutDir: t.TempDir(), Jobs: jobs, Report: filepath.Join(t.TempDir(), "report.json"), Compiler: defaultCompiler(t)})
 		elapsed := time.Since(start)
 		peak := stop()
 		if err != nil {
@@ -195,7 +195,7 @@ func TestMemberAmplificationStaysBounded(t *testing.T) {
 	var entries []Entry
 	report := filepath.Join(t.TempDir(), "report.json")
 	sum, err := Run(context.Background(), []string{dir}, Options{
-		OutDir: t.TempDir(), Jobs: 4, Report: report, Pipeline: defaultPipeline(),
+		OutDir: t.TempDir(), Jobs: 4, Report: report, Compiler: defaultCompiler(t),
 		OnEntry: func(e Entry) {
 			if len(entries) < 5 || e.Source != entries[len(entries)-1].Source {
 				entries = append(entries, e)
@@ -270,7 +270,7 @@ func TestMaximalListMemory(t *testing.T) {
 	measure := func(in string) (uint64, Summary) {
 		runtime.GC()
 		stop := sampleHeap()
-		sum, err := Run(context.Background(), []string{in}, Options{OutDir: t.TempDir(), Jobs: 2, Pipeline: defaultPipeline()})
+		sum, err := Run(context.Background(), []string{in}, Options{OutDir: t.TempDir(), Jobs: 2, Compiler: defaultCompiler(t)})
 		peak := stop()
 		if err != nil {
 			t.Fatal(err)

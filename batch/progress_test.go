@@ -15,16 +15,19 @@ func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 func progressAt(files, total int) Progress {
 	return Progress{Summary: Summary{Files: files, Compiled: files}, FilesTotal: total}
 }
-func newTestMeter(terminal bool) (*ProgressMeter, *bytes.Buffer, *fakeClock) {
+
+// newTestMeter returns a meter on a terminal of the given width, or not on
+// a terminal for nil.
+func newTestMeter(width func() int) (*ProgressMeter, *bytes.Buffer, *fakeClock) {
 	var buf bytes.Buffer
 	clock := &fakeClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-	m := NewProgressMeter(&buf, terminal, "tool: ")
+	m := NewProgressMeter(&buf, "tool: ", width)
 	m.Now = clock.now
 	return m, &buf, clock
 }
 
 func TestProgressLines(t *testing.T) {
-	m, buf, clock := newTestMeter(false)
+	m, buf, clock := newTestMeter(nil)
 	steps := []struct {
 		advance time.Duration
 		p       Progress
@@ -59,9 +62,9 @@ func TestProgressLines(t *testing.T) {
 }
 
 func TestProgressBar(t *testing.T) {
-	m, buf, clock := newTestMeter(true)
+	m, buf, clock := newTestMeter(func() int { return 200 })
 	bar := func(files int, hashes int) string {
-		return "\rtool: [" + strings.Repeat("#", hashes) + strings.Repeat(".", 24-hashes) + "] " +
+		return "\rtool: [" + strings.Repeat("#", hashes) + strings.Repeat(".", 30-hashes) + "] " +
 			(&ProgressMeter{}).describe(progressAt(files, 8)) + "\x1b[K"
 	}
 	steps := []struct {
@@ -72,9 +75,9 @@ func TestProgressBar(t *testing.T) {
 	}{
 		{0, 1, false, bar(1, 3)},
 		{50 * time.Millisecond, 2, false, ""},         // throttled
-		{60 * time.Millisecond, 3, false, bar(3, 9)},  // 110 ms since the last draw
-		{10 * time.Millisecond, 4, true, bar(4, 12)},  // erased by a diagnostic: drawn at once
-		{10 * time.Millisecond, 8, false, bar(8, 24)}, // the end is always drawn
+		{60 * time.Millisecond, 3, false, bar(3, 11)}, // 110 ms since the last draw
+		{10 * time.Millisecond, 4, true, bar(4, 15)},  // erased by a diagnostic: drawn at once
+		{10 * time.Millisecond, 8, false, bar(8, 30)}, // the end is always drawn
 	}
 	for i, s := range steps {
 		buf.Reset()
@@ -100,5 +103,40 @@ func TestProgressBar(t *testing.T) {
 	m.Done()
 	if buf.Len() != 0 {
 		t.Errorf("a second Done printed %q", buf.String())
+	}
+}
+
+// TestProgressFitsTerminal checks that the line drawn on a terminal never
+// reaches its last column, whatever its width, and gives up detail in
+// order: a shorter bar, no bar, the short counts, then a cut.
+func TestProgressFitsTerminal(t *testing.T) {
+	p := Progress{Summary: Summary{Files: 470, Compiled: 460, Failed: 10}, FilesTotal: 1000}
+	const long = " 47% 470/1000 files: 460 compiled, 0 skipped, 10 failed"
+	cases := []struct {
+		columns int
+		want    string // the line between "\r" and "\x1b[K"
+	}{
+		{0, "tool: [#######........] " + long}, // unknown: 80 columns assumed
+		{200, "tool: [##############................] " + long},
+		{80, "tool: [#######........] " + long}, // 79 columns used
+		{75, "tool: [####......] " + long},      // the shortest bar
+		{74, "tool: " + long},                   // no room for a bar
+		{62, "tool: " + long},                   // 61 columns used
+		{61, "tool:  47% 470/1000 10 failed"},   // the short counts
+		{40, "tool: " + " 47% 470/1000 10 failed"},
+		{25, " 47% 470/1000 10 failed"},
+		{10, " 47% 470/"},
+		{1, ""},
+	}
+	for _, c := range cases {
+		m, buf, _ := newTestMeter(func() int { return c.columns })
+		m.Update(p)
+		got := strings.TrimSuffix(strings.TrimPrefix(buf.String(), "\r"), "\x1b[K")
+		if got != c.want {
+			t.Errorf("%d columns: drew\n%q, want\n%q", c.columns, got, c.want)
+		}
+		if cols := max(c.columns, 1); c.columns > 0 && len(got) > cols-1 {
+			t.Errorf("%d columns: the line is %d columns wide", c.columns, len(got))
+		}
 	}
 }

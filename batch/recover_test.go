@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/testpki"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 )
@@ -36,7 +37,7 @@ func TestWorkerPanicFailsTheEntity(t *testing.T) {
 	os.WriteFile(in, data, 0o600)
 
 	opts := Options{OutDir: t.TempDir(), Jobs: 2}
-	opts.Pipeline.Signer = &signing.Identity{Certificate: leaf.Cert, PrivateKey: panicSigner{leaf.Key}}
+	opts.Compiler = newCompiler(t, graph2mobileconfig.Options{Signer: &signing.Identity{Certificate: leaf.Cert, PrivateKey: panicSigner{leaf.Key}}})
 	var entries []Entry
 	opts.OnEntry = func(e Entry) { entries = append(entries, e) }
 	sum, err := Run(context.Background(), []string{in}, opts)
@@ -51,7 +52,7 @@ func TestWorkerPanicFailsTheEntity(t *testing.T) {
 		t.Errorf("the output folder holds %v", files)
 	}
 
-	opts = Options{OutDir: t.TempDir(), Stdin: panicReader{}}
+	opts = Options{OutDir: t.TempDir(), Stdin: panicReader{}, Compiler: newCompiler(t, graph2mobileconfig.Options{})}
 	entries = nil
 	opts.OnEntry = func(e Entry) { entries = append(entries, e) }
 	sum, err = Run(context.Background(), []string{"-", in}, opts)

@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -242,10 +243,16 @@ func (r *runner) incompleteNotices() []result {
 
 // readInput reads and parses one file; it needs no lock, and no order.
 func (r *runner) readInput(a *ahead) {
-	d, closer, readErr, err := openDocument(a.file, r.opts.Stdin, r.opts.MaxInputSize, r.opts.Pipeline.Limits)
+	d, closer, readErr, err := openDocument(a.file, r.opts.Stdin, r.opts.MaxInputSize, r.opts.Compiler.Options().Limits)
 	switch {
 	case readErr != nil:
-		a.res, a.done = result{entry: r.failedEntry(a.file, "read-error", "cannot read the input: %v", unwrapPath(readErr)), fileDone: true}, true
+		e := &Entry{Source: a.file, Path: "$", Status: StatusFailed}
+		if tl := (*tooLargeError)(nil); errors.As(readErr, &tl) {
+			e.Diagnostics.AddHinted(diag.Error, "read-error", "", "", maxInputSizeHint, "cannot read the input: %v", tl)
+		} else {
+			e.Diagnostics.Errorf("read-error", "", "cannot read the input: %v", unwrapPath(readErr))
+		}
+		a.res, a.done = result{entry: e, fileDone: true}, true
 	case err != nil:
 		e := r.failedEntry(a.file, graphjson.ErrorCode(err), "%s", err.Error())
 		if d.Encoding != "" && d.Encoding != "UTF-8" {

@@ -3,6 +3,7 @@ package compiler
 import (
 	"regexp"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
 )
 
@@ -57,7 +58,7 @@ func emitAuthentication(b *build) {
 			return
 		}
 		if !has(c.SharedSecret) {
-			b.errorf("missing-value", "sharedSecret", "IKEv2.SharedSecret", "authenticationMethod sharedSecret needs the shared secret, but sharedSecret is empty: put the secret in the export, or a {{token}} there and its value in --var token=VALUE")
+			b.hinted(diag.Error, "missing-value", "sharedSecret", "IKEv2.SharedSecret", varHint("token"), "authenticationMethod sharedSecret needs the shared secret, but sharedSecret is empty: put the secret in the export, or a {{token}} there and a value for it")
 			return
 		}
 		plan = authPlan{method: "SharedSecret"}
@@ -91,7 +92,7 @@ func emitAuthentication(b *build) {
 func (b *build) referenceIdentity(method graphjson.VpnAuthenticationMethod) {
 	if !b.auth.identity {
 		if b.opts.Identity != nil || b.opts.IdentityUUID != "" {
-			b.warnf("identity-unused", "authenticationMethod", "IKEv2.PayloadCertificateUUID", "the identity given with --identity/--identity-uuid is not used: %s authentication needs no client certificate, so none is embedded", method)
+			b.warnf("identity-unused", "authenticationMethod", "IKEv2.PayloadCertificateUUID", "the client identity given is not used: %s authentication needs no client certificate, so none is embedded", method)
 		}
 		b.certificateIdentityUnused(string(method) + " authentication needs no client certificate")
 		return
@@ -100,11 +101,11 @@ func (b *build) referenceIdentity(method graphjson.VpnAuthenticationMethod) {
 	case b.opts.Identity != nil:
 		b.setIKE("PayloadCertificateUUID", PayloadUUID(b.identifier+identitySuffix), "authenticationMethod")
 		b.secrets = true
-		b.certificateIdentityUnused("--identity gives the client identity instead")
+		b.certificateIdentityUnused("the client identity is given to embed instead")
 	case b.opts.IdentityUUID != "":
-		b.certificateIdentityUnused("--identity-uuid references the client identity instead")
+		b.certificateIdentityUnused("an identity UUID references the client identity instead")
 		if !uuidPattern.MatchString(b.opts.IdentityUUID) {
-			b.errorf("bad-identity-uuid", "authenticationMethod", "IKEv2.PayloadCertificateUUID", "--identity-uuid %q is not a UUID", b.opts.IdentityUUID)
+			b.errorf("bad-identity-uuid", "authenticationMethod", "IKEv2.PayloadCertificateUUID", "the identity UUID %q is not a UUID", b.opts.IdentityUUID)
 			return
 		}
 		b.setIKE("PayloadCertificateUUID", b.opts.IdentityUUID, "authenticationMethod")
@@ -112,8 +113,8 @@ func (b *build) referenceIdentity(method graphjson.VpnAuthenticationMethod) {
 	case b.certs.identity != nil:
 		b.referenceCertificateIdentity()
 	case method == graphjson.AuthMethodDerivedCredential:
-		b.errorf("missing-identity", "authenticationMethod", "IKEv2.PayloadCertificateUUID", "derivedCredential authentication uses a smart-card derived credential that Intune delivers itself, and the export does not contain it: give the identity with --identity FILE.p12, or reference the payload your MDM delivers with --identity-uuid UUID")
+		b.hinted(diag.Error, "missing-identity", "authenticationMethod", "IKEv2.PayloadCertificateUUID", identityHint, "derivedCredential authentication uses a smart-card derived credential that Intune delivers itself, and the export does not contain it")
 	default:
-		b.errorf("missing-identity", "authenticationMethod", "IKEv2.PayloadCertificateUUID", "certificate authentication needs a client identity, which the export does not contain (Intune links it as a separate certificate profile): give that SCEP profile's export with --with FILE, give the identity with --identity FILE.p12 (its password from --identity-password-file or GRAPH2MOBILECONFIG_IDENTITY_PASSWORD), or reference the identity payload your MDM delivers with --identity-uuid UUID")
+		b.hinted(diag.Error, "missing-identity", "authenticationMethod", "IKEv2.PayloadCertificateUUID", identityOrExport, "certificate authentication needs a client identity, which the export does not contain (Intune links it as a separate certificate profile)")
 	}
 }

@@ -109,6 +109,11 @@ func (c *certBuild) add(sev diag.Severity, code, rel, key, format string, args .
 	c.b.diags.Add(sev, code, c.path(rel), c.appleKey(key), format, args...)
 }
 
+// hinted records a diagnostic with a hint, as add does.
+func (c *certBuild) hinted(sev diag.Severity, code, rel, key string, h diag.Hint, format string, args ...any) {
+	c.b.diags.AddHinted(sev, code, c.path(rel), c.appleKey(key), h, format, args...)
+}
+
 func (c *certBuild) errorf(code, rel, key, format string, args ...any) {
 	c.add(diag.Error, code, rel, key, format, args...)
 }
@@ -241,7 +246,7 @@ func (b *build) planCertificates() {
 			for i, cp := range ids {
 				labels[i] = cp.Label() + " (" + cp.Path + ")"
 			}
-			b.errorf("ambiguous-identity", "identityCertificate", "IKEv2.PayloadCertificateUUID", "%d client certificate profiles are given: %s; an export on its own does not say which one the VPN links as its identityCertificate: give only that one with --with, or export the VPN with its identityCertificate expanded", len(ids), strings.Join(labels, ", "))
+			b.hinted(diag.Error, "ambiguous-identity", "identityCertificate", "IKEv2.PayloadCertificateUUID", oneExportHint, "%d client certificate profiles are given: %s; an export on its own does not say which one the VPN links as its identityCertificate", len(ids), strings.Join(labels, ", "))
 			return
 		}
 		for _, cp := range ids {
@@ -288,12 +293,12 @@ func (b *build) certIdentifierPart(cp *graphjson.CertificateProfile) (string, bo
 }
 
 // referenceCertificateIdentity links the VPN to the client identity of a
-// certificate profile (called by referenceIdentity when no --identity or
-// --identity-uuid is given).
+// certificate profile (called by referenceIdentity when neither
+// Options.Identity nor Options.IdentityUUID is given).
 func (b *build) referenceCertificateIdentity() {
 	cp := b.certs.identity
 	if cp.Pkcs != nil {
-		b.diags.Add(diag.Error, "pkcs-identity", cp.Path, "IKEv2.PayloadCertificateUUID", "the VPN's identity is the PKCS certificate profile %s: Intune's certificate connector requests that certificate from your CA and delivers it to each device as a PFX, and there is no offline equivalent; give the identity as --identity FILE.p12 (its password from --identity-password-file), enroll it with a SCEP profile (export the iosScepCertificateProfile and give it with --with), or reference your MDM's ACME payload with --identity-uuid UUID", cp.Label())
+		b.diags.AddHinted(diag.Error, "pkcs-identity", cp.Path, "IKEv2.PayloadCertificateUUID", identityOrSCEP, "the VPN's identity is the PKCS certificate profile %s: Intune's certificate connector requests that certificate from your CA and delivers it to each device as a PFX, and there is no offline equivalent", cp.Label())
 		return
 	}
 	b.certs.scepUsed = true
@@ -321,7 +326,7 @@ func (b *build) emitCertificates() {
 	b.checkSCEPKeyType(cp)
 	b.emitSCEP(cp)
 	if len(b.certs.rootDER) == 0 && len(b.opts.CACertificates) == 0 {
-		b.diags.Add(diag.Warning, "no-root", cp.Path, "", "no trusted root certificate is given: the device must already trust the CA that issues the SCEP certificate and the VPN server's certificate; give the SCEP profile's rootCertificate (an iosTrustedRootCertificate export) with --with, or the CA with --ca")
+		b.diags.AddHinted(diag.Warning, "no-root", cp.Path, "", rootHint, "no trusted root certificate is given: the device must already trust the CA that issues the SCEP certificate and the VPN server's certificate")
 	}
 }
 
@@ -333,7 +338,7 @@ func (b *build) checkSCEPKeyType(cp *graphjson.CertificateProfile) {
 		return
 	}
 	apple := strings.ToUpper(string(*ct))
-	b.errorf("scep-key-type", "serverCertificateType", "IKEv2.CertificateType", "serverCertificateType is %s (IKEv2.CertificateType %s), so the device would authenticate with an ECDSA certificate, but its identity comes from the SCEP profile %s, and Apple's SCEP payload always makes an RSA key (Key Type RSA; Graph has no key-algorithm setting): set serverCertificateType to rsa, or give an ECDSA identity with --identity FILE.p12 (or your MDM's ACME payload with --identity-uuid)", *ct, apple, cp.Label())
+	b.hinted(diag.Error, "scep-key-type", "serverCertificateType", "IKEv2.CertificateType", ecdsaIdentityHint, "serverCertificateType is %s (IKEv2.CertificateType %s), so the device would authenticate with an ECDSA certificate, but its identity comes from the SCEP profile %s, and Apple's SCEP payload always makes an RSA key (Key Type RSA; Graph has no key-algorithm setting): set serverCertificateType to rsa", *ct, apple, cp.Label())
 }
 
 // certRule is a row of a certificate profile's mapping table: the Rule it
@@ -452,7 +457,7 @@ func (b *build) checkOsVersionRule(r *graphjson.DeviceManagementApplicabilityRul
 		(max == "" || appleschema.CompareVersions(b.target.Version, max) <= 0)
 	exclude := r.RuleType != nil && *r.RuleType == graphjson.RuleExclude
 	if inside == exclude {
-		b.diags.Add(diag.Error, "not-applicable", path, "", "this certificate profile does not apply to %s (rule: %s %s); Intune would not deliver it to such a device: choose a --target the rule allows", b.target.label(), map[bool]string{true: "exclude", false: "include"}[exclude], describeRange(min, max))
+		b.diags.AddHinted(diag.Error, "not-applicable", path, "", allowedTargetHint, "this certificate profile does not apply to %s (rule: %s %s); Intune would not deliver it to such a device", b.target.label(), map[bool]string{true: "exclude", false: "include"}[exclude], describeRange(min, max))
 	}
 }
 

@@ -300,7 +300,7 @@ func TestIdentityChoice(t *testing.T) {
 	t.Run("a PKCS profile alone", func(t *testing.T) {
 		res := compileCert(t, "", compiler.Options{}, certs(t, `{"@odata.type": "#microsoft.graph.iosPkcsCertificateProfile", "id": "p", "displayName": "PKCS"}`)...)
 		d, ok := findDiag(res.Diagnostics, "pkcs-identity", "with0.json:$")
-		if !ok || !strings.Contains(d.Message, "--identity FILE.p12") || !strings.Contains(d.Message, "SCEP") || !strings.Contains(d.Message, "ACME") {
+		if !ok || d.Hint.Code != diag.HintIdentityOrSCEP || !strings.Contains(d.Hint.Text, "compiler.Options.Identity") || !strings.Contains(d.Hint.Text, "SCEP") || !strings.Contains(d.Hint.Text, "ACME") {
 			t.Errorf("%v", res.Diagnostics)
 		}
 	})

@@ -334,7 +334,7 @@ func TestStrictPromotesWarnings(t *testing.T) {
 	if res.Profile != nil {
 		t.Fatal("--strict must fail on a warning")
 	}
-	if d, _ := findDiag(res.Diagnostics, "ignored-setting", "loginGroupOrDomain"); d.Severity != diag.Error || !strings.Contains(d.Message, "--strict") {
+	if d, _ := findDiag(res.Diagnostics, "ignored-setting", "loginGroupOrDomain"); d.Severity != diag.Error || !strings.HasSuffix(d.Message, diag.StrictNote) {
 		t.Errorf("got %v", d)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler/appleschema"
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
 )
 
@@ -178,7 +179,7 @@ func emitLocalIdentifier(b *build) {
 		case b.opts.Identity != nil && b.opts.Identity.Certificate != nil && b.opts.Identity.Certificate.Subject.CommonName != "":
 			cn := b.opts.Identity.Certificate.Subject.CommonName
 			b.setIKE("LocalIdentifier", cn, "localIdentifier")
-			b.infof("local-identifier-from-identity", "localIdentifier", "IKEv2.LocalIdentifier", "LocalIdentifier is the subject common name of the --identity certificate, %q", cn)
+			b.infof("local-identifier-from-identity", "localIdentifier", "IKEv2.LocalIdentifier", "LocalIdentifier is the subject common name of the client identity's certificate, %q", cn)
 		case b.certs.subjectCN != "":
 			b.setIKE("LocalIdentifier", b.certs.subjectCN, "localIdentifier")
 			b.infof("local-identifier-from-scep", "localIdentifier", "IKEv2.LocalIdentifier", "LocalIdentifier is the common name the SCEP profile's subject asks for, %q", b.certs.subjectCN)
@@ -322,11 +323,12 @@ func emitTLS(b *build) {
 			continue
 		}
 		if rank(*p.v) < 0 {
-			hint := ""
+			note, hint := "", diag.Hint{}
 			if l, limited := appleschema.LimitOf("IKEv2."+p.key, *p.v); limited {
-				hint = fmt.Sprintf(" (TLS %s: %s; the compiler accepts it for --target ios:%s and later, and the exact iOS version is not known)", *p.v, l.Source, l.Introduced)
+				note = fmt.Sprintf(" (TLS %s: %s; the compiler accepts it for targets from iOS %s on, and the exact iOS version is not known)", *p.v, l.Source, l.Introduced)
+				hint = newerTargetHint(l.Introduced)
 			}
-			b.errorf("bad-value", p.rel, "IKEv2."+p.key, "%q is not a TLS version Apple accepts for %s on %s; allowed: %s%s", *p.v, p.key, b.target.label(), strings.Join(allowed, ", "), hint)
+			b.hinted(diag.Error, "bad-value", p.rel, "IKEv2."+p.key, hint, "%q is not a TLS version Apple accepts for %s on %s; allowed: %s%s", *p.v, p.key, b.target.label(), strings.Join(allowed, ", "), note)
 			ok = false
 			continue
 		}
@@ -358,7 +360,7 @@ func emitCertificateType(b *build) {
 	if ct == nil {
 		if b.auth.method == "Certificate" {
 			if kind, desc := b.identityKeyType(); kind != "" && kind != "RSA" {
-				b.warnf("certificate-type", "serverCertificateType", "IKEv2.CertificateType", "serverCertificateType is not set, so the device assumes Apple's default RSA, but the --identity key is %s: set serverCertificateType to %s (with serverCertificateIssuerCommonName)", desc, graphCertificateType(kind))
+				b.warnf("certificate-type", "serverCertificateType", "IKEv2.CertificateType", "serverCertificateType is not set, so the device assumes Apple's default RSA, but the client identity's key is %s: set serverCertificateType to %s (with serverCertificateIssuerCommonName)", desc, graphCertificateType(kind))
 			}
 		}
 		return
@@ -374,7 +376,7 @@ func emitCertificateType(b *build) {
 	// Apple: "The type of PayloadCertificateUUID to use for IKEv2 machine
 	// authentication": it must describe the identity's key.
 	if kind, desc := b.identityKeyType(); kind != "" && kind != m[*ct] {
-		b.errorf("certificate-type", "serverCertificateType", "IKEv2.CertificateType", "serverCertificateType %s (CertificateType %s) does not match the --identity key, which is %s: set serverCertificateType to %s, or give an identity with a %s key", string(*ct), m[*ct], desc, graphCertificateType(kind), m[*ct])
+		b.errorf("certificate-type", "serverCertificateType", "IKEv2.CertificateType", "serverCertificateType %s (CertificateType %s) does not match the client identity's key, which is %s: set serverCertificateType to %s, or give an identity with a %s key", string(*ct), m[*ct], desc, graphCertificateType(kind), m[*ct])
 		return
 	}
 	if !has(b.cfg.ServerCertificateIssuerCommonName) {

@@ -310,7 +310,7 @@ func TestUnresolvedVariables(t *testing.T) {
 
 	fqdn := strings.Replace(with(`"localIdentifier": "deviceFQDN"`), `"localIdentifier": "empty",`, "", 1)
 	res = compileJSON(t, fqdn, compiler.Options{})
-	if d, ok := findDiag(res.Diagnostics, "unresolved-variable", "localIdentifier"); !ok || d.Severity != diag.Error || res.Profile != nil || !strings.Contains(d.Message, "--var devicefqdn=VALUE") {
+	if d, ok := findDiag(res.Diagnostics, "unresolved-variable", "localIdentifier"); !ok || d.Severity != diag.Error || res.Profile != nil || d.Hint.Code != diag.HintVar || d.Hint.Arg != "devicefqdn" || d.Hint.Text != `set compiler.Options.Vars["devicefqdn"]` {
 		t.Errorf("{{devicefqdn}} without --var must be an error, got %s", all(res.Diagnostics))
 	}
 	res = compileJSON(t, fqdn, compiler.Options{Vars: map[string]string{"DeviceFQDN": "{{serialnumber}}.corp.example"}})
@@ -595,7 +595,7 @@ func TestTLS13(t *testing.T) {
 			continue
 		}
 		d, ok := findDiag(res.Diagnostics, "bad-value", "tlsMaximumVersion")
-		if !ok || res.Profile != nil || !strings.Contains(d.Message, "--target ios:27.0") || !strings.Contains(d.Message, "exact iOS version is not known") {
+		if !ok || res.Profile != nil || !strings.Contains(d.Message, "from iOS 27.0 on") || !strings.Contains(d.Message, "exact iOS version is not known") {
 			t.Errorf("%s: want an error pointing to 27.0, got %s", c.target, all(res.Diagnostics))
 		}
 	}

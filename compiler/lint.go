@@ -88,7 +88,7 @@ func (l *linter) profile(p map[string]any) {
 		l.secrets(p, payloads)
 	}
 	for _, t := range FindTokens(p) {
-		l.add(diag.Warning, "unresolved-variable", t.Path, tokenKey(t.Path, content), "%s is a variable for an MDM to substitute on delivery: a device given the profile as it is gets the literal text (graph2mobileconfig's mdm-command and deploy refuse it unless --allow-unresolved)", t.Text)
+		l.diags.AddHinted(diag.Warning, "unresolved-variable", t.Path, tokenKey(t.Path, content), mdmDeliveryHint, "%s is a variable for an MDM to substitute on delivery: a device given the profile as it is gets the literal text", t.Text)
 	}
 }
 

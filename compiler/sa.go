@@ -1,11 +1,13 @@
 package compiler
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler/appleschema"
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
 )
 
@@ -148,7 +150,7 @@ func (b *build) weakValue(member, key string, v any, weak, better string) bool {
 		return true
 	}
 	if !l.Supported(b.target.Version) {
-		b.errorf("target-unsupported", member, key, "%s, and Apple's IKEv2 client refuses it from iOS %s: the target %s would refuse the profile; %s, or give an older --target if every device runs an older iOS", weak, l.Removed, b.target.label(), better)
+		b.hinted(diag.Error, "target-unsupported", member, key, olderTargetHint, "%s, and Apple's IKEv2 client refuses it from iOS %s: the target %s would refuse the profile; %s", weak, l.Removed, b.target.label(), better)
 		return false
 	}
 	b.warnf("weak-crypto", member, key, "%s; the target %s accepts it, but iOS %s and later refuse it: %s unless the server cannot do better", weak, b.target.label(), l.Removed, better)
@@ -200,7 +202,7 @@ func (b *build) emitAlgorithms() {
 	}
 	if a.StrictSelection {
 		for _, v := range AlgorithmsOf(b.ike.Map()).StrictViolations() {
-			b.errorf("strict-algorithms", b.originOr(ikePrefix+v.Key, ""), ikePrefix+v.Key, "%s, and --strict-algorithms makes the device refuse the whole VPN payload: choose AES-256-GCM (or AES-256) and group 14, 19, 20 or 21, with a cipher for the IKE SA at least as strong as the child SA's", v.Message)
+			b.hinted(diag.Error, "strict-algorithms", b.originOr(ikePrefix+v.Key, ""), ikePrefix+v.Key, noStrictAlgHint, "%s, and strict algorithm selection (EnforceStrictAlgorithmSelection) makes the device refuse the whole VPN payload: choose AES-256-GCM (or AES-256) and group 14, 19, 20 or 21, with a cipher for the IKE SA at least as strong as the child SA's", v.Message)
 		}
 		b.ike.Set(strictSelectionKey, 1)
 		b.recordIKE(strictSelectionKey, "", "")
@@ -241,14 +243,14 @@ func (b *build) originOr(key, fallback string) string {
 // the exchanges it falls back from.
 func (a Algorithms) check(t Target) error {
 	type need struct {
-		on   bool
-		flag string
-		key  string
+		on          bool
+		field, what string
+		key         string
 	}
 	for _, n := range []need{
-		{a.StrictSelection, "strict algorithm selection (--strict-algorithms)", "IKEv2." + strictSelectionKey},
-		{len(a.PostQuantum) > 0, "post-quantum key exchanges (--post-quantum)", "IKEv2." + ikeSAKey + "." + pqMethodsKey},
-		{a.PostQuantumFallback, "the post-quantum fallback (--post-quantum-fallback)", "IKEv2." + pqFallbackKey},
+		{a.StrictSelection, "Algorithms.StrictSelection", "strict algorithm selection", "IKEv2." + strictSelectionKey},
+		{len(a.PostQuantum) > 0, "Algorithms.PostQuantum", "post-quantum key exchanges", "IKEv2." + ikeSAKey + "." + pqMethodsKey},
+		{a.PostQuantumFallback, "Algorithms.PostQuantumFallback", "the post-quantum fallback", "IKEv2." + pqFallbackKey},
 	} {
 		if !n.on {
 			continue
@@ -258,18 +260,18 @@ func (a Algorithms) check(t Target) error {
 			panic("compiler: Apple's schema lost " + n.key)
 		}
 		if !sup.Supported(t.Version) {
-			return fmt.Errorf("%s needs %s, which iOS %s introduced; the target is %s", n.flag, n.key, sup.Introduced, t.label())
+			return &OptionError{n.field, fmt.Errorf("%s needs %s, which iOS %s introduced; the target is %s", n.what, n.key, sup.Introduced, t.label())}
 		}
 	}
 	if a.PostQuantumFallback && len(a.PostQuantum) == 0 {
-		return fmt.Errorf("the post-quantum fallback (--post-quantum-fallback) needs post-quantum key exchanges to fall back from (--post-quantum)")
+		return &OptionError{"Algorithms.PostQuantumFallback", errors.New("the post-quantum fallback needs post-quantum key exchanges to fall back from")}
 	}
 	if len(a.PostQuantum) > MaxPostQuantum {
-		return fmt.Errorf("%d post-quantum key exchanges; Apple accepts at most %d", len(a.PostQuantum), MaxPostQuantum)
+		return &OptionError{"Algorithms.PostQuantum", fmt.Errorf("%d post-quantum key exchanges; Apple accepts at most %d", len(a.PostQuantum), MaxPostQuantum)}
 	}
 	for _, m := range a.PostQuantum {
 		if m != MLKEM768 && m != MLKEM1024 {
-			return fmt.Errorf("post-quantum key exchange %s is not one Apple offers (mlkem768, mlkem1024)", m)
+			return &OptionError{"Algorithms.PostQuantum", fmt.Errorf("post-quantum key exchange %s is not one Apple offers (mlkem768, mlkem1024)", m)}
 		}
 	}
 	return nil
@@ -286,7 +288,10 @@ func (o Options) Check() error {
 	if err := o.Algorithms.check(t); err != nil {
 		return err
 	}
-	return checkVars(o.Vars)
+	if err := checkVars(o.Vars); err != nil {
+		return &OptionError{"Vars", err}
+	}
+	return nil
 }
 
 // nearestGroups suggests the valid groups on either side of an invalid one.

@@ -213,7 +213,7 @@ func emitSCEPSubject(c *certBuild) {
 		c.infof("assumed-value", "subjectNameFormat", "PayloadContent.Subject", "subjectNameFormat is not set; subjectNameFormatString is used as a custom format")
 	}
 	if legacy {
-		c.infof("legacy-subject", "subjectNameFormat", "PayloadContent.Subject", "subjectNameFormat %s is one of Intune's fixed formats; it is written as the subject %q, with Intune's variables for the MDM to fill: check that your MDM knows them, or give them with --var", *s.SubjectNameFormat, text)
+		c.hinted(diag.Info, "legacy-subject", "subjectNameFormat", "PayloadContent.Subject", varsHint, "subjectNameFormat %s is one of Intune's fixed formats; it is written as the subject %q, with Intune's variables for the MDM to fill: check that your MDM knows them", *s.SubjectNameFormat, text)
 		if has(s.SubjectNameFormatString) {
 			c.warnf("ignored-setting", "subjectNameFormatString", "PayloadContent.Subject", "ignored: subjectNameFormatString (%q) applies only with subjectNameFormat custom, and subjectNameFormat is %s, so the subject is %q", *s.SubjectNameFormatString, *s.SubjectNameFormat, text)
 		}
@@ -515,7 +515,7 @@ func (c *certBuild) emitSCEPExtras() {
 	case o.ChallengeVariable != "":
 		name := strings.Trim(strings.TrimSpace(o.ChallengeVariable), "{}")
 		if name == "" || !tokenPattern.MatchString("{{"+name+"}}") {
-			c.errorf("bad-value", "", "PayloadContent.Challenge", "--scep-challenge-variable %q is not a variable name (letters, digits, _ . : -)", o.ChallengeVariable)
+			c.errorf("bad-value", "", "PayloadContent.Challenge", "the SCEP challenge variable %q is not a variable name (letters, digits, _ . : -)", o.ChallengeVariable)
 			return
 		}
 		v := c.resolve("{{"+name+"}}", "", "PayloadContent.Challenge")
@@ -523,7 +523,7 @@ func (c *certBuild) emitSCEPExtras() {
 		c.b.secrets = c.b.secrets || !hasToken(v)
 		c.infof("scep-challenge-variable", "", "PayloadContent.Challenge", "the SCEP challenge is the variable {{%s}}: your MDM must fill it with a challenge your SCEP server accepts when it delivers the profile", name)
 	default:
-		c.errorf("missing-challenge", "", "PayloadContent.Challenge", "the SCEP profile %s needs the SCEP server's challenge, which Intune never exports: give it with --scep-challenge-file FILE, or have your MDM fill it per device with --scep-challenge-variable NAME", c.cp.Label())
+		c.hinted(diag.Error, "missing-challenge", "", "PayloadContent.Challenge", scepChallengeHint, "the SCEP profile %s needs the SCEP server's challenge, which Intune never exports", c.cp.Label())
 	}
 	if o.Name != "" {
 		c.setContent("Name", o.Name, "")

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler/appleschema"
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
 )
 
@@ -226,10 +227,10 @@ func emitOsVersionRule(b *build) {
 		if b.opts.Target.IsZero() {
 			// The default target is a guess at the devices, not a
 			// statement about them.
-			b.warnf("not-applicable", rel, "", "this configuration does not apply to %s, the default target (rule: %s); Intune would not assign it to such a device: give --target for the devices it is meant for, and the rule is then checked against it", b.target.label(), desc)
+			b.hinted(diag.Warning, "not-applicable", rel, "", targetHint, "this configuration does not apply to %s, the default target (rule: %s); Intune would not assign it to such a device", b.target.label(), desc)
 			return
 		}
-		b.errorf("not-applicable", rel, "", "this configuration does not apply to %s (rule: %s); Intune would not assign it to such a device: choose a --target the rule allows", b.target.label(), desc)
+		b.hinted(diag.Error, "not-applicable", rel, "", allowedTargetHint, "this configuration does not apply to %s (rule: %s); Intune would not assign it to such a device", b.target.label(), desc)
 		return
 	}
 	b.infof("applicable", rel, "", "the applicability rule (%s) allows the target %s", desc, b.target.label())

@@ -25,7 +25,7 @@ const (
 // inventedVars say, for each made-up variable, what it stands for.
 var inventedVars = map[string]string{
 	varDeviceFQDN:             "localIdentifier deviceFQDN needs the device's fully qualified host name",
-	varCertificateSubjectName: "localIdentifier clientCertificateSubjectName needs the client certificate's subject (--identity gives it)",
+	varCertificateSubjectName: "localIdentifier clientCertificateSubjectName needs the client certificate's subject (an embedded client identity gives it)",
 }
 
 // resolve substitutes {{tokens}} in strings (and lists of strings) from
@@ -84,11 +84,11 @@ func (b *build) resolveAt(s, path, key string) string {
 		}
 		switch {
 		case inventedVars[name] != "":
-			b.diags.Add(diag.Error, "unresolved-variable", path, key, "%s, which the export does not hold: %s%s would stand for it, but no MDM fills that name (graph2mobileconfig made it up); give --var %s=VALUE", inventedVars[name], tok, where, name)
+			b.diags.AddHinted(diag.Error, "unresolved-variable", path, key, varHint(name), "%s, which the export does not hold: %s%s would stand for it, but no MDM fills that name (graph2mobileconfig made it up)", inventedVars[name], tok, where)
 		case b.opts.Strict:
-			b.diags.Add(diag.Error, "unresolved-variable", path, key, "the variable %s%s has no value; give one with --var %s=VALUE (--strict does not allow variables left for the MDM)", tok, where, name)
+			b.diags.AddHinted(diag.Error, "unresolved-variable", path, key, varHint(name), "the variable %s%s has no value, and strict mode leaves no variable for the MDM", tok, where)
 		default:
-			b.diags.Add(diag.Warning, "mdm-variable", path, key, "the variable %s is left%s for your MDM to substitute on delivery; graph2mobileconfig's mdm-command and deploy do not substitute it (they refuse such a profile unless --allow-unresolved): give --var %s=VALUE to fill it now", tok, where, name)
+			b.diags.AddHinted(diag.Warning, "mdm-variable", path, key, mdmVariableHint(name), "the variable %s is left%s for your MDM to substitute on delivery", tok, where)
 		}
 	}
 	return out
@@ -127,7 +127,7 @@ func (b *build) reportUnusedVars() {
 	}
 	slices.Sort(names)
 	for _, k := range names {
-		b.warnf("unused-variable", "", "", "--var %s was not used: nothing in the export holds the token {{%s}}", k, k)
+		b.warnf("unused-variable", "", "", "the variable %s is given but not used: nothing in the export holds the token {{%s}}", k, k)
 	}
 }
 

@@ -6,6 +6,19 @@
 // path it maps to (for example "IKEv2.OnDemandRules[1].Action"). Messages are
 // sentences written for an administrator, never for a developer, and never
 // contain secret values.
+//
+// # Hints
+//
+// A finding whose remedy lies with the program that runs the compiler,
+// rather than in the input, carries a Hint: a stable code (HintVar,
+// HintIdentity, …), the value it concerns (a variable's name) and the
+// remedy in the Go API's terms ("set compiler.Options.Vars[\"deviceid\"]").
+// Messages never name an option of any program themselves, so a program
+// with its own names for its options (the graph2mobileconfig command names
+// its flags) rewrites only the hints, from their codes: see List.WithHints.
+//
+// A List is not an error: a compilation that fails returns the list of its
+// findings and an error of its own.
 package diag
 
 import (
@@ -69,12 +82,142 @@ type Diagnostic struct {
 	Path string `json:"path,omitempty"`
 	// Key is the Apple key path the finding concerns ("IKEv2.MTU"), if any.
 	Key string `json:"key,omitempty"`
-	// Message is a complete sentence for a human.
+	// Message is a complete sentence for a human. It names no option of
+	// the program that runs the compiler: that is the Hint's part.
 	Message string `json:"message"`
+	// Hint, when its Code is set, is the remedy that lies in the options of
+	// the program that runs the compiler; String prints it after Message.
+	Hint Hint `json:"hint,omitzero"`
+}
+
+// Hint is a remedy that lies with the program that runs the compiler (an
+// option it passes, such as a variable's value or a client identity), not
+// in the input.
+type Hint struct {
+	// Code identifies the remedy, stable across releases: one of the Hint
+	// constants. A program that names its options differently maps it to
+	// its own words.
+	Code string `json:"code"`
+	// Arg is the value the remedy concerns, such as the name of the
+	// variable to give; empty for most codes.
+	Arg string `json:"arg,omitempty"`
+	// Text is the remedy as the end of a sentence, in the terms of
+	// graph2mobileconfig's Go API ("set compiler.Options.Vars[\"deviceid\"]"),
+	// or in the caller's own once rewritten (see List.WithHints).
+	Text string `json:"text"`
+}
+
+// The hint codes. Each names one remedy; the text for a Go program is
+// written where the finding is made.
+const (
+	// HintVar: give the variable Arg a value (compiler.Options.Vars).
+	HintVar = "var"
+	// HintVars: give the variables the finding names values.
+	HintVars = "vars"
+	// HintMDMVariable: the variable Arg is left for the MDM; graph2mobileconfig's
+	// own delivery sends it as it is, and a value fills it now.
+	HintMDMVariable = "mdm-variable"
+	// HintMDMDelivery: graph2mobileconfig's own delivery sends such a
+	// profile as it is.
+	HintMDMDelivery = "mdm-delivery"
+	// HintIdentity: give the client identity, or reference the identity
+	// payload the MDM delivers (compiler.Options.Identity, IdentityUUID).
+	HintIdentity = "identity"
+	// HintIdentityOrExport: as HintIdentity, or give the export of the
+	// SCEP profile the VPN links as its identity.
+	HintIdentityOrExport = "identity-or-export"
+	// HintIdentityOrSCEP: a PKCS certificate profile cannot be compiled:
+	// give the identity, enroll it with a SCEP profile's export, or
+	// reference the MDM's ACME payload.
+	HintIdentityOrSCEP = "identity-or-scep"
+	// HintECDSAIdentity: give an ECDSA client identity, or reference the
+	// MDM's ACME payload.
+	HintECDSAIdentity = "ecdsa-identity"
+	// HintOneIdentityExport: give only the certificate profile export the
+	// VPN links as its identity.
+	HintOneIdentityExport = "one-identity-export"
+	// HintRoot: give the trusted root certificate export, or the CA
+	// certificate to embed.
+	HintRoot = "root"
+	// HintLinkedIdentity: a relationship links the VPN's identity
+	// certificate profile: give that profile's export, or the identity.
+	HintLinkedIdentity = "linked-identity"
+	// HintLinkedRoot: a relationship links a trusted root certificate
+	// profile: give that profile's export.
+	HintLinkedRoot = "linked-root"
+	// HintVPNAsExport: an IKEv2 VPN configuration was given as a
+	// certificate export; it is the input to compile.
+	HintVPNAsExport = "vpn-as-export"
+	// HintSCEPChallenge: give the SCEP challenge, or the name of the MDM
+	// variable that fills it per device.
+	HintSCEPChallenge = "scep-challenge"
+	// HintTarget: name the target devices, against which the rule is then
+	// checked.
+	HintTarget = "target"
+	// HintAllowedTarget: choose a target that the applicability rule allows.
+	HintAllowedTarget = "allowed-target"
+	// HintOlderTarget: an older target accepts the value, if every device
+	// runs an older iOS.
+	HintOlderTarget = "older-target"
+	// HintNewerTarget: the target iOS Arg and later accept the value, if
+	// every device runs one of them.
+	HintNewerTarget = "newer-target"
+	// HintNoStrictAlgorithms: compile without strict algorithm selection.
+	HintNoStrictAlgorithms = "no-strict-algorithms"
+	// HintSignEncrypt: sign the profile and encrypt it to the device.
+	HintSignEncrypt = "sign-encrypt"
+	// HintMaxInputSize: the size limit of one input file.
+	HintMaxInputSize = "max-input-size"
+	// HintBatch: the input holds several configurations, which a batch
+	// compiles together.
+	HintBatch = "batch"
+)
+
+// HintCodes returns every hint code, for a program that maps them all to
+// its own words (and a test that checks it does).
+func HintCodes() []string {
+	return []string{
+		HintVar, HintVars, HintMDMVariable, HintMDMDelivery, HintIdentity, HintIdentityOrExport,
+		HintIdentityOrSCEP, HintECDSAIdentity, HintOneIdentityExport, HintRoot, HintLinkedIdentity,
+		HintLinkedRoot, HintVPNAsExport, HintSCEPChallenge, HintTarget, HintAllowedTarget,
+		HintOlderTarget, HintNewerTarget, HintNoStrictAlgorithms, HintSignEncrypt, HintMaxInputSize, HintBatch,
+	}
+}
+
+// HintFunc returns a hint's text in the caller's own terms, or "" to keep
+// the Go API's text (h.Text).
+type HintFunc func(h Hint) string
+
+// WithHints returns the list with the text of every hint rewritten by f
+// (those for which f returns "" keep theirs). The list itself is not
+// changed; a nil f returns it as it is.
+func (l List) WithHints(f HintFunc) List {
+	if f == nil {
+		return l
+	}
+	var out List
+	for i := range l {
+		if l[i].Hint.Code == "" {
+			continue
+		}
+		text := f(l[i].Hint)
+		if text == "" || text == l[i].Hint.Text {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(l)
+		}
+		out[i].Hint.Text = text
+	}
+	if out == nil {
+		return l
+	}
+	return out
 }
 
 // String formats the diagnostic as printed on stderr:
-// "warning: $.mtuSizeInBytes: message".
+// "warning: $.mtuSizeInBytes: message; hint [Key]" (", or hint" for a
+// hint that starts with "or").
 func (d Diagnostic) String() string {
 	var b strings.Builder
 	b.WriteString(d.Severity.String())
@@ -84,7 +227,17 @@ func (d Diagnostic) String() string {
 		b.WriteString(": ")
 	}
 	b.WriteString(d.Message)
-	if d.Key != "" && !strings.Contains(d.Message, d.Key) {
+	if d.Hint.Text != "" {
+		// A hint that offers an alternative to the message's own
+		// remedy ("or ...") continues its sentence.
+		if strings.HasPrefix(d.Hint.Text, "or ") {
+			b.WriteString(", ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(d.Hint.Text)
+	}
+	if d.Key != "" && !strings.Contains(d.Message, d.Key) && !strings.Contains(d.Hint.Text, d.Key) {
 		b.WriteString(" [")
 		b.WriteString(d.Key)
 		b.WriteString("]")
@@ -115,6 +268,11 @@ func (l *List) Infof(code, path, format string, args ...any) {
 	l.Add(Info, code, path, "", format, args...)
 }
 
+// AddHinted appends a diagnostic with a hint.
+func (l *List) AddHinted(sev Severity, code, path, key string, hint Hint, format string, args ...any) {
+	*l = append(*l, Diagnostic{Severity: sev, Code: code, Path: path, Key: key, Message: fmt.Sprintf(format, args...), Hint: hint})
+}
+
 // HasErrors reports whether any diagnostic is an error.
 func (l List) HasErrors() bool { return l.Count(Error) > 0 }
 
@@ -142,13 +300,17 @@ func (l List) filter(sev Severity) List {
 	return out
 }
 
-// Promote returns a copy in which every warning is an error; used by --strict.
+// StrictNote ends the message of a warning that Promote made an error.
+const StrictNote = " (an error in strict mode)"
+
+// Promote returns a copy in which every warning is an error, its message
+// ending in StrictNote: the strict mode of the compiler.
 func (l List) Promote() List {
 	out := make(List, len(l))
 	for i, d := range l {
 		if d.Severity == Warning {
 			d.Severity = Error
-			d.Message += " (an error because of --strict)"
+			d.Message += StrictNote
 		}
 		out[i] = d
 	}
@@ -202,17 +364,16 @@ func (l List) Sort() {
 	}
 }
 
-// Error makes a List usable as an error: it lists the error diagnostics.
-func (l List) Error() string {
-	errs := l.Errors()
-	if len(errs) == 0 {
-		return "no errors"
+// String prints the list one diagnostic a line, as the command line does.
+func (l List) String() string {
+	var b strings.Builder
+	for i, d := range l {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(d.String())
 	}
-	parts := make([]string, len(errs))
-	for i, d := range errs {
-		parts[i] = d.String()
-	}
-	return strings.Join(parts, "\n")
+	return b.String()
 }
 
 // MarshalJSON writes an empty list as [] rather than null.
@@ -249,6 +410,17 @@ func (d *Diagnostic) AppendJSON(buf []byte) []byte {
 	}
 	buf = append(buf, `,"message":`...)
 	buf = AppendJSONString(buf, d.Message)
+	if d.Hint != (Hint{}) {
+		buf = append(buf, `,"hint":{"code":`...)
+		buf = AppendJSONString(buf, d.Hint.Code)
+		if d.Hint.Arg != "" {
+			buf = append(buf, `,"arg":`...)
+			buf = AppendJSONString(buf, d.Hint.Arg)
+		}
+		buf = append(buf, `,"text":`...)
+		buf = AppendJSONString(buf, d.Hint.Text)
+		buf = append(buf, '}')
+	}
 	return append(buf, '}')
 }
 
@@ -284,6 +456,17 @@ func (c *Capped) Add(sev Severity, code, path, key, format string, args ...any) 
 		return
 	}
 	c.list.Add(sev, code, path, key, format, args...)
+}
+
+// AddHinted keeps a diagnostic with a hint, or counts it, as Add does.
+func (c *Capped) AddHinted(sev Severity, code, path, key string, hint Hint, format string, args ...any) {
+	if len(c.list) >= c.max() {
+		if sev >= Info && sev <= Error {
+			c.dropped[sev]++
+		}
+		return
+	}
+	c.list.AddHinted(sev, code, path, key, hint, format, args...)
 }
 
 // AddList keeps the diagnostics of l, or counts those beyond Max.

@@ -247,13 +247,13 @@ func DecodeCertificates(data []byte, lim Limits, source string) ([]CertificatePr
 		it.Path = source + ":" + it.Path
 		switch {
 		case it.IsIKEv2():
-			diags.Errorf("not-a-certificate", it.Path, "this is the IKEv2 VPN configuration %q; give it as the INPUT, and only its certificate profiles with --with", it.DisplayName())
+			diags.AddHinted(diag.Error, "not-a-certificate", it.Path, "", vpnAsExportHint, "this is the IKEv2 VPN configuration %q, not a certificate profile", it.DisplayName())
 		case it.IsCertificateProfile() || len(items) == 1 && it.Type == "":
 			got, d := DecodeCertificate(it)
 			all = append(all, got...)
 			diags = append(diags, d...)
 		case len(items) == 1:
-			diags.Errorf("unsupported-type", JoinName(it.Path, "@odata.type"), "%s is not an iOS certificate profile; --with takes exports of %s, %s or %s", it.Type, ScepType, PkcsType, TrustedRootType)
+			diags.Errorf("unsupported-type", JoinName(it.Path, "@odata.type"), "%s is not an iOS certificate profile; a certificate export holds %s, %s or %s", it.Type, ScepType, PkcsType, TrustedRootType)
 		default:
 			diags.Infof("skipped-entity", it.Path, "skipped %s %q: not an iOS certificate profile", typeLabel(it.Type), it.DisplayName())
 		}

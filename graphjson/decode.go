@@ -471,12 +471,12 @@ func (d *decoder) unknownMember(m Member, path, graphType string, top bool) {
 	case top && expandedRelationship(d.entityType, m):
 		// Decoded on its own: see ExpandedCertificates.
 	case top:
-		if _, ok := navigationProperty(m.Name); ok && m.Value.Kind == Null && d.nullLinks != nil {
+		if _, _, ok := navigationProperty(m.Name); ok && m.Value.Kind == Null && d.nullLinks != nil {
 			*d.nullLinks = append(*d.nullLinks, m.Name)
 			return
 		}
-		if what, ok := navigationProperty(m.Name); ok {
-			d.diags.Infof("navigation-property", path, "%q is a Graph relationship (%s), not a setting; ignored", m.Name, what)
+		if what, hint, ok := navigationProperty(m.Name); ok {
+			d.diags.AddHinted(diag.Info, "navigation-property", path, "", hint, "%q is a Graph relationship (%s), not a setting; ignored", m.Name, what)
 			return
 		}
 		if m.Value.Kind == String && truncatedMarker(m.Value.Text) {

@@ -273,8 +273,8 @@ func TestDocumentShapes(t *testing.T) {
 		})
 	}
 	_, _, diags := graphjson.DecodeSingle([]byte(`{"value": [`+one+`, `+two+`, `+other+`]}`), graphjson.DefaultLimits)
-	if !strings.Contains(diags.Error(), "2 IKEv2 VPN configurations") || !strings.Contains(diags.Error(), "graph2mobileconfig batch") {
-		t.Errorf("the message must give the count and name the batch command: %v", diags)
+	if !strings.Contains(diags.String(), "2 IKEv2 VPN configurations") || len(diags) != 1 || diags[0].Hint.Code != diag.HintBatch {
+		t.Errorf("the message must give the count, and the hint point to a batch: %v", diags)
 	}
 }
 

@@ -352,7 +352,7 @@ func DecodeSingle(data []byte, lim Limits) (*IosikEv2VpnConfiguration, Item, dia
 		cfg, d := Decode(ikev2[0])
 		return cfg, ikev2[0], append(diags, d...)
 	default:
-		diags.Errorf("multiple-entities", "$", "the input holds %d IKEv2 VPN configurations; compile converts one at a time: use `graph2mobileconfig batch` to convert them all", len(ikev2))
+		diags.AddHinted(diag.Error, "multiple-entities", "$", "", batchHint, "the input holds %d IKEv2 VPN configurations; a compilation converts one at a time", len(ikev2))
 		return nil, Item{}, diags
 	}
 }

@@ -1,6 +1,10 @@
 package graphjson
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
+)
 
 // GraphType methods name the Graph type each struct models; the decoder uses
 // them to check nested "@odata.type" annotations and to word its messages.
@@ -80,23 +84,34 @@ func derivedTypes(base string) map[string]string {
 }
 
 // navigationProperty says whether name is a relationship of the entity and
-// what it holds. Relationships appear only with $expand and are not settings
+// what it holds, with the hint for a relationship that the compiler could
+// use. Relationships appear only with $expand and are not settings
 // of the profile.
-func navigationProperty(name string) (string, bool) {
+func navigationProperty(name string) (string, diag.Hint, bool) {
 	// The Graph PowerShell SDK writes them in PascalCase ("DeviceStatuses").
 	switch strings.ToLower(name) {
 	case "assignments", "groupassignments":
-		return "the groups the profile is assigned to; assign the profile in your MDM", true
+		return "the groups the profile is assigned to; assign the profile in your MDM", diag.Hint{}, true
 	case "devicesettingstatesummaries", "devicestatusoverview", "devicestatuses", "userstatusoverview", "userstatuses":
-		return "reporting data", true
+		return "reporting data", diag.Hint{}, true
 	case "derivedcredentialsettings":
-		return "tenant-wide derived credential settings; give the identity with --identity or --identity-uuid", true
+		return "tenant-wide derived credential settings", identityHint, true
 	case "identitycertificate":
-		return "a link to the Intune certificate profile; give that profile's export with --with FILE, expand it inline, or give the identity with --identity or --identity-uuid", true
+		return "a link to the Intune certificate profile", linkedIdentityHint, true
 	case "rootcertificate":
-		return "a link to the Intune trusted certificate profile; give that profile's export with --with FILE, or expand it inline", true
+		return "a link to the Intune trusted certificate profile", linkedRootHint, true
 	case "manageddevicecertificatestates":
-		return "reporting data", true
+		return "reporting data", diag.Hint{}, true
 	}
-	return "", false
+	return "", diag.Hint{}, false
 }
+
+// The hints of the decoder's findings, in the terms of graph2mobileconfig's
+// Go API (see diag.Hint).
+var (
+	identityHint       = diag.Hint{Code: diag.HintIdentity, Text: "give the identity in compiler.Options.Identity (graph2mobileconfig.LoadClientIdentity reads a PKCS#12 file), or reference the payload your MDM delivers with compiler.Options.IdentityUUID"}
+	linkedIdentityHint = diag.Hint{Code: diag.HintLinkedIdentity, Text: "give that profile's export in graph2mobileconfig.Options.CertificateExports, expand it inline, or give the identity in compiler.Options.Identity or compiler.Options.IdentityUUID"}
+	linkedRootHint     = diag.Hint{Code: diag.HintLinkedRoot, Text: "give that profile's export in graph2mobileconfig.Options.CertificateExports, or expand it inline"}
+	batchHint          = diag.Hint{Code: diag.HintBatch, Text: "compile each item of graphjson.Split with graph2mobileconfig's Compiler.CompileItem, or use the batch package, to convert them all"}
+	vpnAsExportHint    = diag.Hint{Code: diag.HintVPNAsExport, Text: "compile it as the input, and give only its certificate profiles as certificate exports"}
+)

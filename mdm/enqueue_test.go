@@ -14,8 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/nanomdmtest"
 	"github.com/graph2mobileconfig/graph2mobileconfig/mdm"
-	"github.com/graph2mobileconfig/graph2mobileconfig/mdm/nanomdmtest"
 )
 
 // TestEnqueueStatesNanoMDM enqueues on a real NanoMDM for an enrolled

@@ -630,7 +630,7 @@ func checkAnswer(ar *apiResult, sent *Command, ids []string, clean func(string) 
 			}
 			quoted = append(quoted, strconv.Quote(cut(clean(id), 80)))
 		}
-		return fmt.Sprintf("it reports on enrollment IDs that were not requested (%s): the command may have been queued under those IDs; --nanomdm-url must be the server's root URL, without /v1 or /v1/enqueue", strings.Join(quoted, ", "))
+		return fmt.Sprintf("it reports on enrollment IDs that were not requested (%s): the command may have been queued under those IDs; the NanoMDM URL must be the server's root URL, without /v1 or /v1/enqueue", strings.Join(quoted, ", "))
 	}
 	if ar.CommandError == "" {
 		// NanoMDM names the command it queued whenever it could read it.

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/nanomdmtest"
 	"github.com/graph2mobileconfig/graph2mobileconfig/mdm"
-	"github.com/graph2mobileconfig/graph2mobileconfig/mdm/nanomdmtest"
 )
 
 // TestNanoMDMClient enqueues commands on a real NanoMDM (in-process, on
@@ -264,7 +264,7 @@ func TestEnqueueAnswers(t *testing.T) {
 		{"200 another command", 200, nil, `{"command_uuid": "00000000-0000-4000-8000-000000000000", "request_type": "RemoveProfile"}`, `it names command "00000000-0000-4000-8000-000000000000", not the command ` + fixedUUID},
 		{"200 another request type", 200, nil, `{"command_uuid": "` + fixedUUID + `", "request_type": "InstallProfile"}`, `it names request type "InstallProfile", not RemoveProfile`},
 		{"unrequested IDs", 500, nil, `{"status": {"v1/enqueue/A": {"push_error": "push data missing for id"}}, "command_uuid": "` + fixedUUID + `", "request_type": "RemoveProfile"}`,
-			`it reports on enrollment IDs that were not requested ("v1/enqueue/A"): the command may have been queued under those IDs; --nanomdm-url must be the server's root URL, without /v1 or /v1/enqueue`},
+			`it reports on enrollment IDs that were not requested ("v1/enqueue/A"): the command may have been queued under those IDs; the NanoMDM URL must be the server's root URL, without /v1 or /v1/enqueue`},
 		{"redirect", 308, map[string]string{"Location": "https://mdm.example/v1/enqueue/A"}, "", `redirects (HTTP 308 Permanent Redirect) to "https://mdm.example/v1/enqueue/A"`},
 		{"forbidden", 403, nil, "denied", "answered HTTP 403 Forbidden: denied"},
 		{"long body", 502, nil, strings.Repeat("x", 500), strings.Repeat("x", 200) + "…"},

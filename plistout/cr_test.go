@@ -3,7 +3,7 @@ package plistout_test
 import (
 	"bytes"
 	"encoding/json"
-	"os"
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/testenv"
 	"os/exec"
 	"reflect"
 	"testing"
@@ -70,13 +70,7 @@ func TestCarriageReturnsRoundTrip(t *testing.T) {
 		}
 	}
 
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("python3 is missing; CI installs it")
-		}
-		t.Skip("python3 is not installed; the plistlib reading is skipped")
-	}
+	python := testenv.Tool(t, "python3", "the plistlib reading")
 	wantJSON, _ := json.Marshal(want)
 	for name, data := range map[string][]byte{"XML": xml, "binary": bin} {
 		cmd := exec.Command(python, "-c", "import json,plistlib,sys; sys.stdout.write(json.dumps(plistlib.loads(sys.stdin.buffer.read()), sort_keys=True, separators=(',', ':')))")

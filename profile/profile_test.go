@@ -10,9 +10,9 @@ import (
 
 	"github.com/smallstep/pkcs7"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
 	_ "github.com/graph2mobileconfig/graph2mobileconfig/internal/golden"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/testpki"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 	"github.com/graph2mobileconfig/graph2mobileconfig/profile"
@@ -230,7 +230,7 @@ func TestOpenDecrypts(t *testing.T) {
 	}
 	device := testpki.NewRoot(t, testpki.Options{}).NewLeaf(t, testpki.Options{CommonName: "Test Device"})
 	d := compiler.DictOf(model)
-	if err := pipeline.EncryptPayloads(d, device.Cert); err != nil {
+	if err := graph2mobileconfig.EncryptPayloads(d, device.Cert); err != nil {
 		t.Fatal(err)
 	}
 	encrypted := encode(t, d, format)

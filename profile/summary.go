@@ -120,8 +120,8 @@ type TunnelSummary struct {
 	OnDemandEnabled        string   `json:"onDemandEnabled"`
 	OnDemandRules          []string `json:"onDemandRules"`
 	// BeyondGraph lists the settings present that Intune's Graph model
-	// cannot express (written from compiler options such as
-	// --strict-algorithms), as "Key value (option)".
+	// cannot express (the compiler writes them only when its options beyond
+	// Graph ask for them), as "Key value".
 	BeyondGraph []string `json:"beyondGraph,omitempty"`
 }
 
@@ -459,16 +459,16 @@ func stringList(v any) []string {
 func sortedKeys(m map[string]any) []string { return slices.Sorted(maps.Keys(m)) }
 
 // beyondGraph lists the keys of an IKEv2 dictionary (or always-on tunnel)
-// that compiler.BeyondGraphMapping names: settings written from options
-// because Graph cannot express them.
+// that compiler.BeyondGraphMapping names: settings that Intune's Graph model
+// cannot express, so a profile holding them was written by hand or with the
+// compiler's options beyond Graph.
 func beyondGraph(t Dict) []string {
 	var out []string
 	for _, row := range compiler.BeyondGraphMapping() {
-		option, _, _ := strings.Cut(row.Option, " ")
 		for _, k := range row.Apple {
 			path := strings.TrimPrefix(k.Key, "IKEv2.")
 			if v, ok := lookupPath(t, path); ok {
-				out = append(out, fmt.Sprintf("%s %s (%s)", path, ValueString(v), option))
+				out = append(out, path+" "+ValueString(v))
 			}
 		}
 	}

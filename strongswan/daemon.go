@@ -237,9 +237,16 @@ func StrongswanConf(opts DaemonOptions) string {
 	return w.String()
 }
 
+// ErrLinuxOnly is returned on other systems by what starts or drives a
+// charon: dial and the private charon run on Linux only.
+var ErrLinuxOnly = errors.New("strongSwan's charon is driven on Linux only")
+
 // StartDaemon starts a private charon and waits until its VICI socket
 // answers. Stop it with Stop.
 func StartDaemon(ctx context.Context, opts DaemonOptions) (*Daemon, error) {
+	if err := checkPlatform(); err != nil {
+		return nil, err
+	}
 	if opts.Dir == "" {
 		return nil, errors.New("no folder for the private charon")
 	}
@@ -275,7 +282,7 @@ func StartDaemon(ctx context.Context, opts DaemonOptions) (*Daemon, error) {
 	// Its own process group, so that a Ctrl-C meant for us reaches it only
 	// through Stop, after the IKE SA is deleted; and a SIGTERM from the
 	// kernel should this process die without stopping it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	cmd.SysProcAttr = charonProcAttr()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", charon, err)
 	}

@@ -102,7 +102,7 @@ var keyMappings = []KeyMapping{
 	{"IKEv2.NATKeepAliveOffloadEnable", deviceOnly, deviceOnly},
 	{"IKEv2.ProviderType", deviceOnly, deviceOnly},
 	{"IKEv2.ProviderBundleIdentifier", deviceOnly, deviceOnly},
-	{"Certificate payloads.PayloadContent", "header lists the CAs the server certificate must chain to; `--server-cert` is checked against them", "load-cert (CA) and `remote.cacerts`: the only trust anchors (`--ca` adds more)"},
+	{"Certificate payloads.PayloadContent", "header lists the CAs the server certificate must chain to; `--server-cert` is checked against them", "load-cert (CA) and `remote.cacerts`: the only trust anchors (dial's `--server-ca` adds more)"},
 	{"com.apple.security.pkcs12.PayloadContent", "header names the identity and its issuer (for `--client-ca`)", "load-cert and load-key"},
 	{"com.apple.security.pkcs12.Password", "opens the identity", "opens the identity (or `--identity-password-file`)"},
 	{"com.apple.security.scep.PayloadContent", "a SCEP identity: the header says the device enrolls its certificate itself and names the profile's CA certificates, one of which `--client-ca` should be (a `--client-ca` file here is checked against them)", "a SCEP identity: the certificate the device would enroll is given with `--identity` or `--identity-cert` and `--identity-key`, and checked against the payload (the report's `identityMismatch`)"},

@@ -422,7 +422,7 @@ func (env tunnelEnv) authentication(d dict, t *Tunnel) error {
 		}
 	}
 	if t.Auth.Server == MethodPubkey && len(t.TrustAnchors) == 0 {
-		t.Notes = append(t.Notes, "the profile carries no CA certificate payload: the device then trusts the server certificate only through CAs installed by other profiles or its own root store; dial trusts no CA and fails unless you give one with --ca")
+		t.Notes = append(t.Notes, "the profile carries no CA certificate payload: the device then trusts the server certificate only through CAs installed by other profiles or its own root store; dial trusts no CA and fails unless you give one with --server-ca")
 	}
 	return nil
 }

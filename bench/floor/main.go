@@ -14,8 +14,8 @@
 //
 // compile is the compile floor: it reads every *.json file of -in into
 // memory, then runs each through the pipeline exactly as batch does
-// (graphjson.Split, then internal/pipeline's Item: decode, compile, XML
-// encode), unsigned, on -workers goroutines (1 by default), and prints the
+// (graphjson.Split, then graph2mobileconfig's Compiler.CompileItem: decode,
+// compile, XML encode), unsigned, on -workers goroutines (1 by default), and prints the
 // CPU time of that loop alone, as sign does. It is the work of batch
 // without files, signing or batch's own bookkeeping.
 //
@@ -28,6 +28,7 @@ package main
 import (
 	"bufio"
 	"cmp"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -42,9 +43,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/atomicfile"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 )
@@ -169,8 +170,13 @@ func compileFloor(in, identityUUID string, workers int) error {
 		}
 		inputs = append(inputs, b)
 	}
-	opts := pipeline.Options{Format: plistout.XML, Limits: graphjson.DefaultLimits}
+	opts := graph2mobileconfig.Options{Format: plistout.XML, Limits: graphjson.DefaultLimits}
 	opts.Compile.IdentityUUID = identityUUID
+	compiler, _, err := graph2mobileconfig.New(opts)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
 	startCPU, start := cpuTime(), time.Now()
 	jobs := make(chan []byte, 2*workers)
 	errs := make(chan error, workers)
@@ -188,9 +194,8 @@ func compileFloor(in, identityUUID string, workers int) error {
 					continue
 				}
 				for _, it := range items {
-					out := pipeline.Item(it, opts)
-					if out.Bytes == nil {
-						first = cmp.Or(first, fmt.Errorf("an input did not compile: %v", out.Diagnostics))
+					if _, diags, err := compiler.CompileItem(ctx, it); err != nil {
+						first = cmp.Or(first, fmt.Errorf("an input did not compile: %v\n%s", err, diags))
 					}
 					count.Add(1)
 				}

@@ -45,7 +45,10 @@ func TestBadInputs(t *testing.T) {
 			}
 			out := filepath.Join(t.TempDir(), "out.mobileconfig")
 			for _, format := range []string{"text", "json"} {
-				args := []string{"compile", f, "-o", out, "--diagnostics", format}
+				args := []string{"compile", f, "-o", out}
+				if format == "json" {
+					args = append(args, "--json")
+				}
 				for _, a := range want.Args {
 					args = append(args, strings.ReplaceAll(a, "$TESTPKI", pki))
 				}

@@ -132,7 +132,8 @@ func TestBatchProgress(t *testing.T) {
 		wantProgress bool
 		wantSummary  bool
 	}{
-		{"plain lines", false, nil, true, true},
+		{"not a terminal: no progress", false, nil, false, true},
+		{"plain lines with --progress", false, []string{"--progress"}, true, true},
 		{"quiet", false, []string{"--quiet"}, false, false},
 		{"quiet with a failure", true, []string{"-q"}, false, true},
 	}
@@ -167,7 +168,7 @@ func TestBatchProgress(t *testing.T) {
 func TestBatchProgressBar(t *testing.T) {
 	in := batchFolder(t, false)
 	var stdout, stderr bytes.Buffer
-	e := env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }, stderrIsTerminal: true}
+	e := env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }, stderrColumns: func() int { return 120 }}
 	code := run([]string{"graph2mobileconfig", "batch", in, "--out-dir", t.TempDir()}, e)
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr.String())
@@ -199,13 +200,16 @@ func TestBatchVerbose(t *testing.T) {
 
 func TestBatchJSONDiagnostics(t *testing.T) {
 	in := batchFolder(t, true)
-	r := runCLI(t, nil, nil, "batch", in, "--out-dir", t.TempDir(), "--diagnostics", "json")
+	r := runCLI(t, nil, nil, "batch", in, "--out-dir", t.TempDir(), "--json", "--identifier-prefix", "com.contoso.vpn")
 	if r.code != exitError {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+	if r.stderr != "" {
+		t.Errorf("--json printed on standard error:\n%s", r.stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
 	if len(lines) != 8 {
-		t.Fatalf("%d lines, want 7 entries and a summary:\n%s", len(lines), r.stderr)
+		t.Fatalf("%d lines, want 7 entries and a summary:\n%s", len(lines), r.stdout)
 	}
 	for _, line := range lines[:7] {
 		var e batch.Entry
@@ -250,7 +254,7 @@ func TestBatchStdin(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	r := runCLI(t, bytes.NewReader(data), nil, "batch", "-", "--out-dir", out, "-q")
+	r := runCLI(t, bytes.NewReader(data), nil, "batch", "-", "--out-dir", out, "-q", "--identifier-prefix", "graph2mobileconfig")
 	if r.code != exitOK || r.stderr != "" {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -272,7 +276,7 @@ func TestBatchUsage(t *testing.T) {
 		{"no jobs", []string{"batch", in, "--out-dir", out, "--jobs", "0"}, "--jobs 0"},
 		{"stdin twice", []string{"batch", "-", "-", "--out-dir", out}, "only once"},
 		{"report to stdout", []string{"batch", in, "--out-dir", out, "--report", "-"}, "--report needs a FILE"},
-		{"bad format", []string{"batch", in, "--out-dir", out, "--format", "yaml"}, "want xml or binary"},
+		{"bad format", []string{"batch", in, "--out-dir", out, "--plist-format", "yaml"}, "want xml or binary"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -299,7 +303,7 @@ func TestBatchMaxInputSize(t *testing.T) {
 	if r.code != exitError {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	if n := strings.Count(r.stderr, "larger than 100 bytes (--max-input-size)"); n != 5 {
+	if n := strings.Count(r.stderr, "larger than 100 bytes; no Graph export is that large; --max-input-size sets the limit"); n != 5 {
 		t.Errorf("%d inputs refused, want 5:\n%s", n, r.stderr)
 	}
 	if !strings.Contains(r.stderr, "graph2mobileconfig: "+small+": info: the list holds no entities") {

@@ -1,17 +1,14 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/batch"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
-	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 )
 
 // certificateFlags are the compile and batch flags for the Intune
@@ -19,31 +16,32 @@ import (
 func certificateFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringSliceFlag{Name: "with", Usage: "an Intune certificate profile export (`FILE`): the VPN's SCEP or PKCS identity, or a trusted root, compiled into the same profile; repeatable"},
-		&cli.StringFlag{Name: "scep-challenge-file", Usage: "`FILE` holding the SCEP server's challenge password, which Intune never exports"},
+		&cli.StringFlag{Name: "scep-challenge-file", Usage: "`FILE` holding the SCEP server's challenge password, which Intune never exports; - for standard input"},
 		&cli.StringFlag{Name: "scep-challenge-variable", Usage: "write the SCEP challenge as the MDM variable {{`NAME`}}, for the MDM to fill per device"},
 		&cli.StringFlag{Name: "scep-name", Usage: "the SCEP payload's Name, for SCEP servers that host several CAs (EJBCA: the CA `NAME`)"},
 	}
 }
 
 // loadCertificates reads the --with exports and the SCEP flags into the
-// compiler's options. The returned diagnostics are about the --with
-// exports; their paths start with the file's name ("scep.json:$.keySize").
+// library's options; the library merges the findings of reading the
+// exports, whose paths start with the file's name ("scep.json:$.keySize").
 // The shared inputs are the same exports one by one, with the entities and
-// the findings of each, for batch's report.
-func loadCertificates(c *cli.Context, e env, opts *pipeline.Options) (diag.List, []batch.SharedInput, error) {
+// the findings of each (made errors by --strict, as the library makes
+// them), for batch's report. opts holds the compile flags already.
+func loadCertificates(c *cli.Context, e env, opts *graph2mobileconfig.Options) ([]batch.SharedInput, error) {
 	co := &opts.Compile
 	challengeFile, variable := c.String("scep-challenge-file"), c.String("scep-challenge-variable")
 	if challengeFile != "" && variable != "" {
-		return nil, nil, usagef("give either --scep-challenge-file or --scep-challenge-variable, not both")
+		return nil, usagef("give either --scep-challenge-file or --scep-challenge-variable, not both")
 	}
 	if challengeFile != "" {
 		warnLoosePermissions(e, challengeFile, "the SCEP challenge file")
 		challenge, err := readSecretFile(e, challengeFile, "SCEP challenge file")
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if challenge == "" {
-			return nil, nil, fmt.Errorf("--scep-challenge-file %s is empty; it must hold the challenge password your SCEP server expects", challengeFile)
+			return nil, fmt.Errorf("--scep-challenge-file %s is empty; it must hold the challenge password your SCEP server expects", challengeFile)
 		}
 		co.SCEP.Challenge = challenge
 	}
@@ -54,71 +52,53 @@ func loadCertificates(c *cli.Context, e env, opts *pipeline.Options) (diag.List,
 	bases := map[string]int{}
 	for _, f := range files {
 		if f == "-" {
-			return nil, nil, usagef("--with takes a file; standard input is for the INPUT")
+			return nil, usagef("--with takes a file; standard input is for the INPUT")
 		}
 		bases[filepath.Base(f)]++
 	}
-	var diags diag.List
 	var shared []batch.SharedInput
 	for _, f := range files {
 		data, err := readInput(e, f, c.Int64("max-input-size"))
 		if err != nil {
-			return nil, nil, fmt.Errorf("--with: %w", err)
+			return nil, fmt.Errorf("--with: %w", err)
 		}
 		// Diagnostics name the file as briefly as is unambiguous.
 		label := filepath.Base(f)
 		if bases[label] > 1 {
 			label = f
 		}
-		label = strings.ReplaceAll(label, ":", "_")
-		certs, d := graphjson.DecodeCertificates(data, opts.Limits, label)
-		co.Certificates = append(co.Certificates, certs...)
-		diags = append(diags, d...)
-		in := batch.SharedInput{Flag: "--with", Source: f, Entities: []batch.SharedEntity{}, Diagnostics: d.Sorted()}
-		for i := range certs {
-			cp := &certs[i]
+		ex := graph2mobileconfig.ReadCertificateExport(label, data, opts.Limits)
+		opts.CertificateExports = append(opts.CertificateExports, ex)
+		findings := ex.Diagnostics.Sorted()
+		if opts.Compile.Strict {
+			findings = findings.Promote()
+		}
+		in := batch.SharedInput{Flag: "--with", Source: f, Entities: []batch.SharedEntity{}, Diagnostics: findings.WithHints(opts.Hints)}
+		for i := range ex.Profiles {
+			cp := &ex.Profiles[i]
 			in.Entities = append(in.Entities, batch.SharedEntity{Path: cp.Path, Type: cp.Type(), ID: cp.ID(), DisplayName: cp.DisplayName()})
 		}
 		shared = append(shared, in)
 	}
-	return diags, shared, nil
+	return shared, nil
 }
 
-// compileWith compiles a document with the certificate profiles of the
-// --with exports; their findings come first. An error in a --with export
-// stops the compilation, whose own findings would only follow from it.
-func compileWith(data []byte, opts pipeline.Options, withDiags diag.List) *pipeline.Output {
-	if opts.Compile.Strict {
-		withDiags = withDiags.Promote()
-	}
-	if withDiags.HasErrors() {
-		withDiags.Sort()
-		return &pipeline.Output{Diagnostics: withDiags}
-	}
-	out := pipeline.Document(data, opts)
-	out.Diagnostics = append(withDiags, out.Diagnostics...)
-	return out
-}
-
-// reportWith prints the findings about the --with exports once, before a
-// batch starts, as notices (under --strict, promoted as the compile
-// promotes them, in shared too, which the report lists). It reports
+// reportWith prints the library's findings about the options once, before
+// a batch starts, as notices: those about the --with exports (made errors
+// by --strict as the compile makes them), and warnings about the signer or
+// the device certificate, which are printed without "--with". It reports
 // whether they hold an error: then the batch compiles nothing, since every
 // profile would need those certificates.
-func reportWith(e env, printer diagPrinter, withDiags diag.List, shared []batch.SharedInput, strict bool) bool {
-	if strict {
-		withDiags = withDiags.Promote()
-		for i := range shared {
-			shared[i].Diagnostics = shared[i].Diagnostics.Promote()
-		}
-	}
+func reportWith(e env, printer diagPrinter, notes diag.List) bool {
+	withDiags := notes
 	withDiags.Sort()
 	for _, d := range withDiags {
 		if printer.json {
-			b, _ := json.Marshal(struct {
+			printer.printJSONLine(struct {
 				Notice batch.Notice `json:"notice"`
 			}{batch.Notice{Diagnostic: d}})
-			fmt.Fprintf(e.stderr, "%s\n", b)
+		} else if d.Code == "signer-expires-soon" || d.Code == "recipient-expired" {
+			fmt.Fprintf(e.stderr, "graph2mobileconfig: %s\n", d)
 		} else if d.Severity != diag.Info || printer.verbose {
 			fmt.Fprintf(e.stderr, "graph2mobileconfig: --with: %s\n", d)
 		}

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/batch"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 )
@@ -28,12 +28,17 @@ func batchCommand(e env) *cli.Command {
 			"any entity failed, any input could not be recognised, or nothing was compiled. --report writes a\n" +
 			"JSON record of every entity: source, JSON path, id, displayName, status, output path, SHA-256 of\n" +
 			"the output and diagnostics; the --with files, which every entity shares, are listed once under\n" +
-			"\"shared\" with the findings of reading them.",
+			"\"shared\" with the findings of reading them. --json prints every entity, notice and the summary\n" +
+			"as JSON lines on standard output instead of text on standard error.\n" +
+			"On a terminal, a progress bar sized to the terminal's width is drawn on standard error; elsewhere\n" +
+			"(a log, a pipe, /dev/null) nothing is, unless --progress asks for plain progress lines.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "out-dir", Usage: "`FOLDER` to write the profiles to (created if missing)"},
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: min(runtime.NumCPU(), batch.MaxJobs), Usage: "compile `N` entities at once (1 to 256)"},
 			&cli.StringFlag{Name: "report", Usage: "write a JSON report of every entity to `FILE`"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress, and no summary line unless something failed"},
+			&cli.BoolFlag{Name: "progress", Usage: "show progress even when standard error is not a terminal (a line every 2 s or 10% of the files)"},
+			&cli.BoolFlag{Name: "json", Usage: "print every entity, notice and the summary as JSON lines on standard output"},
 		}, append(compileFlags(), signFlags()...)...),
 		Action: func(c *cli.Context) error { return runBatch(c, e) },
 	}
@@ -63,32 +68,44 @@ func runBatch(c *cli.Context, e env) error {
 	if c.String("report") == "-" {
 		return usagef("--report needs a FILE (standard output cannot be written atomically)")
 	}
-	popts, printer, err := pipelineOptions(c, e)
+	copts, printer, err := compileOptions(c, e)
 	if err != nil {
 		return err
 	}
-	withDiags, shared, err := loadCertificates(c, e, &popts)
+	shared, err := loadCertificates(c, e, &copts)
 	if err != nil {
 		return err
 	}
-	withErrors := reportWith(e, printer, withDiags, shared, popts.Compile.Strict)
+	// The library's one entry point, as compile uses it: every entity is
+	// compiled by this Compiler. An error in a --with export (in notes) is
+	// reported as the batch's, below, after the report is written.
+	compiler, notes, err := graph2mobileconfig.New(copts)
+	if err != nil && !notes.HasErrors() {
+		return optionError(c, err)
+	}
+	withErrors := reportWith(e, printer, notes)
 	quiet := c.Bool("quiet")
+	if quiet && c.Bool("progress") {
+		return usagef("give either --quiet or --progress, not both")
+	}
 	const prefix = "graph2mobileconfig: "
 	var meter *batch.ProgressMeter
-	if !quiet && !printer.json {
-		meter = batch.NewProgressMeter(e.stderr, e.stderrIsTerminal, prefix+"batch: ")
+	switch {
+	case quiet || printer.json && printer.jsonOut == e.stderr:
+		// No progress: nothing to show it on.
+	case e.stderrColumns != nil:
+		meter = batch.NewProgressMeter(e.stderr, prefix+"batch: ", e.stderrColumns)
+	case c.Bool("progress"):
+		meter = batch.NewProgressMeter(e.stderr, prefix+"batch: ", nil)
 	}
 	clearBar := func() {
 		if meter != nil {
 			meter.Clear()
 		}
 	}
-	jsonLine := func(v any) {
-		b, _ := json.Marshal(v)
-		fmt.Fprintf(e.stderr, "%s\n", b)
-	}
+	jsonLine := printer.printJSONLine
 	opts := batch.Options{
-		Pipeline:     popts,
+		Compiler:     compiler,
 		OutDir:       outDir,
 		Jobs:         c.Int("jobs"),
 		MaxInputSize: c.Int64("max-input-size"),
@@ -106,6 +123,7 @@ func runBatch(c *cli.Context, e env) error {
 				return
 			}
 			if printer.json {
+				clearBar()
 				jsonLine(en)
 				return
 			}
@@ -124,6 +142,7 @@ func runBatch(c *cli.Context, e env) error {
 			// export, an output folder inside an input folder) and are
 			// few: they are printed even without --verbose.
 			if printer.json {
+				clearBar()
 				jsonLine(struct {
 					Notice batch.Notice `json:"notice"`
 				}{n})

@@ -40,7 +40,7 @@ func deployCommand(e env) *cli.Command {
 			&cli.StringFlag{Name: "nanomdm-url", Usage: "the NanoMDM server's root `URL`, such as https://mdm.contoso.example (without /v1/enqueue)"},
 			&cli.StringSliceFlag{Name: "udid", Usage: "device `UDID`s (enrollment IDs), comma-separated; repeatable"},
 			&cli.StringFlag{Name: "api-user", Value: mdm.DefaultAPIUser, Usage: "API user `NAME`"},
-			&cli.StringFlag{Name: "api-key-file", Usage: "`FILE` holding the API key (or set " + envMDMAPIKey + ")"},
+			&cli.StringFlag{Name: "api-key-file", Usage: "`FILE` holding the API key, - for standard input (or set " + envMDMAPIKey + ")"},
 			&cli.BoolFlag{Name: "no-push", Usage: "only queue the commands; devices get them at their next check-in"},
 			&cli.DurationFlag{Name: "timeout", Value: 30 * time.Second, Usage: "give up on a request after this `DURATION`"},
 			&cli.BoolFlag{Name: "allow-unsigned", Usage: "deploy unsigned profiles too (devices show them as \"Not Verified\")"},

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -50,12 +51,12 @@ func dialCommand(e env) *cli.Command {
 			&cli.DurationFlag{Name: "timeout", Value: strongswan.DefaultDialTimeout, Usage: "give up the negotiation after `DURATION`"},
 			&cli.StringFlag{Name: "server", Usage: "connect to `ADDRESS` instead of the profile's RemoteAddress (identities stay the profile's)"},
 			&cli.StringFlag{Name: "eap-user", Usage: "EAP user `NAME` when the profile has no AuthName (the device would ask)"},
-			&cli.StringFlag{Name: "eap-password-file", Usage: "`FILE` holding the EAP password when the profile has no AuthPassword (or set " + envEAPPassword + ")"},
+			&cli.StringFlag{Name: "eap-password-file", Usage: "`FILE` holding the EAP password when the profile has no AuthPassword, - for standard input (or set " + envEAPPassword + ")"},
 			&cli.StringFlag{Name: "identity", Usage: "client identity `FILE.p12` to use when the profile's comes from SCEP, ACME or the MDM"},
 			&cli.StringFlag{Name: "identity-cert", Usage: "client certificate `FILE` (PEM or DER; further PEM certificates in it are its chain), with --identity-key: the certificate a device enrolled through the profile's SCEP payload, say"},
 			&cli.StringFlag{Name: "identity-key", Usage: "private key `FILE` of --identity-cert (PEM: PKCS#1, PKCS#8, SEC1, optionally encrypted; or DER)"},
-			&cli.StringFlag{Name: "identity-password-file", Usage: "`FILE` holding the password of --identity or --identity-key, or of a PKCS#12 payload that holds none (or set " + envIdentityPassword + ")"},
-			&cli.StringSliceFlag{Name: "ca", Usage: "extra trusted CA certificate `FILE` (PEM or DER), for profiles whose CA comes from elsewhere; repeatable"},
+			&cli.StringFlag{Name: "identity-password-file", Usage: "`FILE` holding the password of --identity or --identity-key, or of a PKCS#12 payload that holds none, - for standard input (or set " + envIdentityPassword + "; asked for on a terminal)"},
+			&cli.StringSliceFlag{Name: "server-ca", Usage: "CA certificate `FILE` (PEM or DER) of the VPN server, trusted besides the profile's, for profiles whose CA comes from elsewhere; repeatable"},
 			&cli.StringSliceFlag{Name: "var", Usage: "fill the MDM variable {{NAME}} with VALUE (`NAME=VALUE`), as the MDM would; repeatable"},
 			&cli.StringFlag{Name: "target", Usage: "the device's OS, `ios:VERSION`; picks the default proposals when the profile has none (default " + compiler.DefaultTarget().String() + ")"},
 			&cli.StringFlag{Name: "payload", Usage: "the VPN payload to dial, by `PayloadIdentifier` or PayloadUUID, when the profile has several"},
@@ -66,12 +67,15 @@ func dialCommand(e env) *cli.Command {
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print charon's log lines on standard error as they come"},
 			&cli.StringFlag{Name: "decrypt-key", Usage: "private key `FILE` (PEM) of the device an encrypted profile is encrypted to"},
 			&cli.StringFlag{Name: "decrypt-cert", Usage: "certificate `FILE` of that device"},
-			&cli.StringFlag{Name: "decrypt-password-file", Usage: "`FILE` holding the password of --decrypt-key (or set " + envDecryptPassword + ")"},
+			&cli.StringFlag{Name: "decrypt-password-file", Usage: "`FILE` holding the password of --decrypt-key, - for standard input (or set " + envDecryptPassword + "; asked for on a terminal)"},
 			maxInputSizeFlag("inputs"),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usagef("dial takes exactly one PROFILE; got %d", c.NArg())
+			}
+			if err := dialSupported(runtime.GOOS); err != nil {
+				return err
 			}
 			input := c.Args().First()
 			if c.String("netns") != "" && c.String("vici") != "" {
@@ -108,14 +112,14 @@ func dialCommand(e env) *cli.Command {
 				return usagef("--tunnel %d: the profile has %d tunnel(s)", n, len(profile.Tunnels))
 			}
 			tunnel := profile.Tunnels[n-1]
-			for _, path := range c.StringSlice("ca") {
-				data, err := readCredential(e, path, "the --ca file")
+			for _, path := range c.StringSlice("server-ca") {
+				data, err := readCredential(e, path, "the --server-ca file")
 				if err != nil {
-					return fmt.Errorf("--ca: cannot read %s: %w", path, err)
+					return fmt.Errorf("--server-ca: cannot read %s: %w", path, err)
 				}
 				certs, err := signing.ParseCertificates(data)
 				if err != nil {
-					return fmt.Errorf("--ca %s: %w", path, err)
+					return fmt.Errorf("--server-ca %s: %w", path, err)
 				}
 				tunnel.TrustAnchors = append(tunnel.TrustAnchors, certs...)
 			}
@@ -130,7 +134,7 @@ func dialCommand(e env) *cli.Command {
 				Hold:           c.Duration("hold"),
 			}
 			if c.String("eap-password-file") != "" || e.getenv(envEAPPassword) != "" {
-				if opts.EAPPassword, err = password(c, e, "eap-password-file", envEAPPassword); err != nil {
+				if opts.EAPPassword, err = password(c, e, eapPassword); err != nil {
 					return err
 				}
 			}
@@ -169,6 +173,15 @@ func dialCommand(e env) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// dialSupported refuses to dial on a system other than Linux: dial drives
+// strongSwan's charon with kernel-libipsec and network namespaces.
+func dialSupported(goos string) error {
+	if goos == "linux" {
+		return nil
+	}
+	return fmt.Errorf("dial runs on Linux only: it drives strongSwan's charon (with kernel-libipsec and network namespaces), and this is %s; run it on a Linux host or VM that reaches your VPN server", goos)
 }
 
 // readVPNProfileData reads a profile file for server-config and dial
@@ -210,7 +223,7 @@ func readStrongSwanProfile(c *cli.Context, e env, input string, top map[string]a
 		opts.Vars[strings.TrimSpace(name)] = value
 	}
 	if override == nil {
-		pw, err := password(c, e, "identity-password-file", envIdentityPassword)
+		pw, err := password(c, e, identityPassword)
 		if err != nil {
 			return nil, err
 		}
@@ -238,11 +251,9 @@ func dialIdentity(c *cli.Context, e env) (*strongswan.Identity, error) {
 			return nil, fmt.Errorf("--identity: cannot read %s: %w", path, err)
 		}
 		warnLoosePermissions(e, path, "the identity file")
-		pw, err := password(c, e, "identity-password-file", envIdentityPassword)
-		if err != nil {
-			return nil, err
-		}
-		if id, err = signing.LoadPKCS12Identity(data, pw); err != nil {
+		if id, err = unlock(c, e, identityPassword, "the --identity file "+path, func(pw string) (*signing.Identity, error) {
+			return signing.LoadPKCS12Identity(data, pw)
+		}); err != nil {
 			return nil, fmt.Errorf("--identity %s: %w", path, err)
 		}
 		source = "--identity " + path
@@ -263,11 +274,9 @@ func dialIdentity(c *cli.Context, e env) (*strongswan.Identity, error) {
 		if err != nil {
 			return nil, fmt.Errorf("--identity-cert %s: %w", certPath, err)
 		}
-		pw, err := password(c, e, "identity-password-file", envIdentityPassword)
-		if err != nil {
-			return nil, err
-		}
-		key, err := signing.ParsePrivateKey(keyData, []byte(pw))
+		key, err := unlock(c, e, identityPassword, "the --identity-key file "+keyPath, func(pw string) (crypto.Signer, error) {
+			return signing.ParsePrivateKey(keyData, []byte(pw))
+		})
 		if err != nil {
 			return nil, fmt.Errorf("--identity-key %s: %w", keyPath, err)
 		}

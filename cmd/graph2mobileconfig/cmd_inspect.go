@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -35,7 +36,7 @@ func inspectCommand(e env) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "decrypt-key", Usage: "private key `FILE` (PEM) of the device the payloads are encrypted to"},
 			&cli.StringFlag{Name: "decrypt-cert", Usage: "certificate `FILE` of the device the payloads are encrypted to"},
-			&cli.StringFlag{Name: "decrypt-password-file", Usage: "`FILE` holding the password of --decrypt-key (or set " + envDecryptPassword + ")"},
+			&cli.StringFlag{Name: "decrypt-password-file", Usage: "`FILE` holding the password of --decrypt-key, - for standard input (or set " + envDecryptPassword + "; asked for on a terminal)"},
 			&cli.BoolFlag{Name: "summary-only", Usage: "print the summary without the XML"},
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON document with the summary and the decoded profile"},
 			&cli.BoolFlag{Name: "show-secrets", Usage: "print secrets instead of " + redactedMarker},
@@ -110,11 +111,9 @@ func loadDecryptor(c *cli.Context, e env) (*profile.Decryptor, error) {
 		return nil, fmt.Errorf("--decrypt-key: cannot read %s: %w", keyPath, err)
 	}
 	warnLoosePermissions(e, keyPath, "the device key")
-	pw, err := password(c, e, "decrypt-password-file", envDecryptPassword)
-	if err != nil {
-		return nil, err
-	}
-	key, err := signing.ParsePrivateKey(keyData, []byte(pw))
+	key, err := unlock(c, e, decryptPassword, "the --decrypt-key file "+keyPath, func(pw string) (crypto.PrivateKey, error) {
+		return signing.ParsePrivateKey(keyData, []byte(pw))
+	})
 	if err != nil {
 		return nil, fmt.Errorf("--decrypt-key %s: %w", keyPath, err)
 	}
@@ -172,7 +171,7 @@ func (r *inspectReport) printText(w io.Writer, now time.Time) {
 			reportField(w, "Signed by", "unknown (the signer certificate is not embedded)")
 		}
 		if sig.Valid {
-			reportField(w, "Signature", fmt.Sprintf("valid (%s, %s); trust not checked: run verify --ca FILE", sig.SignatureAlgorithm, sig.DigestAlgorithm))
+			reportField(w, "Signature", fmt.Sprintf("valid (%s, %s); trust not checked: run verify --roots FILE", sig.SignatureAlgorithm, sig.DigestAlgorithm))
 		} else {
 			reportField(w, "Signature", "NOT VALID: "+sig.Problem)
 		}

@@ -118,5 +118,5 @@ func lintFile(e env, path string, max int64, opts compiler.LintOptions) (diag.Li
 		}
 	}
 	opts.Signed = signed
-	return append(out, compiler.Lint(p.Root, opts)...), signed
+	return append(out, compiler.Lint(p.Root, opts).WithHints(flagHint)...), signed
 }

@@ -15,19 +15,16 @@ func mappingCommand(e env) *cli.Command {
 			"(or why it is ignored), the value conversion and the minimum iOS version of the key.\n" +
 			"docs/MAPPING.md is this output in Markdown.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Value: "markdown", Usage: "markdown or json"},
+			&cli.BoolFlag{Name: "json", Usage: "print the table as JSON instead of Markdown"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 0 {
 				return usagef("mapping takes no arguments")
 			}
-			switch c.String("format") {
-			case "markdown", "md":
-				return compiler.WriteMappingMarkdown(e.stdout)
-			case "json":
+			if c.Bool("json") {
 				return compiler.WriteMappingJSON(e.stdout)
 			}
-			return usagef("--format %q: want markdown or json", c.String("format"))
+			return compiler.WriteMappingMarkdown(e.stdout)
 		},
 	}
 }

@@ -20,31 +20,37 @@ func mdmCommandCommand(e env) *cli.Command {
 		Usage:     "print the InstallProfile (or RemoveProfile) MDM command for a profile",
 		ArgsUsage: "PROFILE.mobileconfig|-",
 		Description: "Builds the MDM command that installs PROFILE (signed or not, byte for byte) on a device:\n" +
-			"  --format plist, nanomdm  the command plist (CommandUUID; Command: RequestType InstallProfile,\n" +
-			"                           Payload <data>), the body of NanoMDM's PUT /v1/enqueue/UDID\n" +
-			"                           (e.g. curl -T - -u nanomdm:KEY https://mdm.example/v1/enqueue/UDID)\n" +
-			"  --format micromdm        the JSON body of MicroMDM's POST /v1/commands (needs --udid)\n" +
+			"  --mdm nanomdm   (the default) the command plist (CommandUUID; Command: RequestType\n" +
+			"                  InstallProfile, Payload <data>), the body of NanoMDM's PUT /v1/enqueue/UDID and\n" +
+			"                  what other MDMs' raw-command APIs take\n" +
+			"  --mdm micromdm  the JSON body of MicroMDM's POST /v1/commands (needs --udid)\n" +
 			"With --remove IDENTIFIER it builds RemoveProfile for the installed profile with that\n" +
 			"PayloadIdentifier instead, and takes no PROFILE. The CommandUUID is random unless\n" +
 			"--command-uuid gives one. To enqueue on NanoMDM directly, use deploy.\n" +
+			"Without -o the command is written to NAME.install.plist (NAME.install.json for MicroMDM), NAME\n" +
+			"being PROFILE's file name without its extension, or IDENTIFIER.remove.plist with --remove;\n" +
+			"-o - writes it to standard output (the rule of compile, sign and unsign). It holds the whole\n" +
+			"profile, secrets included: the file is created with mode 0600.\n" +
 			"A profile that still holds {{variables}} is refused: nothing on this path substitutes them, so a\n" +
 			"device would get the literal text. --allow-unresolved sends it anyway, for an MDM that fills them.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Value: "plist", Usage: "output `FORMAT`: plist, nanomdm (the same command plist) or micromdm (JSON)"},
-			&cli.StringFlag{Name: "udid", Usage: "device `UDID` that the MicroMDM JSON names (--format micromdm only)"},
+			&cli.StringFlag{Name: "mdm", Value: "nanomdm", Usage: "the `MDM` the command is for: nanomdm (the command plist, which most MDMs take) or micromdm (JSON)"},
+			&cli.StringFlag{Name: "udid", Usage: "device `UDID` that the MicroMDM JSON names (--mdm micromdm only)"},
 			&cli.StringFlag{Name: "command-uuid", Usage: "CommandUUID to use, for reproducible output (default: a random `UUID`)"},
 			&cli.StringFlag{Name: "remove", Usage: "build RemoveProfile instead, for the installed profile whose PayloadIdentifier is `IDENTIFIER`"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "output `FILE` (- for standard output)"},
+			outputFlag("NAME.install.plist"),
 			maxInputSizeFlag("inputs"),
 			&cli.BoolFlag{Name: "force", Usage: "replace an output path that is a symbolic link"},
 			allowUnresolvedFlag(),
 		},
 		Action: func(c *cli.Context) error {
-			format := strings.ToLower(c.String("format"))
+			format := strings.ToLower(c.String("mdm"))
 			switch format {
-			case "plist", "nanomdm", "micromdm":
+			case "nanomdm", "micromdm":
+			case "plist": // the old --format's name for the command plist
+				format = "nanomdm"
 			default:
-				return usagef("--format %q: want plist, nanomdm or micromdm", c.String("format"))
+				return usagef("--mdm %q: want nanomdm or micromdm", c.String("mdm"))
 			}
 			remove := c.String("remove")
 			switch {
@@ -56,9 +62,9 @@ func mdmCommandCommand(e env) *cli.Command {
 			udid := c.String("udid")
 			switch {
 			case format == "micromdm" && udid == "":
-				return usagef("--format micromdm needs --udid: MicroMDM's JSON names the device")
+				return usagef("--mdm micromdm needs --udid: MicroMDM's JSON names the device")
 			case format != "micromdm" && udid != "":
-				return usagef("--udid is for --format micromdm; the command plist names no device (NanoMDM takes the UDIDs in the URL; see deploy)")
+				return usagef("--udid is for --mdm micromdm; the command plist names no device (NanoMDM takes the UDIDs in the URL; see deploy)")
 			}
 			if udid != "" {
 				if err := mdm.CheckDeviceID(udid); err != nil {
@@ -74,6 +80,24 @@ func mdmCommandCommand(e env) *cli.Command {
 				uuid = mdm.NewCommandUUID()
 			}
 
+			ext := ".plist"
+			if format == "micromdm" {
+				ext = ".json"
+			}
+			var output string
+			var err error
+			if remove != "" {
+				if output = c.String("output"); output == "" {
+					// An identifier is reverse-DNS; a separator in it
+					// must not make the name a path.
+					output = strings.NewReplacer("/", "_", "\\", "_").Replace(remove) + ".remove" + ext
+				}
+			} else {
+				output, err = outputPath(c, c.Args().First(), ".install"+ext)
+			}
+			if err != nil {
+				return err
+			}
 			var command []byte
 			var secret bool
 			if remove != "" {
@@ -107,7 +131,11 @@ func mdmCommandCommand(e env) *cli.Command {
 					return err
 				}
 			}
-			return writeOutput(e, c.String("output"), out, secret, c.Bool("force"))
+			if err := writeOutput(e, output, out, secret, c.Bool("force")); err != nil {
+				return err
+			}
+			noteDefaultOutput(c, e, output)
+			return nil
 		},
 	}
 }

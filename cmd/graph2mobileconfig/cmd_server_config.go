@@ -13,8 +13,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 	"github.com/graph2mobileconfig/graph2mobileconfig/strongswan"
@@ -51,12 +51,13 @@ func serverConfigCommand(e env) *cli.Command {
 			&cli.StringFlag{Name: "client-ca", Usage: "CA certificate `FILE` (x509ca/) that issues device certificates; the connection then accepts only it (a file here is checked against the profile, and named by its file name)"},
 			&cli.BoolFlag{Name: "include-secrets", Usage: "write the shared secret, EAP password and PPK into the file (mode 0600; needs -o FILE)"},
 			&cli.StringFlag{Name: "eap-user", Usage: "EAP-MSCHAPv2 user `NAME` to add when the profile has no AuthName"},
-			&cli.StringFlag{Name: "eap-password-file", Usage: "`FILE` holding the --eap-user password (or set " + envEAPPassword + ")"},
+			&cli.StringFlag{Name: "eap-password-file", Usage: "`FILE` holding the --eap-user password, - for standard input (or set " + envEAPPassword + ")"},
 			&cli.StringFlag{Name: "connection-name", Usage: "swanctl connection `NAME` (default: from the VPN's name)"},
 			&cli.StringFlag{Name: "payload", Usage: "the VPN payload to use, by `PayloadIdentifier` or PayloadUUID, when the profile has several"},
 			&cli.StringFlag{Name: "decrypt-key", Usage: "private key `FILE` (PEM) of the device an encrypted profile is encrypted to"},
 			&cli.StringFlag{Name: "decrypt-cert", Usage: "certificate `FILE` of that device"},
-			&cli.StringFlag{Name: "decrypt-password-file", Usage: "`FILE` holding the password of --decrypt-key (or set " + envDecryptPassword + ")"},
+			&cli.StringFlag{Name: "decrypt-password-file", Usage: "`FILE` holding the password of --decrypt-key, - for standard input (or set " + envDecryptPassword + "; asked for on a terminal)"},
+			&cli.BoolFlag{Name: "json", Usage: "print the diagnostics of compiling a Graph export as one JSON document (on standard output with -o FILE, else on standard error)"},
 		}, compileFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -131,7 +132,7 @@ func serverOptions(c *cli.Context, e env) (strongswan.ServerOptions, error) {
 		if opts.EAPUser == "" {
 			return opts, usagef("an EAP password needs --eap-user")
 		}
-		pw, err := password(c, e, "eap-password-file", envEAPPassword)
+		pw, err := password(c, e, eapPassword)
 		if err != nil {
 			return opts, err
 		}
@@ -194,24 +195,29 @@ func loadServerConfigInput(c *cli.Context, e env, input string) (*strongswan.Pro
 		}
 		return readStrongSwanProfile(c, e, input, top, sum, ios, nil)
 	}
-	popts, printer, err := pipelineOptions(c, e)
+	popts, printer, err := compileOptions(c, e)
 	if err != nil {
 		return nil, err
 	}
-	out := pipeline.Document(data, popts)
-	printer.print("", out.Diagnostics)
-	if out.Diagnostics.HasErrors() || out.Bytes == nil {
-		printer.printJSON(jsonReport{Input: input, Diagnostics: out.Diagnostics})
+	out, diags, err := graph2mobileconfig.Compile(c.Context, data, popts)
+	if err != nil && !diags.HasErrors() {
+		return nil, optionError(c, err)
+	}
+	printer.print("", diags)
+	if out == nil {
+		printer.printJSON(jsonReport{Input: input, Diagnostics: diags})
 		if !printer.json {
-			fmt.Fprintf(e.stderr, "graph2mobileconfig: %s: %d error(s); nothing written\n", displayName(input), out.Diagnostics.Count(diag.Error))
+			fmt.Fprintf(e.stderr, "graph2mobileconfig: %s: %d error(s); nothing written\n", displayName(input), diags.Count(diag.Error))
 		}
 		return nil, failure{}
 	}
-	top, _, err := plistout.Decode(out.Bytes)
+	// The compile went well: its warnings, as JSON too.
+	printer.printJSON(jsonReport{Input: input, OK: true, Diagnostics: diags})
+	top, _, err := plistout.Decode(out.Data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading the compiled profile back: %v", displayName(input), err)
 	}
-	sum := sha256.Sum256(out.Bytes)
+	sum := sha256.Sum256(out.Data)
 	target := popts.Compile.Target
 	if target.IsZero() {
 		ios = ""

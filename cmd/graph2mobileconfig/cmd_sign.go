@@ -6,8 +6,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 	"github.com/graph2mobileconfig/graph2mobileconfig/profile"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
@@ -24,9 +24,11 @@ func signCommand(e env) *cli.Command {
 			"checked before anything is written (key match, validity, key usage, chain order).\n\n" +
 			"A file that is already signed is refused unless --resign is given, which replaces the old\n" +
 			"signature. --encrypt-to encrypts PayloadContent to a device certificate (RSA only) before\n" +
-			"signing; the profile is then written again in its own format (XML or binary).",
+			"signing; the profile is then written again in its own format (XML or binary).\n\n" +
+			"Without -o the signed profile is written to NAME.signed.mobileconfig in the current folder, NAME\n" +
+			"being FILE's name without its extension (and without .unsigned); -o - writes standard output.",
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` (- for standard output)"},
+			outputFlag("NAME.signed.mobileconfig"),
 			&cli.BoolFlag{Name: "resign", Usage: "replace the signature of a profile that is already signed"},
 			maxInputSizeFlag("inputs"),
 			&cli.BoolFlag{Name: "force", Usage: "replace an output path that is a symbolic link"},
@@ -35,9 +37,10 @@ func signCommand(e env) *cli.Command {
 			if c.NArg() != 1 {
 				return usagef("sign takes exactly one FILE (or - for standard input); got %d", c.NArg())
 			}
-			input, output := c.Args().First(), c.String("output")
-			if output == "" {
-				return usagef("sign needs -o FILE (or -o - for standard output)")
+			input := c.Args().First()
+			output, err := outputPath(c, input, ".signed.mobileconfig")
+			if err != nil {
+				return err
 			}
 			id, err := loadSigner(c, e)
 			if err != nil {
@@ -62,7 +65,11 @@ func signCommand(e env) *cli.Command {
 			if err != nil {
 				return fmt.Errorf("%s: %v", displayName(input), err)
 			}
-			return writeOutput(e, output, signed, secret, c.Bool("force"))
+			if err := writeOutput(e, output, signed, secret, c.Bool("force")); err != nil {
+				return err
+			}
+			noteDefaultOutput(c, e, output)
+			return nil
 		},
 	}
 }
@@ -94,7 +101,7 @@ func prepareForSigning(input string, data []byte, max int64, resign bool, device
 		return nil, false, fmt.Errorf("%s is already encrypted (it has EncryptedPayloadContent); leave out --encrypt-to", name)
 	}
 	encrypted := compiler.DictOf(p.Root)
-	if err := pipeline.EncryptPayloads(encrypted, device); err != nil {
+	if err := graph2mobileconfig.EncryptPayloads(encrypted, device); err != nil {
 		return nil, false, fmt.Errorf("%s: %v", name, err)
 	}
 	format := p.Format

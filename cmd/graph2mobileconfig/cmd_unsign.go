@@ -16,9 +16,11 @@ func unsignCommand(e env) *cli.Command {
 		ArgsUsage: "FILE|-",
 		Description: "unsign writes the content of a CMS-signed profile exactly as it was signed. It does not\n" +
 			"need the signature to be valid, but warns when it is not (use verify to check it).\n" +
-			"A file that is not signed is an error.",
+			"A file that is not signed is an error.\n\n" +
+			"Without -o the profile is written to NAME.unsigned.mobileconfig in the current folder, NAME being\n" +
+			"FILE's name without its extension (and without .signed); -o - writes standard output.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` (- for standard output)"},
+			outputFlag("NAME.unsigned.mobileconfig"),
 			maxInputSizeFlag("inputs"),
 			&cli.BoolFlag{Name: "force", Usage: "replace an output path that is a symbolic link"},
 		},
@@ -26,9 +28,10 @@ func unsignCommand(e env) *cli.Command {
 			if c.NArg() != 1 {
 				return usagef("unsign takes exactly one FILE (or - for standard input); got %d", c.NArg())
 			}
-			input, output := c.Args().First(), c.String("output")
-			if output == "" {
-				return usagef("unsign needs -o FILE (or -o - for standard output)")
+			input := c.Args().First()
+			output, err := outputPath(c, input, ".unsigned.mobileconfig")
+			if err != nil {
+				return err
 			}
 			data, err := readInput(e, input, c.Int64("max-input-size"))
 			if err != nil {
@@ -38,7 +41,11 @@ func unsignCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return writeOutput(e, output, p.Content, p.Root == nil || p.HoldsSecrets(), c.Bool("force"))
+			if err := writeOutput(e, output, p.Content, p.Root == nil || p.HoldsSecrets(), c.Bool("force")); err != nil {
+				return err
+			}
+			noteDefaultOutput(c, e, output)
+			return nil
 		},
 	}
 }

@@ -45,15 +45,15 @@ func verifyCommand(e env) *cli.Command {
 		Description: "verify prints who signed FILE (subject, issuer, validity, digest algorithm, embedded\n" +
 			"certificates, signing time) and checks that the signature is valid, that the content was not\n" +
 			"modified after signing and that it is a configuration profile (a property list dictionary with\n" +
-			"PayloadType Configuration). With --ca or --system-roots it also checks that the signer is valid\n" +
+			"PayloadType Configuration). With --roots or --system-roots it also checks that the signer is valid\n" +
 			"now and chains to a trusted root; without them the chain is not checked, which the output says.\n\n" +
 			"Exit status: 0 when every check that was asked for passes, 1 otherwise (the reason is printed:\n" +
 			"not signed, content modified, bad signature, untrusted chain, signer expired, not a profile).\n" +
-			"Without --ca or --system-roots, a signer certificate that has expired or is not yet valid gives\n" +
+			"Without --roots or --system-roots, a signer certificate that has expired or is not yet valid gives\n" +
 			"a warning but exit status 0: the signature itself is still valid, but devices treat the profile\n" +
 			"as unsigned.",
 		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "ca", Usage: "trusted root certificate `FILE` (PEM or DER) the signer must chain to; repeatable"},
+			&cli.StringSliceFlag{Name: "roots", Usage: "trusted root certificate `FILE` (PEM or DER) the signer must chain to; repeatable"},
 			&cli.BoolFlag{Name: "system-roots", Usage: "also trust the root certificates of the operating system"},
 			&cli.BoolFlag{Name: "json", Usage: "print a machine-readable report on standard output instead of text"},
 			maxInputSizeFlag("inputs"),
@@ -64,7 +64,7 @@ func verifyCommand(e env) *cli.Command {
 			}
 			input := c.Args().First()
 			opts := profile.Options{MaxSize: c.Int64("max-input-size"), SystemRoots: c.Bool("system-roots")}
-			if paths := c.StringSlice("ca"); len(paths) > 0 {
+			if paths := c.StringSlice("roots"); len(paths) > 0 {
 				pool, err := loadTrustedRoots(e, paths)
 				if err != nil {
 					return err
@@ -100,17 +100,17 @@ func verifyCommand(e env) *cli.Command {
 	}
 }
 
-// loadCAPool reads the --ca files of verify into a pool of trusted roots.
+// loadTrustedRoots reads the --roots files of verify into a pool.
 func loadTrustedRoots(e env, paths []string) (*x509.CertPool, error) {
 	pool := x509.NewCertPool()
 	for _, path := range paths {
-		data, err := readCredential(e, path, "the --ca file")
+		data, err := readCredential(e, path, "the --roots file")
 		if err != nil {
-			return nil, fmt.Errorf("--ca: cannot read %s: %w", path, err)
+			return nil, fmt.Errorf("--roots: cannot read %s: %w", path, err)
 		}
 		certs, err := signing.ParseCertificates(data)
 		if err != nil {
-			return nil, fmt.Errorf("--ca %s: %w", path, err)
+			return nil, fmt.Errorf("--roots %s: %w", path, err)
 		}
 		for _, c := range certs {
 			pool.AddCert(c)
@@ -127,7 +127,7 @@ type verifyReport struct {
 	Signed bool `json:"signed"`
 	// Signature describes the SignedData; nil when the file is not one.
 	Signature *signatureReport `json:"signature,omitempty"`
-	// ChainChecked is true when --ca or --system-roots was given.
+	// ChainChecked is true when --roots or --system-roots was given.
 	ChainChecked  bool       `json:"chainChecked"`
 	ChainVerified bool       `json:"chainVerified"`
 	Chains        [][]string `json:"chains,omitempty"`
@@ -267,7 +267,7 @@ func (r *verifyReport) printText(w io.Writer, now time.Time) {
 	case r.ChainChecked:
 		reportField(w, "Chain", "not checked, because the signature is not valid")
 	default:
-		reportField(w, "Chain", "not checked: give --ca FILE or --system-roots to check that the signer chains to a trusted root")
+		reportField(w, "Chain", "not checked: give --roots FILE or --system-roots to check that the signer chains to a trusted root")
 	}
 	if c := r.Content; c != nil {
 		if c.Profile {

@@ -1,45 +1,36 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler/appleschema"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
-	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 )
 
-// Environment variables that may hold passwords; passwords are never taken
-// from flag values, which other users can see in the process list.
-const (
-	envIdentityPassword = "GRAPH2MOBILECONFIG_IDENTITY_PASSWORD"
-	envSignPassword     = "GRAPH2MOBILECONFIG_SIGN_PASSWORD"
-)
-
-// compileFlags are shared by compile and batch.
+// compileFlags are shared by compile, batch and server-config.
 func compileFlags() []cli.Flag {
 	return append([]cli.Flag{
-		&cli.StringFlag{Name: "format", Value: "xml", Usage: "plist encoding of the profile: xml or binary"},
+		&cli.StringFlag{Name: "plist-format", Value: "xml", Usage: "property list encoding of the profile: `xml` or binary"},
 		&cli.StringFlag{Name: "organization", Usage: "PayloadOrganization shown on the device"},
-		&cli.StringFlag{Name: "identifier-prefix", Value: compiler.DefaultIdentifierPrefix, Usage: "reverse-DNS prefix of PayloadIdentifier (`PREFIX`.<graph id>), e.g. com.contoso.vpn"},
+		&cli.StringFlag{Name: "identifier-prefix", Value: compiler.DefaultIdentifierPrefix, Usage: "reverse-DNS prefix of PayloadIdentifier (`PREFIX`.<graph id>), e.g. com.contoso.vpn; choose it once: devices install a profile with another identifier as a second copy"},
 		&cli.StringFlag{Name: "identity", Usage: "client identity `FILE.p12` to embed for certificate authentication (re-encoded in the legacy form iOS imports)"},
-		&cli.StringFlag{Name: "identity-password-file", Usage: "`FILE` holding the --identity password (or set " + envIdentityPassword + ")"},
+		&cli.StringFlag{Name: "identity-password-file", Usage: "`FILE` holding the --identity password, - for standard input (or set " + envIdentityPassword + "; asked for on a terminal)"},
 		&cli.StringFlag{Name: "identity-uuid", Usage: "reference an identity payload with this PayloadUUID that your MDM delivers, instead of --identity"},
-		&cli.StringSliceFlag{Name: "ca", Usage: "CA certificate `FILE` (PEM or DER) to embed so devices trust the VPN server; repeatable"},
+		&cli.StringSliceFlag{Name: "server-ca", Usage: "CA certificate `FILE` (PEM or DER) of the VPN server, embedded so that devices trust the server; repeatable"},
 		&cli.StringSliceFlag{Name: "var", Usage: "substitute {{NAME}} tokens with VALUE (`NAME=VALUE`; names match without regard to case); repeatable"},
 		targetFlag("device to compile for"),
 		&cli.BoolFlag{Name: "strict", Usage: "treat warnings and unresolved {{tokens}} as errors"},
 		&cli.BoolFlag{Name: "strict-algorithms", Usage: "beyond Graph: write IKEv2 EnforceStrictAlgorithmSelection 1 (iOS 18.5+); the device then refuses DES, 3DES, DH groups below 14 and an IKE cipher weaker than the child cipher, so such exports are refused"},
 		&cli.StringFlag{Name: "post-quantum", Usage: "beyond Graph: additional key exchanges `mlkem768|mlkem1024[,...]` written as PostQuantumKeyExchangeMethods in both SAs (iOS 26+); the list is ADDKE1..7 of RFC 9370, performed one after the other, NOT alternatives"},
 		&cli.BoolFlag{Name: "post-quantum-fallback", Usage: "beyond Graph: write AllowPostQuantumKeyExchangeFallback 1 (iOS 26+), letting the device connect without the --post-quantum exchanges when the server lacks them"},
-		&cli.StringFlag{Name: "diagnostics", Value: "text", Usage: "diagnostics on stderr: text or json"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "also print informational diagnostics"},
 		maxInputSizeFlag("inputs"),
 		&cli.BoolFlag{Name: "force", Usage: "replace an output path that is a symbolic link"},
@@ -53,47 +44,53 @@ func compileCommand(e env) *cli.Command {
 		ArgsUsage: "INPUT.json|-",
 		Description: "INPUT is a Graph export of one microsoft.graph.iosikEv2VpnConfiguration: the entity object,\n" +
 			"{\"value\": {...}}, or a list holding exactly one IKEv2 entity; - reads standard input.\n" +
-			"Without -o the profile is written next to the current folder as INPUT.mobileconfig.",
+			"Without -o the profile is written to the current folder as NAME.mobileconfig, NAME being INPUT's\n" +
+			"file name without its extension (the same rule as sign, unsign and mdm-command).\n" +
+			"Diagnostics go to standard error; --json prints them, with the outcome, as one JSON document on\n" +
+			"standard output (on standard error with -o -, where standard output carries the profile).",
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` (- for standard output)"},
+			outputFlag("NAME.mobileconfig"),
+			&cli.BoolFlag{Name: "json", Usage: "print the outcome and the diagnostics as one JSON document (on standard output; on standard error with -o -)"},
 		}, append(compileFlags(), signFlags()...)...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usagef("compile takes exactly one INPUT (a file, or - for standard input); got %d", c.NArg())
 			}
 			input := c.Args().First()
-			output := c.String("output")
-			if output == "" {
-				if input == "-" {
-					return usagef("reading standard input needs -o FILE (or -o - for standard output)")
-				}
-				output = strings.TrimSuffix(filepath.Base(input), filepath.Ext(input)) + ".mobileconfig"
-			}
-			opts, printer, err := pipelineOptions(c, e)
+			output, err := outputPath(c, input, ".mobileconfig")
 			if err != nil {
 				return err
 			}
-			withDiags, _, err := loadCertificates(c, e, &opts)
+			opts, printer, err := compileOptions(c, e)
 			if err != nil {
+				return err
+			}
+			if _, err := loadCertificates(c, e, &opts); err != nil {
 				return err
 			}
 			data, err := readInput(e, input, c.Int64("max-input-size"))
 			if err != nil {
 				return fmt.Errorf("%w", err)
 			}
-			out := compileWith(data, opts, withDiags)
-			printer.print("", out.Diagnostics)
-			report := jsonReport{Input: input, Diagnostics: out.Diagnostics}
-			if out.Diagnostics.HasErrors() || out.Bytes == nil {
+			// The one entry point of the library, which batch uses too:
+			// the same options give the same bytes.
+			out, diags, err := graph2mobileconfig.Compile(c.Context, data, opts)
+			if err != nil && !diags.HasErrors() {
+				return optionError(c, err)
+			}
+			printer.print("", diags)
+			report := jsonReport{Input: input, Diagnostics: diags}
+			if out == nil {
 				printer.printJSON(report)
 				if !printer.json {
-					fmt.Fprintf(e.stderr, "graph2mobileconfig: %s: %d error(s); nothing written\n", displayName(input), out.Diagnostics.Count(diag.Error))
+					fmt.Fprintf(e.stderr, "graph2mobileconfig: %s: %d error(s); nothing written\n", displayName(input), diags.Count(diag.Error))
 				}
 				return failure{}
 			}
-			if err := writeOutput(e, output, out.Bytes, out.Secrets, c.Bool("force")); err != nil {
+			if err := writeOutput(e, output, out.Data, out.Secrets, c.Bool("force")); err != nil {
 				return err
 			}
+			noteDefaultOutput(c, e, output)
 			report.Output, report.OK = output, true
 			printer.printJSON(report)
 			return nil
@@ -101,20 +98,21 @@ func compileCommand(e env) *cli.Command {
 	}
 }
 
-// pipelineOptions turns the shared compile and signing flags into options.
-func pipelineOptions(c *cli.Context, e env) (pipeline.Options, diagPrinter, error) {
-	var opts pipeline.Options
-	jsonDiags, err := parseDiagFormat(c.String("diagnostics"))
-	if err != nil {
-		return opts, diagPrinter{}, err
+// compileOptions turns the shared compile and signing flags into the
+// library's options, with the command line's words for the hints. The
+// signer and the device certificate are read, and checked by the library.
+func compileOptions(c *cli.Context, e env) (graph2mobileconfig.Options, diagPrinter, error) {
+	opts := graph2mobileconfig.Options{Hints: flagHint}
+	printer := newDiagPrinter(c, e)
+	var err error
+	if opts.Format, err = plistout.ParseFormat(c.String("plist-format")); err != nil {
+		return opts, printer, usagef("--plist-%v", err)
 	}
-	printer := diagPrinter{e: e, json: jsonDiags, verbose: c.Bool("verbose")}
-	if opts.Format, err = plistout.ParseFormat(c.String("format")); err != nil {
-		return opts, printer, usagef("--%v", err)
-	}
-	opts.Limits = graphjson.DefaultLimits
 	co := &opts.Compile
 	co.IdentifierPrefix = c.String("identifier-prefix")
+	if !c.IsSet("identifier-prefix") {
+		fmt.Fprintf(e.stderr, "graph2mobileconfig: note: the default --identifier-prefix %s is used; give your own (com.contoso.vpn) before deploying and keep it: changing it later makes devices install a second copy\n", co.IdentifierPrefix)
+	}
 	co.Organization = c.String("organization")
 	co.Strict = c.Bool("strict")
 	if co.Target, err = parseTargetFlag(c, e); err != nil {
@@ -141,17 +139,25 @@ func pipelineOptions(c *cli.Context, e env) (pipeline.Options, diagPrinter, erro
 			return opts, printer, usagef("--post-quantum %v", err)
 		}
 	}
-	if err := co.Check(); err != nil {
-		return opts, printer, usagef("%v", err)
+	if co.Algorithms.PostQuantumFallback && len(co.Algorithms.PostQuantum) == 0 {
+		return opts, printer, usagef("--post-quantum-fallback needs post-quantum key exchanges to fall back from: give --post-quantum too")
 	}
-	for _, path := range c.StringSlice("ca") {
-		data, err := readCredential(e, path, "the --ca file")
+	// Checked now, before any file is read; the library checks again.
+	if err := co.Check(); err != nil {
+		var ce *compiler.OptionError
+		if errors.As(err, &ce) {
+			err = &graph2mobileconfig.OptionError{Option: "Compile." + ce.Option, Err: ce.Err}
+		}
+		return opts, printer, optionError(c, err)
+	}
+	for _, path := range c.StringSlice("server-ca") {
+		data, err := readCredential(e, path, "the --server-ca file")
 		if err != nil {
-			return opts, printer, fmt.Errorf("--ca: cannot read %s: %w", path, err)
+			return opts, printer, fmt.Errorf("--server-ca: cannot read %s: %w", path, err)
 		}
 		certs, err := signing.ParseCertificates(data)
 		if err != nil {
-			return opts, printer, fmt.Errorf("--ca %s: %w", path, err)
+			return opts, printer, fmt.Errorf("--server-ca %s: %w", path, err)
 		}
 		co.CACertificates = append(co.CACertificates, certs...)
 	}
@@ -206,23 +212,11 @@ func loadDeviceIdentity(c *cli.Context, e env, path string) (*compiler.Identity,
 		return nil, fmt.Errorf("--identity: cannot read %s: %w", path, err)
 	}
 	warnLoosePermissions(e, path, "the identity file")
-	password, err := password(c, e, "identity-password-file", envIdentityPassword)
-	if err != nil {
-		return nil, err
-	}
-	p12, cert, err := signing.ReencodePKCS12ForDevice(data, password)
+	identity, err := unlock(c, e, identityPassword, "the --identity file "+path, func(pw string) (*compiler.Identity, error) {
+		return graph2mobileconfig.LoadClientIdentity(data, pw)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("--identity %s: %w", path, err)
 	}
-	return &compiler.Identity{PKCS12: p12, Password: password, Certificate: cert}, nil
-}
-
-// password reads a password from the named file flag, else from the
-// environment variable; it is empty when neither is given.
-func password(c *cli.Context, e env, fileFlag, envVar string) (string, error) {
-	if f := c.String(fileFlag); f != "" {
-		warnLoosePermissions(e, f, "the password file")
-		return readSecretFile(e, f, "password file")
-	}
-	return e.getenv(envVar), nil
+	return identity, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -17,12 +18,11 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
-	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/nanomdmtest"
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/testpki"
 	"github.com/graph2mobileconfig/graph2mobileconfig/mdm"
-	"github.com/graph2mobileconfig/graph2mobileconfig/mdm/nanomdmtest"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 )
@@ -44,27 +44,26 @@ func compileDeployProfiles(t *testing.T) deployProfiles {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := pipeline.Options{
+	opts := graph2mobileconfig.Options{
 		Compile: compiler.Options{IdentifierPrefix: "com.contoso.warehouse"},
 		Format:  plistout.XML,
-		Limits:  graphjson.DefaultLimits,
 	}
-	plain := pipeline.Document(input, opts)
-	if plain.Diagnostics.HasErrors() || plain.Bytes == nil {
-		t.Fatalf("compile: %v", plain.Diagnostics)
+	plain, diags, err := graph2mobileconfig.Compile(context.Background(), input, opts)
+	if err != nil {
+		t.Fatalf("compile: %v\n%s", err, diags)
 	}
 	root := testpki.NewRoot(t, testpki.Options{})
 	leaf := root.NewLeaf(t, testpki.Options{CommonName: "Contoso Profile Signer"})
 	opts.Signer = &signing.Identity{Certificate: leaf.Cert, PrivateKey: leaf.Key, Chain: leaf.Chain}
-	signed := pipeline.Document(input, opts)
-	if signed.Diagnostics.HasErrors() || signed.Bytes == nil {
-		t.Fatalf("compile and sign: %v", signed.Diagnostics)
+	signed, diags, err := graph2mobileconfig.Compile(context.Background(), input, opts)
+	if err != nil {
+		t.Fatalf("compile and sign: %v\n%s", err, diags)
 	}
 	path := filepath.Join(t.TempDir(), "warehouse.mobileconfig")
-	if err := os.WriteFile(path, signed.Bytes, 0o600); err != nil {
+	if err := os.WriteFile(path, signed.Data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return deployProfiles{unsigned: plain.Bytes, signed: signed.Bytes, signedPath: path, root: root}
+	return deployProfiles{unsigned: plain.Data, signed: signed.Data, signedPath: path, root: root}
 }
 
 var deployLine = regexp.MustCompile(`^(.+): (\S+): InstallProfile ([0-9A-F-]{36}) queued; (.+)$`)
@@ -345,7 +344,7 @@ func TestDeployFailures(t *testing.T) {
 		if res := report.Results[1]; res.State != "not-sent" {
 			t.Errorf("second result %+v", res)
 		}
-		if !strings.Contains(r.stderr, "--nanomdm-url must be the server's root URL") || !strings.Contains(r.stderr, "deploy failed for 2 of 2") {
+		if !strings.Contains(r.stderr, "the NanoMDM URL must be the server's root URL") || !strings.Contains(r.stderr, "deploy failed for 2 of 2") {
 			t.Errorf("stderr:\n%s", r.stderr)
 		}
 		if cmd := dev.Idle(t); cmd != nil {

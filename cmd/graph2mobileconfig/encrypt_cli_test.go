@@ -64,7 +64,7 @@ func TestCompileEncryptTo(t *testing.T) {
 		t.Fatal("the encrypted profile holds the payloads in the clear")
 	}
 
-	r := runCLI(t, nil, nil, "verify", enc, "--ca", f.rootPEM)
+	r := runCLI(t, nil, nil, "verify", enc, "--roots", f.rootPEM)
 	if r.code != exitOK {
 		t.Fatalf("verify: exit %d\n%s", r.code, r.stderr)
 	}
@@ -149,7 +149,7 @@ func TestSignEncryptTo(t *testing.T) {
 			if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o644 {
 				t.Errorf("encrypted profile: %v, mode %v; want 0644 (no secret in the clear)", err, fi.Mode().Perm())
 			}
-			if r := runCLI(t, nil, nil, "verify", out, "--ca", f.rootPEM); r.code != exitOK {
+			if r := runCLI(t, nil, nil, "verify", out, "--roots", f.rootPEM); r.code != exitOK {
 				t.Fatalf("verify: exit %d\n%s", r.code, r.stderr)
 			}
 			content, err := signing.Unsign(readOrFail(t, out))
@@ -230,7 +230,7 @@ func TestInspectDecryptKeyPassword(t *testing.T) {
 		{"password file", []string{"--decrypt-password-file", passFile}, nil, exitOK, "Remote address:  203.0.113.10"},
 		{"environment", nil, map[string]string{envDecryptPassword: password}, exitOK, "Remote address:  203.0.113.10"},
 		{"wrong password", []string{"--decrypt-password-file", wrongFile}, nil, exitError, "--decrypt-key " + key + ": private key (ENCRYPTED PRIVATE KEY): the password is incorrect"},
-		{"no password", nil, nil, exitError, "it is encrypted and no password was given"},
+		{"no password", nil, nil, exitError, "--decrypt-key " + key + ": private key (ENCRYPTED PRIVATE KEY): it is encrypted and no password was given; give --decrypt-password-file FILE (- reads standard input) or set GRAPH2MOBILECONFIG_DECRYPT_PASSWORD"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

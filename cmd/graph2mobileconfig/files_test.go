@@ -177,7 +177,7 @@ func TestOutputsNeverFollowSymlinks(t *testing.T) {
 		link string
 	}{
 		{"compile", func(out string) []string { return []string{"compile", w.psk, "-o", out} }, "out.mobileconfig"},
-		{"compile binary", func(out string) []string { return []string{"compile", w.eap, "--format", "binary", "-o", out} }, "out.mobileconfig"},
+		{"compile binary", func(out string) []string { return []string{"compile", w.eap, "--plist-format", "binary", "-o", out} }, "out.mobileconfig"},
 		{"sign", func(out string) []string {
 			return append(append([]string{"sign", w.pskProfile}, w.signFlags...), "-o", out)
 		}, "out.mobileconfig"},
@@ -280,7 +280,7 @@ func TestOutputModes(t *testing.T) {
 	}{
 		{"compile shared secret", func(out string) []string { return []string{"compile", w.psk, "-o", out} }, 0, 0o600},
 		{"compile shared secret over a 0644 file", func(out string) []string { return []string{"compile", w.psk, "-o", out} }, 0o644, 0o600},
-		{"compile shared secret, binary", func(out string) []string { return []string{"compile", w.psk, "--format", "binary", "-o", out} }, 0, 0o600},
+		{"compile shared secret, binary", func(out string) []string { return []string{"compile", w.psk, "--plist-format", "binary", "-o", out} }, 0, 0o600},
 		{"compile shared secret, signed", func(out string) []string { return append([]string{"compile", w.psk, "-o", out}, w.signFlags...) }, 0, 0o600},
 		{"compile shared secret, encrypted", func(out string) []string { return []string{"compile", w.psk, "--encrypt-to", device.cert, "-o", out} }, 0, 0o644},
 		{"compile identity", func(out string) []string {

@@ -42,12 +42,12 @@ func TestFixtures(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out.mobileconfig")
 			run := func() (result, []byte) {
 				os.Remove(out)
-				r := runCLI(t, nil, nil, append([]string{"compile", input, "-o", out, "--diagnostics", "json"}, args...)...)
+				r := runCLI(t, nil, nil, append([]string{"compile", input, "-o", out, "--json"}, args...)...)
 				data, _ := os.ReadFile(out)
 				return r, data
 			}
 			r, profile := run()
-			diags := parseReport(t, r.stderr)
+			diags := parseReport(t, r.stdout)
 			var text bytes.Buffer
 			fmt.Fprintf(&text, "exit: %d\n", r.code)
 			for _, d := range diags {

@@ -252,7 +252,7 @@ func TestMemberAmplification(t *testing.T) {
 		fmt.Fprintf(&b, `,"x%d":0`, i)
 	}
 	b.WriteString("}")
-	r := runCLI(t, strings.NewReader(b.String()), nil, "compile", "-", "-o", filepath.Join(t.TempDir(), "x.mobileconfig"))
+	r := runCLI(t, strings.NewReader(b.String()), nil, "compile", "-", "-o", filepath.Join(t.TempDir(), "x.mobileconfig"), "--identifier-prefix", "com.contoso.vpn")
 	if r.code != exitError || !strings.Contains(r.stderr, "$ has more than 2000 members") || strings.Count(r.stderr, "\n") > 2 {
 		t.Errorf("exit %d, %d bytes of output:\n%.500s", r.code, len(r.stderr), r.stderr)
 	}
@@ -264,14 +264,14 @@ func TestMemberAmplification(t *testing.T) {
 		fmt.Fprintf(&b, `,"x%d":0`, i)
 	}
 	b.WriteString("}")
-	r = runCLI(t, strings.NewReader(b.String()), nil, "compile", "-", "-o", filepath.Join(t.TempDir(), "x.mobileconfig"), "--diagnostics", "json")
+	r = runCLI(t, strings.NewReader(b.String()), nil, "compile", "-", "-o", filepath.Join(t.TempDir(), "x.mobileconfig"), "--json")
 	var out struct {
 		Diagnostics []json.RawMessage `json:"diagnostics"`
 	}
-	if err := json.Unmarshal([]byte(r.stderr), &out); err != nil {
-		t.Fatalf("%v\n%.300s", err, r.stderr)
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("%v\n%.300s", err, r.stdout)
 	}
-	if len(out.Diagnostics) > 201 || !strings.Contains(r.stderr, "not listed: at most 200 diagnostics are kept per input") {
-		t.Errorf("%d diagnostics:\n%.300s", len(out.Diagnostics), r.stderr)
+	if len(out.Diagnostics) > 201 || !strings.Contains(r.stdout, "not listed: at most 200 diagnostics are kept per input") {
+		t.Errorf("%d diagnostics:\n%.300s", len(out.Diagnostics), r.stdout)
 	}
 }

@@ -113,9 +113,9 @@ func TestInspectSummary(t *testing.T) {
 			"Identity:        payload 903AD294-C08F-5197-9683-1AE43CB690A3",
 		}, []string{readString(t, filepath.Join(testPKI(t), "scep.challenge")), "Beyond Graph"}},
 		{"beyond graph", beyond, []string{"--summary-only"}, []string{
-			"Beyond Graph:    EnforceStrictAlgorithmSelection 1 (--strict-algorithms)",
-			"Beyond Graph:    IKESecurityAssociationParameters.PostQuantumKeyExchangeMethods [36] (--post-quantum)",
-			"Beyond Graph:    ChildSecurityAssociationParameters.PostQuantumKeyExchangeMethods [36] (--post-quantum)",
+			"Beyond Graph:    EnforceStrictAlgorithmSelection 1",
+			"Beyond Graph:    IKESecurityAssociationParameters.PostQuantumKeyExchangeMethods [36]",
+			"Beyond Graph:    ChildSecurityAssociationParameters.PostQuantumKeyExchangeMethods [36]",
 		}, []string{"AllowPostQuantumKeyExchangeFallback"}},
 		{"real signed profile", realSigned, nil, []string{
 			"Format:        XML property list, CMS-signed",

@@ -55,7 +55,7 @@ func TestRunInterrupted(t *testing.T) {
 			return []string{"batch", in, "--out-dir", filepath.Join(dir, "profiles"), "--report", filepath.Join(dir, "report.json"), "-v"}
 		}},
 		{"batch, json", func(dir string) []string {
-			return []string{"batch", in, "--out-dir", filepath.Join(dir, "profiles"), "--diagnostics", "json"}
+			return []string{"batch", in, "--out-dir", filepath.Join(dir, "profiles"), "--json"}
 		}},
 	}
 	for _, tt := range tests {
@@ -352,7 +352,7 @@ func TestInterruptCompileStdin(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer pw.Close()
-			r := newProgram(t, bin, "compile", "-", "-o", filepath.Join(dir, "vpn.mobileconfig"))
+			r := newProgram(t, bin, "compile", "-", "-o", filepath.Join(dir, "vpn.mobileconfig"), "--identifier-prefix", "com.contoso.vpn")
 			r.cmd.Stdin = pr
 			r.start(t)
 			pr.Close() // the child holds it now

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -198,11 +199,25 @@ func writeOutput(e env, path string, data []byte, secret, force bool) error {
 	return atomicfile.WriteFile(path, data, atomicfile.Options{Perm: perm, Force: force, Protect: e.inputs.list(), Tracker: e.tracker})
 }
 
-// diagPrinter prints diagnostics as text lines or as one JSON document.
+// diagPrinter prints diagnostics as text lines on standard error, or, with
+// --json, as one JSON document.
 type diagPrinter struct {
 	e       env
 	json    bool
 	verbose bool
+	// jsonOut receives the JSON: standard output, unless standard output
+	// carries the profile (-o -) or the old spelling --diagnostics json,
+	// which printed on standard error, was used.
+	jsonOut io.Writer
+}
+
+// newDiagPrinter reads --json and --verbose.
+func newDiagPrinter(c *cli.Context, e env) diagPrinter {
+	p := diagPrinter{e: e, json: c.Bool("json"), verbose: c.Bool("verbose"), jsonOut: e.stdout}
+	if c.String("output") == "-" || c.IsSet("diagnostics") {
+		p.jsonOut = e.stderr
+	}
+	return p
 }
 
 func (p diagPrinter) print(source string, l diag.List) {
@@ -221,7 +236,7 @@ func (p diagPrinter) print(source string, l diag.List) {
 	}
 }
 
-// jsonReport is the --diagnostics json document.
+// jsonReport is the --json document of compile and server-config.
 type jsonReport struct {
 	Input       string    `json:"input"`
 	Output      string    `json:"output,omitempty"`
@@ -233,24 +248,31 @@ func (p diagPrinter) printJSON(r jsonReport) {
 	if !p.json {
 		return
 	}
-	enc := json.NewEncoder(p.e.stderr)
+	enc := json.NewEncoder(p.jsonOut)
 	enc.SetIndent("", "  ")
 	enc.Encode(r)
 }
 
-func parseDiagFormat(s string) (bool, error) {
-	switch strings.ToLower(s) {
-	case "", "text":
-		return false, nil
-	case "json":
-		return true, nil
-	}
-	return false, usagef("--diagnostics %q: want text or json", s)
+// printJSONLine prints v as one line of JSON, as batch --json does.
+func (p diagPrinter) printJSONLine(v any) {
+	b, _ := json.Marshal(v)
+	fmt.Fprintf(p.jsonOut, "%s\n", b)
 }
 
-// readSecretFile reads a password or key (what names it) from a file, dropping one trailing newline
-// (as editors and `echo` add one). The file's contents are never printed.
+// readSecretFile reads a password or key (what names it) from a file, or
+// from standard input for "-", dropping one trailing newline (as editors and
+// `echo` add one). The file's contents are never printed.
 func readSecretFile(e env, path, what string) (string, error) {
+	if path == "-" {
+		b, err := readLimited(e.stdin, maxCredentialSize, 512)
+		switch {
+		case err != nil:
+			return "", fmt.Errorf("cannot read the %s from standard input: %v", what, err)
+		case b == nil:
+			return "", fmt.Errorf("standard input, read for the %s, is larger than %d bytes; it cannot hold a password or key", what, maxCredentialSize)
+		}
+		return trimNewline(string(b)), nil
+	}
 	b, err := readFile(e, path, "the "+what, maxCredentialSize)
 	var tooLarge *tooLargeError
 	switch {
@@ -266,19 +288,74 @@ func readSecretFile(e env, path, what string) (string, error) {
 		}
 		return "", fmt.Errorf("cannot read the %s %s", what, path)
 	}
-	s := strings.TrimSuffix(string(b), "\n")
-	s = strings.TrimSuffix(s, "\r")
-	return s, nil
+	return trimNewline(string(b)), nil
+}
+
+// trimNewline drops one line end.
+func trimNewline(s string) string {
+	s = strings.TrimSuffix(s, "\n")
+	return strings.TrimSuffix(s, "\r")
 }
 
 // warnLoosePermissions warns when a file holding a key or password can be
 // read by other users.
 func warnLoosePermissions(e env, path, what string) {
+	if path == "-" {
+		return // standard input
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		return
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
 		fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: %s %s is readable by group or others (mode %04o); chmod 600 it\n", what, path, fi.Mode().Perm())
+	}
+}
+
+// outputRule is the one rule for default outputs, which the help of the
+// program and of each command, and the README, state.
+const outputRule = "Outputs: compile, sign, unsign and mdm-command write a file; -o FILE names it and -o - writes\n" +
+	"standard output. Without -o the file is written to the current folder and named after the input:\n" +
+	"NAME.mobileconfig (compile), NAME.signed.mobileconfig (sign), NAME.unsigned.mobileconfig (unsign),\n" +
+	"NAME.install.plist (mdm-command; .json for MicroMDM), NAME being the input's file name without its\n" +
+	"extension (and without .signed or .unsigned). Reading standard input needs -o. Reports and texts\n" +
+	"(verify, inspect, lint, mapping, server-config, dial, deploy, and --json) go to standard output."
+
+// outputFlag is the -o flag of the commands that write one file; def
+// describes the default.
+func outputFlag(def string) cli.Flag {
+	return &cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE`, - for standard output (default: " + def + " in the current folder)"}
+}
+
+// outputPath is the output of a command: -o, else the default name made
+// from the input's name and suffix (outputRule).
+func outputPath(c *cli.Context, input, suffix string) (string, error) {
+	if out := c.String("output"); out != "" {
+		return out, nil
+	}
+	if input == "-" {
+		return "", usagef("%s reads standard input: give -o FILE (or -o - for standard output)", c.Command.Name)
+	}
+	return defaultOutputName(input, suffix), nil
+}
+
+// defaultOutputName is the input's file name without its extension, and
+// without a .signed or .unsigned that sign or unsign added, with suffix.
+func defaultOutputName(input, suffix string) string {
+	name := filepath.Base(input)
+	name = strings.TrimSuffix(name, filepath.Ext(name))
+	for _, s := range []string{".signed", ".unsigned"} {
+		name = strings.TrimSuffix(name, s)
+	}
+	if name == "" || name == "." || name == ".." {
+		name = "profile"
+	}
+	return name + suffix
+}
+
+// noteDefaultOutput says where the output went when -o was not given.
+func noteDefaultOutput(c *cli.Context, e env, output string) {
+	if c.String("output") == "" {
+		fmt.Fprintf(e.stderr, "graph2mobileconfig: wrote %s (no -o given)\n", output)
 	}
 }

@@ -334,13 +334,13 @@ func TestLintCompiledSCEPFixtures(t *testing.T) {
 		dir := filepath.Dir(f)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out.mobileconfig")
-			args := append([]string{"compile", filepath.Join(dir, "input.json"), "-o", out, "--diagnostics", "json"}, fixtureArgs(t, dir, pki)...)
+			args := append([]string{"compile", filepath.Join(dir, "input.json"), "-o", out, "--json"}, fixtureArgs(t, dir, pki)...)
 			r := runCLI(t, nil, nil, args...)
 			if r.code != exitOK {
 				t.Fatalf("compile: exit %d\n%s", r.code, r.stderr)
 			}
 			var compiled []string
-			for _, d := range parseReport(t, r.stderr) {
+			for _, d := range parseReport(t, r.stdout) {
 				if d.Code == "mdm-variable" {
 					compiled = append(compiled, tokenIn(d.Message)+" in "+d.Key)
 				}

@@ -46,8 +46,14 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
-	// stderrIsTerminal enables progress bars.
-	stderrIsTerminal bool
+	// stderrColumns returns the width of the terminal standard error
+	// writes to; nil when standard error is not a terminal. A progress
+	// bar is drawn only on a terminal.
+	stderrColumns func() int
+	// askPassword asks for a password on the terminal, without echo; nil
+	// when standard input is not a terminal, where a missing password is
+	// an error instead.
+	askPassword func(prompt string) (string, error)
 	// tracker records the temporary files of the atomic writes in flight,
 	// so that an interrupted run can remove them; nil records nothing.
 	tracker *atomicfile.Tracker
@@ -75,7 +81,11 @@ func main() {
 	var pipeOnce sync.Once
 	stdout := pipeWatch{f: os.Stdout, stop: signals, once: &pipeOnce}
 	stderr := pipeWatch{f: os.Stderr, stop: signals, once: &pipeOnce}
-	e := env{stdin: os.Stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, stderrIsTerminal: isTerminal(os.Stderr), tracker: tracker}
+	e := env{stdin: os.Stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, tracker: tracker,
+		askPassword: passwordPrompt(os.Stdin, stderr)}
+	if t := terminalOf(os.Stderr); t != nil {
+		e.stderrColumns = t.width
+	}
 
 	// A signal that the program was started with ignored (SIGINT for a
 	// background job of a script, SIGHUP under nohup) stays ignored.
@@ -150,13 +160,24 @@ func signalExitStatus(sig os.Signal) int {
 }
 
 // usageError marks a mistake in how the command was called (exit status 2).
-type usageError struct{ msg string }
+type usageError struct {
+	msg string
+	// command is the command whose usage was wrong; empty for the
+	// program's own flags.
+	command string
+}
 
 func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error {
-	return usageError{fmt.Sprintf(format, args...)}
+	return usageError{msg: fmt.Sprintf(format, args...)}
 }
+
+// done marks a run that has finished its work before any command ran
+// (--version), with exit status 0.
+type done struct{}
+
+func (done) Error() string { return "done" }
 
 // failure marks an error that has already been reported in full (exit 1).
 type failure struct{}
@@ -197,10 +218,11 @@ func runContext(ctx context.Context, args []string, e env) (code int) {
 			code = exitError
 		}
 	}()
-	app := newApp(e)
-	err := app.RunContext(ctx, interspersed(app, args))
+	app := newApp(e, args)
+	err := app.RunContext(ctx, args)
+	var usage usageError
 	switch {
-	case err == nil:
+	case err == nil, errors.As(err, new(done)):
 		return exitOK
 	case ctx.Err() != nil:
 		return exitError
@@ -208,9 +230,13 @@ func runContext(ctx context.Context, args []string, e env) (code int) {
 		return exitError
 	case errors.As(err, new(notPushed)):
 		return exitNotPushed
-	case errors.As(err, new(usageError)):
-		fmt.Fprintf(e.stderr, "graph2mobileconfig: %v\n", err)
-		fmt.Fprintf(e.stderr, "Run 'graph2mobileconfig help' for usage.\n")
+	case errors.As(err, &usage):
+		if usage.command != "" {
+			fmt.Fprintf(e.stderr, "graph2mobileconfig %s: %v\n", usage.command, err)
+		} else {
+			fmt.Fprintf(e.stderr, "graph2mobileconfig: %v\n", err)
+		}
+		fmt.Fprintln(e.stderr, usageHint(usage.command))
 		return exitUsage
 	default:
 		var ec cli.ExitCoder
@@ -225,20 +251,38 @@ func runContext(ctx context.Context, args []string, e env) (code int) {
 	}
 }
 
-func newApp(e env) *cli.App {
+// newApp builds the program for one run; args are the run's arguments,
+// which shell completion looks at.
+func newApp(e env, args []string) *cli.App {
 	app := &cli.App{
 		Name:  "graph2mobileconfig",
 		Usage: "compile Intune (Microsoft Graph) IKEv2 VPN exports into signed iOS/iPadOS configuration profiles",
 		Description: "graph2mobileconfig turns an exported microsoft.graph.iosikEv2VpnConfiguration into a\n" +
 			"com.apple.vpn.managed profile that follows Apple's schema, signs it, and delivers it through an MDM.\n" +
-			"Every Graph setting is either carried to the right Apple key or explained in a diagnostic.",
+			"Every Graph setting is either carried to the right Apple key or explained in a diagnostic.\n\n" +
+			outputRule + "\n\n" +
+			"Flags may come before or after the arguments; -- ends the flags. Exit status: 0 success, 1 errors\n" +
+			"in an input or a check, 2 usage errors, 3 deploy queued but not every push confirmed, 128+N\n" +
+			"stopped by signal N.",
 		Reader:                    e.stdin,
 		Writer:                    e.stdout,
 		ErrWriter:                 e.stderr,
 		HideVersion:               true,
 		DisableSliceFlagSeparator: true,
+		EnableBashCompletion:      true,
+		BashComplete:              completeProgram(args),
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "version", Usage: "print the version (as the version command does) and exit"},
+		},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return usageError{err.Error()}
+			return usageError{msg: err.Error()}
+		},
+		Before: func(c *cli.Context) error {
+			if c.Bool("version") {
+				printVersion(e.stdout, currentVersion())
+				return done{}
+			}
+			return nil
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
@@ -251,6 +295,14 @@ func newApp(e env) *cli.App {
 	app.Commands = commands(e)
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError
+		// Flags are parsed by parseCommandLine, so that they may follow
+		// the arguments (args.go says why).
+		c.SkipFlagParsing = true
+		c.Flags = append(c.Flags, deprecatedFlags(c.Name)...)
+		c.Action = commandAction(e, c.Action)
+		c.BashComplete = completeCommand(c)
+		markFileFlags(c.Flags)
+		c.CustomHelpTemplate = helpTemplate(c.Name)
 	}
 	return app
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"testing"
 )
@@ -19,5 +20,26 @@ func TestMain(m *testing.M) {
 	if !explicit {
 		flag.Set("test.parallel", strongSwanParallel)
 	}
-	os.Exit(m.Run())
+	before := listFolder()
+	code := m.Run()
+	// A command run without -o writes to the current folder, which is
+	// this package's source folder: every test must name its outputs.
+	for name := range listFolder() {
+		if !before[name] {
+			fmt.Fprintf(os.Stderr, "a test left %s in the package folder (a command run without -o?); removing it\n", name)
+			os.Remove(name)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// listFolder returns the names in the current folder.
+func listFolder() map[string]bool {
+	entries, _ := os.ReadDir(".")
+	names := map[string]bool{}
+	for _, e := range entries {
+		names[e.Name()] = true
+	}
+	return names
 }

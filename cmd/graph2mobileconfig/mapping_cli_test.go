@@ -15,7 +15,7 @@ func TestMappingCommand(t *testing.T) {
 	if r.code != exitOK || r.stdout != string(want) {
 		t.Errorf("mapping output differs from docs/MAPPING.md (exit %d)", r.code)
 	}
-	r = runCLI(t, nil, nil, "mapping", "--format", "json")
+	r = runCLI(t, nil, nil, "mapping", "--json")
 	var rows []struct {
 		Graph string `json:"graph"`
 		Fate  string `json:"fate"`
@@ -25,7 +25,7 @@ func TestMappingCommand(t *testing.T) {
 		} `json:"apple"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
-		t.Fatalf("mapping --format json: %v", err)
+		t.Fatalf("mapping --json: %v", err)
 	}
 	found := false
 	for _, row := range rows {

@@ -77,14 +77,14 @@ func TestMDMCommandGolden(t *testing.T) {
 		remove bool
 	}{
 		{"plist", []string{profilePath}, "install.plist", false},
-		{"nanomdm", []string{profilePath, "--format", "nanomdm"}, "install.plist", false},
-		{"micromdm", []string{profilePath, "--format", "micromdm", "--udid", udid}, "install.micromdm.json", false},
+		{"nanomdm", []string{profilePath, "--mdm", "nanomdm"}, "install.plist", false},
+		{"micromdm", []string{profilePath, "--mdm", "micromdm", "--udid", udid}, "install.micromdm.json", false},
 		{"remove plist", []string{"--remove", "com.contoso.branch.vpn"}, "remove.plist", true},
-		{"remove micromdm", []string{"--remove", "com.contoso.branch.vpn", "--format", "MicroMDM", "--udid", udid}, "remove.micromdm.json", true},
+		{"remove micromdm", []string{"--remove", "com.contoso.branch.vpn", "--mdm", "MicroMDM", "--udid", udid}, "remove.micromdm.json", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runCLI(t, nil, nil, append([]string{"mdm-command", "--command-uuid", mdmTestUUID}, tt.args...)...)
+			r := runCLI(t, nil, nil, append([]string{"mdm-command", "--command-uuid", mdmTestUUID, "-o", "-"}, tt.args...)...)
 			if r.code != exitOK {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
@@ -145,13 +145,13 @@ func TestMDMCommandSigned(t *testing.T) {
 	}
 
 	// Without --command-uuid, every run has a new one.
-	again := runCLI(t, nil, nil, "mdm-command", path)
+	again := runCLI(t, nil, nil, "mdm-command", path, "-o", "-")
 	if c2 := decodeCommandPlist(t, []byte(again.stdout)); c2.CommandUUID == c.CommandUUID || !uuid.MatchString(c2.CommandUUID) {
 		t.Errorf("second random CommandUUID %q (first %q)", c2.CommandUUID, c.CommandUUID)
 	}
 
 	// Standard input works as well.
-	stdin := runCLI(t, bytes.NewReader(signed), nil, "mdm-command", "-", "--command-uuid", mdmTestUUID)
+	stdin := runCLI(t, bytes.NewReader(signed), nil, "mdm-command", "-", "--command-uuid", mdmTestUUID, "-o", "-")
 	if stdin.code != exitOK {
 		t.Fatalf("exit %d: %s", stdin.code, stdin.stderr)
 	}
@@ -175,13 +175,13 @@ func TestMDMCommandErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"bad format", []string{profilePath, "--format", "json"}, exitUsage, `--format "json": want plist, nanomdm or micromdm`},
+		{"bad mdm", []string{profilePath, "--mdm", "json"}, exitUsage, `--mdm "json": want nanomdm or micromdm`},
 		{"no profile", nil, exitUsage, "takes exactly one PROFILE"},
 		{"two profiles", []string{profilePath, profilePath}, exitUsage, "got 2 arguments"},
 		{"remove with a profile", []string{profilePath, "--remove", "com.x"}, exitUsage, "give no PROFILE"},
-		{"micromdm without udid", []string{profilePath, "--format", "micromdm"}, exitUsage, "--format micromdm needs --udid"},
-		{"udid with plist", []string{profilePath, "--udid", "X"}, exitUsage, "--udid is for --format micromdm"},
-		{"bad udid", []string{profilePath, "--format", "micromdm", "--udid", "A,B"}, exitUsage, `--udid: device ID "A,B" contains ','`},
+		{"micromdm without udid", []string{profilePath, "--mdm", "micromdm"}, exitUsage, "--mdm micromdm needs --udid"},
+		{"udid with plist", []string{profilePath, "--udid", "X"}, exitUsage, "--udid is for --mdm micromdm"},
+		{"bad udid", []string{profilePath, "--mdm", "micromdm", "--udid", "A,B"}, exitUsage, `--udid: device ID "A,B" contains ','`},
 		{"bad command uuid", []string{profilePath, "--command-uuid", "1234"}, exitUsage, `--command-uuid: command UUID "1234" is not a UUID`},
 		{"empty command uuid", []string{profilePath, "--command-uuid", ""}, exitUsage, "--command-uuid: the command UUID is empty"},
 		{"bad identifier", []string{"--remove", "com x"}, exitUsage, "spaces or control characters"},

@@ -40,7 +40,7 @@ func TestOutputsNeverReplaceReadFiles(t *testing.T) {
 	signerP12 := writeOrFail(t, filepath.Join(f.dir, "signer.p12"), testpki.PKCS12(t, f.leaf, testpki.P12Modern, "pw"))
 	signerPass := writeOrFail(t, filepath.Join(f.dir, "signer.pass"), []byte("pw\n"))
 	machineCert := repoPath("fixtures", "machine-cert", "input.json")
-	identityFlags := []string{"--identity", p12, "--identity-password-file", p12Pass, "--ca", ca}
+	identityFlags := []string{"--identity", p12, "--identity-password-file", p12Pass, "--server-ca", ca}
 	outDir := filepath.Join(t.TempDir(), "profiles")
 
 	tests := []struct {
@@ -70,7 +70,7 @@ func TestOutputsNeverReplaceReadFiles(t *testing.T) {
 		{"compile -o the --identity-password-file", p12Pass, "the password file", func(out string) []string {
 			return append([]string{"compile", machineCert, "-o", out}, identityFlags...)
 		}},
-		{"compile -o the --ca", ca, "the --ca file", func(out string) []string {
+		{"compile -o the --server-ca", ca, "the --server-ca file", func(out string) []string {
 			return append([]string{"compile", machineCert, "-o", out}, identityFlags...)
 		}},
 		{"compile -o the --encrypt-to", device.cert, "the --encrypt-to file", func(out string) []string {
@@ -236,10 +236,10 @@ func TestCredentialFilesAreBounded(t *testing.T) {
 	w := newFileWorld(t)
 	p12 := filepath.Join(testPKI(t), "client.p12")
 	for _, args := range [][]string{
-		{"compile", w.psk, "-o", filepath.Join(t.TempDir(), "out"), "--ca", "/dev/zero"},
+		{"compile", w.psk, "-o", filepath.Join(t.TempDir(), "out"), "--server-ca", "/dev/zero"},
 		{"sign", w.pskProfile, "-o", filepath.Join(t.TempDir(), "out"), "--sign-p12", "/dev/zero"},
 		{"sign", w.pskProfile, "-o", filepath.Join(t.TempDir(), "out"), "--sign-p12", p12, "--sign-password-file", "/dev/zero"},
-		{"verify", w.pskSigned, "--ca", "/dev/zero"},
+		{"verify", w.pskSigned, "--roots", "/dev/zero"},
 	} {
 		r := runCLI(t, nil, nil, args...)
 		if r.code != exitError || !strings.Contains(r.stderr, "larger than 4194304 bytes") {
@@ -295,7 +295,7 @@ func TestCarriageReturnInSecret(t *testing.T) {
 	in := writeOrFail(t, filepath.Join(dir, "cr.json"), data)
 	for _, format := range []string{"xml", "binary"} {
 		out := filepath.Join(dir, format+".mobileconfig")
-		if r := runCLI(t, nil, nil, "compile", in, "--format", format, "-o", out); r.code != exitOK {
+		if r := runCLI(t, nil, nil, "compile", in, "--plist-format", format, "-o", out); r.code != exitOK {
 			t.Fatalf("%s: exit %d\n%s", format, r.code, r.stderr)
 		}
 		var p struct {

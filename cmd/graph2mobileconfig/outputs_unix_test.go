@@ -5,6 +5,8 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/testenv"
 	"net"
 	"os"
 	"path/filepath"
@@ -39,10 +41,7 @@ func privateNullDevice(t *testing.T) string {
 
 func skipUnlessCI(t *testing.T, format string, args ...any) {
 	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
+	testenv.SkipOrFail(t, fmt.Sprintf(format, args...))
 }
 
 // wantCharDevice1_3 fails unless path is still the null device node.
@@ -98,7 +97,7 @@ func TestOutputSpecialFiles(t *testing.T) {
 	}{
 		{"compile", func(out string) []string { return []string{"compile", w.psk, "-o", out} }},
 		{"compile binary, signed", func(out string) []string {
-			return append([]string{"compile", w.psk, "--format", "binary", "-o", out}, w.signFlags...)
+			return append([]string{"compile", w.psk, "--plist-format", "binary", "-o", out}, w.signFlags...)
 		}},
 		{"sign", func(out string) []string { return append([]string{"sign", w.pskProfile, "-o", out}, w.signFlags...) }},
 		{"unsign", func(out string) []string { return []string{"unsign", w.pskSigned, "-o", out} }},

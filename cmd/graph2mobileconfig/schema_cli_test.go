@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
-	"github.com/graph2mobileconfig/graph2mobileconfig/mdm/nanomdmtest"
+	"github.com/graph2mobileconfig/graph2mobileconfig/internal/nanomdmtest"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 )
 
@@ -18,10 +18,10 @@ func targetCommands(t *testing.T) map[string]func(target ...string) result {
 	profile := repoPath("fixtures", "flags-false", "expected.mobileconfig")
 	return map[string]func(...string) result{
 		"compile": func(target ...string) result {
-			return runCLI(t, nil, nil, append([]string{"compile", input, "-o", filepath.Join(t.TempDir(), "out.mobileconfig")}, target...)...)
+			return runCLI(t, nil, nil, append([]string{"compile", input, "-o", filepath.Join(t.TempDir(), "out.mobileconfig"), "--identifier-prefix", "com.contoso.vpn"}, target...)...)
 		},
 		"batch": func(target ...string) result {
-			return runCLI(t, nil, nil, append([]string{"batch", input, "--out-dir", t.TempDir()}, target...)...)
+			return runCLI(t, nil, nil, append([]string{"batch", input, "--out-dir", t.TempDir(), "--identifier-prefix", "com.contoso.vpn"}, target...)...)
 		},
 		"lint": func(target ...string) result {
 			return runCLI(t, nil, nil, append([]string{"lint", profile}, target...)...)
@@ -197,15 +197,15 @@ func TestDeliveryRefusesUnresolvedVariables(t *testing.T) {
 	clean := repoPath("fixtures", "psk-ondemand", "expected.mobileconfig")
 	const where = "PayloadContent[2].AlwaysOn.TunnelConfigurations[0].LocalIdentifier holds the variable {{serialnumber}}"
 
-	r := runCLI(t, nil, nil, "mdm-command", profile)
+	r := runCLI(t, nil, nil, "mdm-command", profile, "-o", "-")
 	if r.code != exitError || !strings.Contains(r.stderr, where) || !strings.Contains(r.stderr, "--allow-unresolved") || r.stdout != "" {
 		t.Errorf("mdm-command: exit %d, stdout %d bytes\n%s", r.code, len(r.stdout), r.stderr)
 	}
-	r = runCLI(t, nil, nil, "mdm-command", profile, "--allow-unresolved")
+	r = runCLI(t, nil, nil, "mdm-command", profile, "--allow-unresolved", "-o", "-")
 	if r.code != exitOK || !strings.Contains(r.stderr, "warning: ") || !strings.Contains(r.stderr, where) || !strings.Contains(r.stdout, "InstallProfile") {
 		t.Errorf("mdm-command --allow-unresolved: exit %d\n%s", r.code, r.stderr)
 	}
-	if r := runCLI(t, nil, nil, "mdm-command", clean); r.code != exitOK || strings.Contains(r.stderr, "variable") {
+	if r := runCLI(t, nil, nil, "mdm-command", clean, "-o", "-"); r.code != exitOK || strings.Contains(r.stderr, "variable") {
 		t.Errorf("mdm-command on a profile without variables: exit %d\n%s", r.code, r.stderr)
 	}
 

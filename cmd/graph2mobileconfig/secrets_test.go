@@ -326,16 +326,16 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}{
 		// compile: exports with errors next to, or in, the secret.
 		{name: "compile errors next to the secret", args: []string{"compile", inputs["errors"], "-o", out("a"), "-v"}, want: 1},
-		{name: "compile errors next to the secret, json", args: []string{"compile", inputs["errors"], "-o", out("a"), "-v", "--diagnostics", "json"}, want: 1},
+		{name: "compile errors next to the secret, json", args: []string{"compile", inputs["errors"], "-o", out("a"), "-v", "--json"}, want: 1},
 		{name: "compile secret as an array", args: []string{"compile", inputs["array"], "-o", out("a"), "-v"}, want: 1},
-		{name: "compile secret as an object, json", args: []string{"compile", inputs["object"], "-o", out("a"), "--diagnostics", "json"}, want: 1},
+		{name: "compile secret as an object, json", args: []string{"compile", inputs["object"], "-o", out("a"), "--json"}, want: 1},
 		{name: "compile secret as a number", args: []string{"compile", inputs["number"], "-o", out("a"), "-v"}, want: 1},
-		{name: "compile secret as a number, json", args: []string{"compile", inputs["number"], "-o", out("a"), "--diagnostics", "json"}, want: 1},
-		{name: "compile secret with a control character", args: []string{"compile", inputs["control"], "-o", out("a"), "-v", "--diagnostics", "json"}, want: 1},
+		{name: "compile secret as a number, json", args: []string{"compile", inputs["number"], "-o", out("a"), "--json"}, want: 1},
+		{name: "compile secret with a control character", args: []string{"compile", inputs["control"], "-o", out("a"), "-v", "--json"}, want: 1},
 		{name: "compile secret with an unresolved variable, strict", args: []string{"compile", inputs["token"], "-o", out("a"), "-v", "--strict"}, want: 1},
 		{name: "compile secret ignored, strict", args: []string{"compile", inputs["ignored"], "-o", out("a"), "-v", "--strict", "--identity-uuid", "5A8915AF-EBD1-563C-8AC3-F24722C21BED"}, want: 1},
 		{name: "compile syntax error after the secret", args: []string{"compile", inputs["syntax"], "-o", out("a"), "-v"}, want: 1},
-		{name: "compile duplicate secret, json", args: []string{"compile", inputs["duplicate"], "-o", out("a"), "--diagnostics", "json"}, want: 1},
+		{name: "compile duplicate secret, json", args: []string{"compile", inputs["duplicate"], "-o", out("a"), "--json"}, want: 1},
 		{name: "compile unterminated secret", args: []string{"compile", inputs["unterminated"], "-o", out("a")}, want: 1},
 		{name: "compile bad escape in the secret", args: []string{"compile", inputs["escape"], "-o", out("a")}, want: 1},
 		{name: "compile errors from standard input", args: []string{"compile", "-", "-o", out("a"), "-v"}, stdin: readOrFail(t, inputs["errors"]), want: 1},
@@ -344,16 +344,16 @@ func TestSecretsNeverLeak(t *testing.T) {
 		{name: "compile wrong identity password file", args: []string{"compile", repoPath("fixtures", "machine-cert", "input.json"), "-o", out("a"), "--identity", p12, "--identity-password-file", wrongPassFile}, want: 1},
 		{name: "compile wrong identity password from the environment", args: []string{"compile", repoPath("fixtures", "machine-cert", "input.json"), "-o", out("a"), "--identity", p12}, env: map[string]string{envIdentityPassword: wrongEnvSecret}, want: 1},
 		{name: "compile identity, errors in the export", args: append([]string{"compile", inputs["errors"], "-o", out("a"), "-v"}, identityFlags...), want: 1},
-		{name: "compile identity, errors in the export, json", args: append([]string{"compile", inputs["errors"], "-o", out("a"), "--diagnostics", "json"}, identityFlags...), want: 1},
+		{name: "compile identity, errors in the export, json", args: append([]string{"compile", inputs["errors"], "-o", out("a"), "--json"}, identityFlags...), want: 1},
 		{name: "compile wrong signer password file", args: []string{"compile", inputs["good"], "-o", out("a"), "--sign-cert", signCert, "--sign-key", signKey, "--sign-password-file", wrongPassFile}, want: 1},
 		{name: "compile wrong signer password from the environment", args: []string{"compile", inputs["good"], "-o", out("a"), "--sign-cert", signCert, "--sign-key", signKey}, env: map[string]string{envSignPassword: wrongEnvSecret}, want: 1},
 		{name: "compile signer key without password", args: []string{"compile", inputs["good"], "-o", out("a"), "--sign-cert", signCert, "--sign-key", signKey}, want: 1},
-		{name: "compile signer, errors in the export", args: append([]string{"compile", inputs["errors"], "-o", out("a"), "-v", "--diagnostics", "json"}, signFlags...), want: 1},
+		{name: "compile signer, errors in the export", args: append([]string{"compile", inputs["errors"], "-o", out("a"), "-v", "--json"}, signFlags...), want: 1},
 		{name: "compile key file as the identity", args: []string{"compile", repoPath("fixtures", "machine-cert", "input.json"), "-o", out("a"), "--identity", filepath.Join(pki, "client.key"), "--identity-password-file", p12Pass}, want: 1},
-		{name: "compile key file as a CA", args: []string{"compile", inputs["good"], "-o", out("a"), "--ca", filepath.Join(pki, "client.key")}, want: 1},
+		{name: "compile key file as a CA", args: []string{"compile", inputs["good"], "-o", out("a"), "--server-ca", filepath.Join(pki, "client.key")}, want: 1},
 		{name: "compile key file as the signer certificate", args: []string{"compile", inputs["good"], "-o", out("a"), "--sign-cert", filepath.Join(pki, "client.key"), "--sign-key", filepath.Join(pki, "client.key")}, want: 1},
 		{name: "compile key file as the encryption recipient", args: []string{"compile", inputs["good"], "-o", out("a"), "--encrypt-to", filepath.Join(pki, "client.key")}, want: 1},
-		{name: "compile key file as the input", args: []string{"compile", filepath.Join(pki, "client.key"), "-o", out("a"), "-v", "--diagnostics", "json"}, want: 1},
+		{name: "compile key file as the input", args: []string{"compile", filepath.Join(pki, "client.key"), "-o", out("a"), "-v", "--json"}, want: 1},
 
 		// sign.
 		{name: "sign wrong key password file", args: []string{"sign", psk, "-o", out("a"), "--sign-cert", signCert, "--sign-key", signKey, "--sign-password-file", wrongPassFile}, want: 1},
@@ -366,7 +366,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 
 		// batch: some inputs fail.
 		{name: "batch verbose", args: []string{"batch", in, "--out-dir", out("batch1"), "--report", report("batch1"), "--verbose"}, want: 1, reports: []string{report("batch1")}},
-		{name: "batch strict, json", args: []string{"batch", in, "--out-dir", out("batch2"), "--report", report("batch2"), "--diagnostics", "json", "--strict", "-v"}, want: 1, reports: []string{report("batch2")}},
+		{name: "batch strict, json", args: []string{"batch", in, "--out-dir", out("batch2"), "--report", report("batch2"), "--json", "--strict", "-v"}, want: 1, reports: []string{report("batch2")}},
 		{name: "batch with identity and signer", args: append(append([]string{"batch", in, "--out-dir", out("batch3"), "--report", report("batch3"), "--verbose"}, identityFlags...), signFlags...), want: 1, reports: []string{report("batch3")}},
 		{name: "batch from standard input", args: []string{"batch", "-", "--out-dir", out("batch4"), "--report", report("batch4"), "--verbose"}, stdin: readOrFail(t, inputs["errors"]), want: 1, reports: []string{report("batch4")}},
 		{name: "batch wrong signer password", args: []string{"batch", in, "--out-dir", out("batch5"), "--sign-cert", signCert, "--sign-key", signKey, "--sign-password-file", wrongPassFile}, want: 1},
@@ -388,9 +388,9 @@ func TestSecretsNeverLeak(t *testing.T) {
 		{name: "inspect PKCS#12 file", args: []string{"inspect", p12}, want: 1},
 
 		// verify.
-		{name: "verify", args: []string{"verify", signedPSK, "--ca", rootPEM}, want: 0},
-		{name: "verify, json", args: []string{"verify", "--json", signedIdentity, "--ca", rootPEM}, want: 0},
-		{name: "verify untrusted", args: []string{"verify", signedIdentity, "--ca", repoPath("fixtures", "testpki", "root-ca.pem")}, want: 1},
+		{name: "verify", args: []string{"verify", signedPSK, "--roots", rootPEM}, want: 0},
+		{name: "verify, json", args: []string{"verify", "--json", signedIdentity, "--roots", rootPEM}, want: 0},
+		{name: "verify untrusted", args: []string{"verify", signedIdentity, "--roots", repoPath("fixtures", "testpki", "root-ca.pem")}, want: 1},
 		{name: "verify tampered", args: []string{"verify", tampered}, want: 1},
 		{name: "verify tampered, json", args: []string{"verify", "--json", tampered}, want: 1},
 		{name: "verify unsigned", args: []string{"verify", identity}, want: 1},
@@ -405,7 +405,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 
 		// mdm-command: the command holds the profile, so it goes to a file.
 		{name: "mdm-command", args: []string{"mdm-command", signedIdentity, "-o", filepath.Join(legit, "command.plist")}, want: 0},
-		{name: "mdm-command unsigned, micromdm", args: []string{"mdm-command", psk, "--format", "micromdm", "--udid", "LEAK-TEST-DEVICE", "-o", filepath.Join(legit, "command.json")}, want: 0},
+		{name: "mdm-command unsigned, micromdm", args: []string{"mdm-command", psk, "--mdm", "micromdm", "--udid", "LEAK-TEST-DEVICE", "-o", filepath.Join(legit, "command.json")}, want: 0},
 		{name: "mdm-command truncated", args: []string{"mdm-command", truncated, "-o", out("a")}, want: 1},
 		{name: "mdm-command tampered", args: []string{"mdm-command", tampered, "-o", out("a")}, want: 1},
 		{name: "mdm-command payload", args: []string{"mdm-command", payloadOnly, "-o", out("a")}, want: 1},

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,6 +163,28 @@ func TestDialRefusesBeforeStarting(t *testing.T) {
 		if r.code != c.code || !strings.Contains(r.stderr, c.want) {
 			t.Errorf("dial %v: exit %d, stderr %q; want exit %d and %q", c.args, r.code, r.stderr, c.code, c.want)
 		}
+	}
+}
+
+// TestServerConfigJSON: --json gives the diagnostics of compiling a Graph
+// export as one JSON document, on standard error when the configuration
+// goes to standard output, on standard output with -o FILE; on success too
+// (the warnings were dropped with --diagnostics json before).
+func TestServerConfigJSON(t *testing.T) {
+	input := repoPath("fixtures", "flags-false", "input.json")
+	r := runCLI(t, nil, nil, "server-config", input, "--json", "--identifier-prefix", "com.contoso.vpn")
+	if r.code != exitOK || !strings.Contains(r.stdout, "connections {") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	var rep jsonReport
+	// The report first; server-config's own warnings about the server follow.
+	if err := json.NewDecoder(strings.NewReader(r.stderr)).Decode(&rep); err != nil || !rep.OK || len(rep.Diagnostics) == 0 {
+		t.Errorf("standard error does not start with the report and its warnings: %v\n%s", err, r.stderr)
+	}
+	out := filepath.Join(t.TempDir(), "swanctl.conf")
+	r = runCLI(t, nil, nil, "server-config", input, "--json", "-o", out, "--identifier-prefix", "com.contoso.vpn")
+	if err := json.Unmarshal([]byte(r.stdout), &rep); r.code != exitOK || err != nil || !rep.OK {
+		t.Errorf("with -o FILE: exit %d, %v\n%s%s", r.code, err, r.stdout, r.stderr)
 	}
 }
 

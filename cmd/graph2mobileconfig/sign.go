@@ -1,14 +1,13 @@
 package main
 
 import (
-	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 )
 
@@ -20,14 +19,32 @@ func signFlags() []cli.Flag {
 		&cli.StringFlag{Name: "sign-key", Usage: "signer private key `FILE` (PEM: PKCS#1, PKCS#8, SEC1, optionally encrypted)"},
 		&cli.StringSliceFlag{Name: "sign-chain", Usage: "intermediate certificate `FILE` to embed so devices can build the chain; repeatable"},
 		&cli.StringFlag{Name: "sign-p12", Usage: "signer identity as a PKCS#12 `FILE` (legacy or modern encoding)"},
-		&cli.StringFlag{Name: "sign-password-file", Usage: "`FILE` holding the password of --sign-key or --sign-p12 (or set " + envSignPassword + ")"},
+		&cli.StringFlag{Name: "sign-password-file", Usage: "`FILE` holding the password of --sign-key or --sign-p12, - for standard input (or set " + envSignPassword + "; asked for on a terminal)"},
 		&cli.StringFlag{Name: "encrypt-to", Usage: "encrypt the payloads to the device certificate `FILE` (RSA only)"},
 	}
 }
 
 // loadSigner reads the signer identity from the --sign-* flags and checks it
-// before anything is written; nil when no signer is asked for.
+// before anything is written, as the library does the signer it is given;
+// nil when no signer is asked for.
 func loadSigner(c *cli.Context, e env) (*signing.Identity, error) {
+	id, err := readSigner(c, e)
+	if id == nil || err != nil {
+		return nil, err
+	}
+	warnings, err := signing.CheckIdentity(id, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("the signer cannot be used: %w", err)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(e.stderr, "graph2mobileconfig: %s\n", w.String())
+	}
+	return id, nil
+}
+
+// readSigner reads the signer identity from the --sign-* flags, without
+// checking it; nil when no signer is asked for.
+func readSigner(c *cli.Context, e env) (*signing.Identity, error) {
 	certPath, keyPath, p12Path := c.String("sign-cert"), c.String("sign-key"), c.String("sign-p12")
 	var id *signing.Identity
 	switch {
@@ -39,11 +56,9 @@ func loadSigner(c *cli.Context, e env) (*signing.Identity, error) {
 			return nil, fmt.Errorf("--sign-p12: cannot read %s: %w", p12Path, err)
 		}
 		warnLoosePermissions(e, p12Path, "the signing identity")
-		pw, err := password(c, e, "sign-password-file", envSignPassword)
-		if err != nil {
-			return nil, err
-		}
-		if id, err = signing.LoadPKCS12Identity(data, pw); err != nil {
+		if id, err = unlock(c, e, signPassword, "the --sign-p12 file "+p12Path, func(pw string) (*signing.Identity, error) {
+			return signing.LoadPKCS12Identity(data, pw)
+		}); err != nil {
 			return nil, fmt.Errorf("--sign-p12 %s: %w", p12Path, err)
 		}
 	case certPath != "" || keyPath != "":
@@ -59,11 +74,9 @@ func loadSigner(c *cli.Context, e env) (*signing.Identity, error) {
 			return nil, fmt.Errorf("--sign-key: cannot read %s: %w", keyPath, err)
 		}
 		warnLoosePermissions(e, keyPath, "the signing key")
-		pw, err := password(c, e, "sign-password-file", envSignPassword)
-		if err != nil {
-			return nil, err
-		}
-		if id, err = signing.LoadPEMIdentity(certData, keyData, []byte(pw)); err != nil {
+		if id, err = unlock(c, e, signPassword, "the --sign-key file "+keyPath, func(pw string) (*signing.Identity, error) {
+			return signing.LoadPEMIdentity(certData, keyData, []byte(pw))
+		}); err != nil {
 			return nil, fmt.Errorf("--sign-key %s: %w", keyPath, err)
 		}
 	default:
@@ -83,23 +96,18 @@ func loadSigner(c *cli.Context, e env) (*signing.Identity, error) {
 		}
 		id.Chain = append(id.Chain, certs...)
 	}
-	warnings, err := signing.CheckIdentity(id, time.Now())
-	if err != nil {
-		return nil, fmt.Errorf("the signer cannot be used: %w", err)
-	}
-	for _, w := range warnings {
-		fmt.Fprintf(e.stderr, "graph2mobileconfig: %s\n", w.String())
-	}
 	return id, nil
 }
 
-func signingOptions(c *cli.Context, e env, opts *pipeline.Options) error {
-	id, err := loadSigner(c, e)
+// signingOptions reads the signer and the device certificate into the
+// library's options, which checks them (graph2mobileconfig.New).
+func signingOptions(c *cli.Context, e env, opts *graph2mobileconfig.Options) error {
+	id, err := readSigner(c, e)
 	if err != nil {
 		return err
 	}
 	opts.Signer = id
-	device, err := loadRecipient(c, e)
+	device, err := readRecipient(c, e)
 	if err != nil {
 		return err
 	}
@@ -107,12 +115,29 @@ func signingOptions(c *cli.Context, e env, opts *pipeline.Options) error {
 	return nil
 }
 
-// loadRecipient reads the --encrypt-to device certificate (the first
-// certificate in the file); nil when the flag is not given. Only RSA
-// certificates can be recipients: a device decrypts the profile with RSA key
-// transport, so any other key is refused here, before anything is compiled
-// or written.
+// loadRecipient reads the --encrypt-to device certificate and checks it as
+// the library does (graph2mobileconfig.CheckRecipient): only RSA
+// certificates can be recipients, refused here before anything is written;
+// an expired one is a warning. nil when the flag is not given.
 func loadRecipient(c *cli.Context, e env) (*x509.Certificate, error) {
+	device, err := readRecipient(c, e)
+	if device == nil || err != nil {
+		return nil, err
+	}
+	warnings, err := graph2mobileconfig.CheckRecipient(device, time.Now())
+	if err != nil {
+		return nil, optionError(c, &graph2mobileconfig.OptionError{Option: "EncryptTo", Err: err})
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: --encrypt-to %s: %s\n", c.String("encrypt-to"), w.Message)
+	}
+	return device, nil
+}
+
+// readRecipient reads the --encrypt-to device certificate (the first
+// certificate in the file), without checking it; nil when the flag is not
+// given.
+func readRecipient(c *cli.Context, e env) (*x509.Certificate, error) {
 	path := c.String("encrypt-to")
 	if path == "" {
 		return nil, nil
@@ -128,12 +153,5 @@ func loadRecipient(c *cli.Context, e env) (*x509.Certificate, error) {
 	if len(certs) == 0 {
 		return nil, fmt.Errorf("--encrypt-to %s: the file holds no certificate", path)
 	}
-	device := certs[0]
-	if _, ok := device.PublicKey.(*rsa.PublicKey); !ok {
-		return nil, fmt.Errorf("--encrypt-to %s: %w; the device certificate %q has an %s key", path, signing.ErrUnsupportedRecipient, device.Subject.String(), signing.KeyDescription(device.PublicKey))
-	}
-	if now := time.Now(); now.After(device.NotAfter) {
-		fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: --encrypt-to %s: the device certificate %q expired on %s; make sure the device still holds its private key\n", path, device.Subject.String(), formatCertDate(device.NotAfter))
-	}
-	return device, nil
+	return certs[0], nil
 }

@@ -307,7 +307,7 @@ func (s profileSpec) build(t *testing.T, pki *vpnPKI, dir, name string) string {
 	}
 	writeFile(t, input, string(data))
 	out := filepath.Join(dir, name+".mobileconfig")
-	args := []string{"compile", input, "-o", out, "--ca", pki.rootPEM, "--identifier-prefix", "com.example.vpntest"}
+	args := []string{"compile", input, "-o", out, "--server-ca", pki.rootPEM, "--identifier-prefix", "com.example.vpntest"}
 	if s.identity != nil {
 		args = append(args, "--identity", pki.clients[*s.identity], "--identity-password-file", filepath.Join(pki.dir, "p12.pass"))
 	}

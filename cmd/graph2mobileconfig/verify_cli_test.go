@@ -88,7 +88,7 @@ func TestVerifyFailures(t *testing.T) {
 			in := writeOrFail(t, filepath.Join(t.TempDir(), "in.mobileconfig"), c.data)
 			args := []string{in}
 			if c.ca != "" {
-				args = append(args, "--ca", c.ca)
+				args = append(args, "--roots", c.ca)
 			}
 			r := runCLI(t, nil, nil, append([]string{"verify"}, args...)...)
 			if r.code != exitError {
@@ -138,8 +138,8 @@ func TestVerifyJSON(t *testing.T) {
 		chainVerified bool
 	}{
 		{"signature only", nil, false, false},
-		{"with --ca", []string{"--ca", f.rootPEM}, true, true},
-		{"--ca twice", []string{"--ca", otherRoot, "--ca", f.rootPEM}, true, true},
+		{"with --roots", []string{"--roots", f.rootPEM}, true, true},
+		{"--roots twice", []string{"--roots", otherRoot, "--roots", f.rootPEM}, true, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -212,7 +212,7 @@ func TestVerifyRealSignedProfile(t *testing.T) {
 
 	// The ISRG root is not embedded; trust the embedded E8 intermediate.
 	e8 := testpki.WritePEMCert(t, filepath.Join(t.TempDir(), "e8.pem"), s.Certificates[1])
-	r = runCLI(t, nil, nil, "verify", realSigned, "--ca", e8)
+	r = runCLI(t, nil, nil, "verify", realSigned, "--roots", e8)
 	if !expired {
 		if r.code != exitOK {
 			t.Errorf("verify --ca E8 while the signer is valid: exit %d\n%s", r.code, r.stderr)
@@ -234,7 +234,7 @@ func TestVerifyUsage(t *testing.T) {
 	}{
 		{[]string{"verify"}, exitUsage, "verify takes exactly one FILE"},
 		{[]string{"verify", "a", "b"}, exitUsage, "verify takes exactly one FILE"},
-		{[]string{"verify", realSigned, "--ca", "/nonexistent/root.pem"}, exitError, "--ca: cannot read /nonexistent/root.pem"},
+		{[]string{"verify", realSigned, "--roots", "/nonexistent/root.pem"}, exitError, "--roots: cannot read /nonexistent/root.pem"},
 		{[]string{"verify", "/nonexistent/profile.mobileconfig"}, exitError, "cannot read the input"},
 	}
 	for _, c := range cases {
@@ -276,7 +276,7 @@ func TestOpenSSLInteropCLI(t *testing.T) {
 				runOpenSSL(t, dir, "cms", "-sign", "-nodetach", "-binary", "-outform", "DER", "-md", "sha256",
 					"-in", "plain.mobileconfig", "-signer", "signer.pem", "-inkey", "signer.key", "-certfile", "chain.pem", "-out", "theirs.mobileconfig")
 				theirs := filepath.Join(dir, "theirs.mobileconfig")
-				r := runCLI(t, nil, nil, "verify", theirs, "--ca", f.rootPEM)
+				r := runCLI(t, nil, nil, "verify", theirs, "--roots", f.rootPEM)
 				if r.code != exitOK {
 					t.Fatalf("verify: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 				}

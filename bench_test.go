@@ -1,43 +1,50 @@
-package pipeline_test
+package graph2mobileconfig_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/graph2mobileconfig/graph2mobileconfig/graphjson"
-	_ "github.com/graph2mobileconfig/graph2mobileconfig/internal/golden"
-	"github.com/graph2mobileconfig/graph2mobileconfig/internal/pipeline"
+	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/testpki"
-	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 )
 
 func fullFeatured(b testing.TB) []byte {
-	data, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "full-featured", "input.json"))
+	data, err := os.ReadFile(filepath.Join("fixtures", "full-featured", "input.json"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	return data
 }
 
-func benchOptions() pipeline.Options {
-	opts := pipeline.Options{Limits: graphjson.DefaultLimits, Format: plistout.XML}
+func benchOptions() graph2mobileconfig.Options {
+	var opts graph2mobileconfig.Options
 	opts.Compile.IdentityUUID = "11111111-2222-4333-8444-555555555555"
 	opts.Compile.Vars = map[string]string{"certificatesubjectname": "iphone.example"}
 	return opts
+}
+
+func benchCompiler(b *testing.B, opts graph2mobileconfig.Options) *graph2mobileconfig.Compiler {
+	c, _, err := graph2mobileconfig.New(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
 }
 
 // BenchmarkPipelineUnsigned is the whole in-process job for one export:
 // decode, compile, encode as XML.
 func BenchmarkPipelineUnsigned(b *testing.B) {
 	data := fullFeatured(b)
-	opts := benchOptions()
+	c := benchCompiler(b, benchOptions())
+	ctx := context.Background()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if out := pipeline.Document(data, opts); out.Bytes == nil {
-			b.Fatal(out.Diagnostics)
+		if _, diags, err := c.Compile(ctx, data); err != nil {
+			b.Fatal(err, diags)
 		}
 	}
 }
@@ -47,10 +54,12 @@ func benchSigned(b *testing.B, kt testpki.KeyType) {
 	opts := benchOptions()
 	leaf := testpki.NewRoot(b, testpki.Options{}).NewLeaf(b, testpki.Options{KeyType: kt})
 	opts.Signer = &signing.Identity{Certificate: leaf.Cert, PrivateKey: leaf.Key, Chain: leaf.Chain}
+	c := benchCompiler(b, opts)
+	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if out := pipeline.Document(data, opts); out.Bytes == nil {
-			b.Fatal(out.Diagnostics)
+		if _, diags, err := c.Compile(ctx, data); err != nil {
+			b.Fatal(err, diags)
 		}
 	}
 }
