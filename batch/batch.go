@@ -43,23 +43,29 @@
 // Each profile is written to the output folder under OutputName, atomically
 // (internal/atomicfile: a temporary file in the same folder, then a rename),
 // with mode 0600 when it holds an unencrypted secret. Names are decided in
-// input order before the entity is handed to a worker, so that they do not
-// depend on scheduling. A failed entity writes nothing.
+// input order before an entity is compiled, so that they do not depend on
+// scheduling. A failed entity writes nothing.
 //
 // # Streaming
 //
-// One goroutine walks the inputs lazily, reads and parses one file at a time
-// and hands its entities to Options.Jobs workers through a bounded channel;
-// workers compile, sign and write each profile as soon as it is done and keep
-// only its entry (diagnostics, name, SHA-256). Entries are put back in input
-// order before they are reported, and at most a small window of entities
-// (a few per worker) is in flight at once: the walker waits for a free slot
-// before it hands out the next entity. So memory holds at most one parsed
-// file plus the window, whatever the number of inputs; the only state that
-// grows with the inputs is an 8-byte hash per output name and per
-// PayloadIdentifier (to keep names unique and find duplicate identifiers).
-// The report is streamed to a temporary file entry by entry, in input order,
-// and renamed into place at the end.
+// Options.Jobs workers each take the next piece of work themselves — the
+// walk of the inputs is advanced lazily, files are read and parsed a few
+// ahead, and the next entity in input order is named and handed out — then
+// compile, sign and write its profile on their own goroutine and keep only
+// its entry (diagnostics, name, SHA-256); the goroutine that called Run is
+// one of them, and reports the entries in input order between its own.
+// At most a small window of entities (a few per worker) is in flight: a
+// worker waits for room before it takes the next. A list of entities of
+// graphjson.StreamThreshold bytes or more is not held whole: it is checked
+// in a first pass over the file and then read entity by entity (see
+// graphjson.ReadDocumentFrom). So memory holds at most a few parsed files
+// (or entities of a large list) plus the window, whatever the number of
+// inputs and however long a list (one entity is held whole, within the
+// limits of graphjson.Limits); the only state that grows with the inputs is an
+// 8-byte hash per output name and per PayloadIdentifier (to keep names
+// unique and find duplicate identifiers). The report is streamed to a
+// temporary file entry by entry, in input order, and renamed into place at
+// the end.
 package batch
 
 import (
