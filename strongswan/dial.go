@@ -181,8 +181,9 @@ func refusedRoute(remoteTS []string, f diag.HintFunc) diagnosis {
 
 // Dial brings a tunnel up the way the device would and reports the
 // outcome. It returns an error when it cannot try (no charon, a refused
-// full tunnel, a tunnel that lacks credentials); a failed negotiation is a
-// report with a Cause.
+// full tunnel, a tunnel that lacks credentials: a *HintError when the
+// remedy lies in the options); a failed negotiation is a report with a
+// Cause.
 func Dial(ctx context.Context, t *Tunnel, opts DialOptions) (*DialReport, error) {
 	if err := CheckDialable(t, opts); err != nil {
 		return nil, err

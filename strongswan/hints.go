@@ -7,17 +7,6 @@ import (
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 )
 
-// Where the remedy for a problem lies in the caller's options rather than
-// in the profile (an MDM variable's value, the client identity, EAP
-// credentials, the route policy of a dial), this package says it as a
-// diag.Hint: a stable code (one of the Hint constants) and the remedy in
-// the terms of this Go API ("set strongswan.DialOptions.EAPUser"). Its
-// messages name no option of any program themselves. A program with its own
-// names for these options (the graph2mobileconfig command names its flags)
-// gives ReadOptions.Hints, DialOptions.Hints and ServerOptions.Hints, a
-// diag.HintFunc that says the remedy of each code in its words: the errors,
-// reports, notes, warnings and configuration comments then carry those.
-
 // The hint codes of this package. Each names one remedy; the text for a Go
 // program is written where the problem is found.
 const (

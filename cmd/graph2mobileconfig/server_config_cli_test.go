@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -231,8 +232,10 @@ func TestServerConfigJSON(t *testing.T) {
 	}
 	check(t, decode(t, "standard output", r.stdout), out)
 
-	// A profile: server-config's warnings only.
-	profile := repoPath("fixtures", "scep-separate", "expected.mobileconfig")
+	// A profile whose signature no longer verifies: that finding and
+	// server-config's warnings; as text lines without --json.
+	_, signed, _ := signedTestProfile(t, readOrFail(t, repoPath("fixtures", "scep-separate", "expected.mobileconfig")))
+	profile := writeOrFail(t, filepath.Join(t.TempDir(), "tampered.mobileconfig"), bytes.Replace(signed, []byte("scep.contoso.example"), []byte("scep.contoso.exampl3"), 1))
 	r = runCLI(t, nil, nil, "server-config", profile, "--json")
 	if r.code != exitOK {
 		t.Fatalf("a profile: exit %d\n%s", r.code, r.stderr)
@@ -241,6 +244,12 @@ func TestServerConfigJSON(t *testing.T) {
 	if d, ok := code(rep, strongswan.WarnClientCAUnset); !rep.OK || !ok || d.Hint.Code != strongswan.HintClientCA || !strings.Contains(d.Hint.Text, "--client-ca") {
 		t.Errorf("a profile: %+v", rep)
 	}
+	if d, ok := code(rep, "invalid-signature"); !ok || d.Severity != diag.Warning || !strings.Contains(d.Message, "the signature is not valid") {
+		t.Errorf("a tampered profile: %+v", rep)
+	}
+	r = runCLI(t, nil, nil, "server-config", profile)
+	wantSubstrings(t, "stderr", r.stderr, "graph2mobileconfig: "+profile+": warning: the signature is not valid",
+		"graph2mobileconfig: warning: the device certificates come from the SCEP server's CA")
 	if d, ok := code(rep, strongswan.WarnClientIdentity); !ok || d.Key != "IKEv2.LocalIdentifier" {
 		t.Errorf("a profile: the client identity's warning %+v", d)
 	}
