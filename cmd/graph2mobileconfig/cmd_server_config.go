@@ -17,7 +17,7 @@ import (
 
 	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
-	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
+	"github.com/graph2mobileconfig/graph2mobileconfig/profile"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 	"github.com/graph2mobileconfig/graph2mobileconfig/strongswan"
 )
@@ -245,10 +245,11 @@ func loadServerConfigInput(c *cli.Context, e env, printer diagPrinter, input str
 		}
 		return nil, report, failure{}
 	}
-	top, _, err := plistout.Decode(out.Data)
+	compiled, err := profile.Open(out.Data, profile.Options{})
 	if err != nil {
 		return nil, report, fmt.Errorf("%s: reading the compiled profile back: %v", displayName(input), err)
 	}
+	top := map[string]any(compiled.Tree())
 	sum := sha256.Sum256(out.Data)
 	target := popts.Compile.Target
 	if target.IsZero() {
