@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command bench measures what graph2mobileconfig costs per profile, against
 // floors and peers measured in the same run on the same machine, and
 // prints ratios:
@@ -7,6 +9,8 @@
 //	go run ./bench -fs tmpfs             # only in memory
 //	go run ./bench -baseline main        # also the command built from another revision (A/B)
 //	go run ./bench -ab-env GOGC=200      # also the batches and memory with this environment (A/B; repeatable)
+//
+// It runs on Unix systems only (getrusage, /proc), as does bench/floor.
 //
 // Every figure is a child process measured from outside: CPU time (user +
 // system, from getrusage of the child, which includes its own children) and

@@ -44,8 +44,8 @@ const (
 	OpenStep
 )
 
-// String names the format as the --format flag spells it ("openstep" for
-// the format that is only read).
+// String names the format in lower case: "xml", "binary", or "openstep"
+// for the format that is only read.
 func (f Format) String() string {
 	switch f {
 	case Binary:
@@ -56,7 +56,8 @@ func (f Format) String() string {
 	return "xml"
 }
 
-// ParseFormat reads a --format value: "xml" or "binary".
+// ParseFormat reads the name of a format that Encode writes: "xml" (or
+// empty) or "binary" ("bin" too), as String names them.
 func ParseFormat(s string) (Format, error) {
 	switch s {
 	case "xml", "":

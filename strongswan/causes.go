@@ -56,7 +56,7 @@ type logPattern struct {
 	Re    *regexp.Regexp
 	// Example is the message as strongSwan 5.9.8 logs it.
 	Example string
-	explain func(t *Tunnel, m []string, lines []LogLine) diagnosis
+	explain func(t *Tunnel, m []string, lines []LogLine, opts DialOptions) diagnosis
 }
 
 // reServerAuthenticated finds the server's identity once it is
@@ -70,7 +70,7 @@ var logPatterns = []logPattern{
 		ID: "ike-no-proposal", Cause: CauseProposalMismatch,
 		Re:      regexp.MustCompile(`^received NO_PROPOSAL_CHOSEN notify error$`),
 		Example: "received NO_PROPOSAL_CHOSEN notify error",
-		explain: func(t *Tunnel, _ []string, _ []LogLine) diagnosis {
+		explain: func(t *Tunnel, _ []string, _ []LogLine, _ DialOptions) diagnosis {
 			return diagnosis{
 				Reason: "the server accepts none of the IKE proposals the device sends",
 				Details: []string{
@@ -84,7 +84,7 @@ var logPatterns = []logPattern{
 		ID: "child-no-proposal", Cause: CauseProposalMismatch,
 		Re:      regexp.MustCompile(`^received NO_PROPOSAL_CHOSEN notify, no CHILD_SA built$`),
 		Example: "received NO_PROPOSAL_CHOSEN notify, no CHILD_SA built",
-		explain: func(t *Tunnel, _ []string, _ []LogLine) diagnosis {
+		explain: func(t *Tunnel, _ []string, _ []LogLine, _ DialOptions) diagnosis {
 			return diagnosis{
 				Reason: "the IKE SA came up, but the server accepts none of the ESP (child SA) proposals the device sends",
 				Details: []string{
@@ -98,7 +98,7 @@ var logPatterns = []logPattern{
 		ID: "ts-not-acceptable-here", Cause: CauseTrafficSelectors,
 		Re:      regexp.MustCompile(`^no acceptable traffic selectors found$`),
 		Example: "no acceptable traffic selectors found",
-		explain: func(t *Tunnel, _ []string, _ []LogLine) diagnosis {
+		explain: func(t *Tunnel, _ []string, _ []LogLine, _ DialOptions) diagnosis {
 			return diagnosis{Reason: "the server narrowed the device's own traffic selector to something other than the virtual IP it assigned (its remote_ts does not cover its pool)"}
 		},
 	},
@@ -106,7 +106,7 @@ var logPatterns = []logPattern{
 		ID: "ts-unacceptable", Cause: CauseTrafficSelectors,
 		Re:      regexp.MustCompile(`^received TS_UNACCEPTABLE notify, no CHILD_SA built$`),
 		Example: "received TS_UNACCEPTABLE notify, no CHILD_SA built",
-		explain: func(t *Tunnel, _ []string, _ []LogLine) diagnosis {
+		explain: func(t *Tunnel, _ []string, _ []LogLine, _ DialOptions) diagnosis {
 			return diagnosis{Reason: "the server refused the traffic selectors: the device asks for 0.0.0.0/0 and ::/0 with a virtual IP, so the server needs a pool and local_ts that it can narrow"}
 		},
 	},
@@ -114,7 +114,7 @@ var logPatterns = []logPattern{
 		ID: "no-virtual-ip", Cause: CauseVirtualIP,
 		Re:      regexp.MustCompile(`^received INTERNAL_ADDRESS_FAILURE notify, no CHILD_SA built$`),
 		Example: "received INTERNAL_ADDRESS_FAILURE notify, no CHILD_SA built",
-		explain: func(t *Tunnel, _ []string, _ []LogLine) diagnosis {
+		explain: func(t *Tunnel, _ []string, _ []LogLine, _ DialOptions) diagnosis {
 			return diagnosis{Reason: "the server assigned no virtual IP address, which the device requires (give the server an address pool)"}
 		},
 	},
@@ -122,7 +122,7 @@ var logPatterns = []logPattern{
 		ID: "server-cert-untrusted", Cause: CauseServerCertificateUntrusted,
 		Re:      regexp.MustCompile(`^no issuer certificate found for "(.*)"$`),
 		Example: `no issuer certificate found for "O=graph2mobileconfig tests, CN=vpn.test.example"`,
-		explain: func(t *Tunnel, m []string, lines []LogLine) diagnosis {
+		explain: func(t *Tunnel, m []string, lines []LogLine, _ DialOptions) diagnosis {
 			d := diagnosis{
 				Reason:  fmt.Sprintf("the server certificate %q is not issued by a CA the profile carries", m[1]),
 				Details: []string{"the device trusts " + describeAnchors(t.TrustAnchors)},
@@ -139,7 +139,7 @@ var logPatterns = []logPattern{
 		ID: "server-cert-names-no-id", Cause: CauseServerIdentityMismatch,
 		Re:      regexp.MustCompile(`^no trusted (?:[A-Z0-9]+ )?public key found for '(.*)'$`),
 		Example: "no trusted RSA public key found for 'vpn.test.example'",
-		explain: func(t *Tunnel, m []string, lines []LogLine) diagnosis {
+		explain: func(t *Tunnel, m []string, lines []LogLine, _ DialOptions) diagnosis {
 			d := diagnosis{Reason: fmt.Sprintf("the server's certificate does not name the profile's RemoteIdentifier %q (the device checks that the certificate names it as a subjectAltName)", m[1])}
 			for _, l := range lines {
 				if cm := reEndEntityCert.FindStringSubmatch(l.Msg); cm != nil {
@@ -153,10 +153,14 @@ var logPatterns = []logPattern{
 		ID: "eap-failure", Cause: CauseAuthenticationFailed,
 		Re:      regexp.MustCompile(`^(EAP_[A-Z0-9_]+) method failed$`),
 		Example: "EAP_MSCHAPV2 method failed",
-		explain: func(t *Tunnel, m []string, lines []LogLine) diagnosis {
+		explain: func(t *Tunnel, m []string, lines []LogLine, opts DialOptions) diagnosis {
 			d := diagnosis{Reason: fmt.Sprintf("the server refused the device's credentials in the EAP round (%s)", m[1])}
 			if t.Auth.Client == MethodEAPMSCHAPv2 {
-				d.Details = append(d.Details, "EAP identity: the user name given to dial (AuthName or --eap-user)")
+				if t.EAPUser != "" {
+					d.Details = append(d.Details, fmt.Sprintf("EAP identity: %q, the profile's AuthName", t.EAPUser))
+				} else {
+					d.Details = append(d.Details, fmt.Sprintf("EAP identity: %q, given for this dial (the profile has no AuthName)", opts.EAPUser))
+				}
 			}
 			for _, l := range lines {
 				if em := reEAPError.FindStringSubmatch(l.Msg); em != nil {
@@ -170,7 +174,7 @@ var logPatterns = []logPattern{
 		ID: "auth-failed-notify", Cause: CauseAuthenticationFailed,
 		Re:      regexp.MustCompile(`^received AUTHENTICATION_FAILED notify error$`),
 		Example: "received AUTHENTICATION_FAILED notify error",
-		explain: func(t *Tunnel, _ []string, lines []LogLine) diagnosis {
+		explain: func(t *Tunnel, _ []string, lines []LogLine, _ DialOptions) diagnosis {
 			round := "the device's IKE authentication"
 			switch t.Auth.Client {
 			case MethodPSK:
@@ -203,7 +207,7 @@ var logPatterns = []logPattern{
 		ID: "unresolvable", Cause: CauseUnreachable,
 		Re:      regexp.MustCompile(`^unable to resolve (.*), initiate aborted$`),
 		Example: "unable to resolve vpn.does-not-exist.invalid, initiate aborted",
-		explain: func(t *Tunnel, m []string, _ []LogLine) diagnosis {
+		explain: func(t *Tunnel, m []string, _ []LogLine, _ DialOptions) diagnosis {
 			return diagnosis{Reason: fmt.Sprintf("the server address %s does not resolve", m[1])}
 		},
 	},
@@ -211,7 +215,7 @@ var logPatterns = []logPattern{
 		ID: "peer-not-responding", Cause: CauseUnreachable,
 		Re:      regexp.MustCompile(`^giving up after \d+ retransmits$`),
 		Example: "giving up after 1 retransmits",
-		explain: func(t *Tunnel, _ []string, lines []LogLine) diagnosis {
+		explain: func(t *Tunnel, _ []string, lines []LogLine, _ DialOptions) diagnosis {
 			return unanswered(lines, "the server never answered")
 		},
 	},
@@ -227,15 +231,17 @@ var (
 	reUsingCert     = regexp.MustCompile(`^\s*using certificate "(.*)"$`)
 )
 
-// classify reads the control-log of a failed initiate.
-func classify(lines []LogLine, initErr error, t *Tunnel, elapsed, timeout time.Duration) diagnosis {
+// classify reads the control-log of a failed initiate, which took elapsed
+// of the dial with opts.
+func classify(lines []LogLine, initErr error, t *Tunnel, elapsed time.Duration, opts DialOptions) diagnosis {
+	timeout := opts.Timeout
 	for _, p := range logPatterns {
 		for _, l := range lines {
 			m := p.Re.FindStringSubmatch(l.Msg)
 			if m == nil {
 				continue
 			}
-			d := p.explain(t, m, lines)
+			d := p.explain(t, m, lines, opts)
 			if d.Cause == "" {
 				d.Cause = p.Cause
 			}
@@ -250,7 +256,7 @@ func classify(lines []LogLine, initErr error, t *Tunnel, elapsed, timeout time.D
 	if strings.Contains(msg, "timed out") || strings.Contains(msg, "timeout") || elapsed >= timeout {
 		d := unanswered(lines, "the negotiation did not finish")
 		d.Pattern = "initiate-timeout"
-		d.Details = append(d.Details, fmt.Sprintf("dial gave up after %s (--timeout)", timeout))
+		d.Details = append(d.Details, withHint(fmt.Sprintf("dial gave up after %s", timeout), hint(opts.Hints, HintTimeout, "", "strongswan.DialOptions.Timeout sets the limit")))
 		return d
 	}
 	d := diagnosis{Cause: CauseInternal, Pattern: "unknown", Reason: "the negotiation failed for a reason dial does not recognize: " + msg}

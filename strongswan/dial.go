@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/strongswan/govici/vici"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 )
 
 // DialOptions control Dial.
@@ -49,6 +51,10 @@ type DialOptions struct {
 	// NoProbe skips the second attempt that tells a wrong server identity
 	// from a failed authentication.
 	NoProbe bool
+	// Hints, when set, says the remedies that lie in the caller's options
+	// in its own words (see HintCodes), in errors and the report; nil
+	// keeps the Go API's.
+	Hints diag.HintFunc
 }
 
 // DefaultDialTimeout is the negotiation timeout when DialOptions has none.
@@ -119,33 +125,65 @@ type DaemonInfo struct {
 var ErrFullTunnelRefused = errors.New("refused: the profile is a full tunnel and the running charon installs routes, which would send this host's traffic through the tunnel")
 
 // CheckDialable reports what a tunnel lacks for a dial: an identity the
-// profile does not carry, EAP credentials, unresolved MDM variables.
+// profile does not carry, EAP credentials, unresolved MDM variables. Each is
+// a *HintError, whose hint names what to give.
 func CheckDialable(t *Tunnel, opts DialOptions) error {
 	for _, f := range []struct{ key, val string }{
 		{"RemoteAddress", t.RemoteAddress}, {"RemoteIdentifier", t.RemoteIdentifier}, {"LocalIdentifier", t.LocalIdentifier},
 	} {
 		if tok := UnresolvedToken(f.val); tok != "" && !(f.key == "RemoteAddress" && opts.Server != "") {
-			return fmt.Errorf("%s.%s holds the MDM variable %s, which the MDM fills on each device; give its value (--var NAME=VALUE)", t.Where, f.key, tok)
+			return &HintError{Err: fmt.Errorf("%s.%s holds the MDM variable %s, which the MDM fills on each device", t.Where, f.key, tok), Hint: varHint(opts.Hints, tok)}
 		}
 	}
 	if (t.Auth.Client == MethodPubkey || t.Auth.Client == MethodEAPTLS) && t.Identity == nil {
-		return fmt.Errorf("%s authentication needs the client identity, and %s; give it with --identity FILE.p12, or --identity-cert FILE and --identity-key FILE", t.Auth.Client, t.IdentityProblem)
+		return &HintError{Err: fmt.Errorf("%s authentication needs the client identity, and %s", t.Auth.Client, t.IdentityProblem),
+			Hint: hint(opts.Hints, HintClientIdentity, "", "give it in strongswan.ReadOptions.Identity")}
 	}
 	if t.Auth.Client == MethodEAPMSCHAPv2 {
 		if t.EAPUser == "" && opts.EAPUser == "" {
-			return errors.New("EAP-MSCHAPv2 needs a user name: the profile has no AuthName (the device asks the user); give --eap-user NAME")
+			return &HintError{Err: errors.New("EAP-MSCHAPv2 needs a user name: the profile has no AuthName (the device asks the user)"),
+				Hint: hint(opts.Hints, HintEAPUser, "", "set strongswan.DialOptions.EAPUser")}
 		}
 		if t.EAPPassword == "" && opts.EAPPassword == "" {
-			return errors.New("EAP-MSCHAPv2 needs a password: the profile has no AuthPassword (the device asks the user); give --eap-password-file FILE")
+			return &HintError{Err: errors.New("EAP-MSCHAPv2 needs a password: the profile has no AuthPassword (the device asks the user)"),
+				Hint: hint(opts.Hints, HintEAPPassword, "", "set strongswan.DialOptions.EAPPassword")}
 		}
 	}
 	return nil
 }
 
+// privateRoutePolicy says whether a private charon installs routes.
+func privateRoutePolicy(route bool) RoutePolicy {
+	if route {
+		return RoutePolicy{Installs: true, Because: "private charon started for this dial with install_routes = yes"}
+	}
+	return RoutePolicy{Because: "private charon started for this dial with install_routes = no"}
+}
+
+// routeHint is the remedy for a full tunnel over a charon that installs
+// routes.
+func routeHint(f diag.HintFunc) diag.Hint {
+	return hint(f, HintRoute, "", "set strongswan.DialOptions.Route to accept that, or dial with a private charon (no DialOptions.VICI)")
+}
+
+// fullTunnelRefused is the error of a full-tunnel profile and a running
+// charon that installs routes.
+func fullTunnelRefused(t *Tunnel, policy RoutePolicy, f diag.HintFunc) error {
+	return &HintError{Err: fmt.Errorf("%w (%s; %s)", ErrFullTunnelRefused, t.FullTunnelBecause, policy.Because), Hint: routeHint(f)}
+}
+
+// refusedRoute is the diagnosis of a full-tunnel traffic selector that a
+// running charon that installs routes was given.
+func refusedRoute(remoteTS []string, f diag.HintFunc) diagnosis {
+	return diagnosis{Cause: CauseRefusedRoute, Reason: withHint("the server sent a full-tunnel traffic selector ("+strings.Join(remoteTS, ", ")+
+		") and the running charon installs routes, so the tunnel was torn down at once", routeHint(f))}
+}
+
 // Dial brings a tunnel up the way the device would and reports the
 // outcome. It returns an error when it cannot try (no charon, a refused
-// full tunnel, a tunnel that lacks credentials); a failed negotiation is a
-// report with a Cause.
+// full tunnel, a tunnel that lacks credentials: a *HintError when the
+// remedy lies in the options); a failed negotiation is a report with a
+// Cause.
 func Dial(ctx context.Context, t *Tunnel, opts DialOptions) (*DialReport, error) {
 	if err := CheckDialable(t, opts); err != nil {
 		return nil, err
@@ -178,11 +216,7 @@ func Dial(ctx context.Context, t *Tunnel, opts DialOptions) (*DialReport, error)
 		if conn, err = Connect("unix://" + d.Socket); err != nil {
 			return nil, err
 		}
-		because := "private charon started with install_routes = no"
-		if opts.Route {
-			because = "private charon started with install_routes = yes (--route)"
-		}
-		rep.Daemon = DaemonInfo{Private: true, VICI: "unix://" + d.Socket, Netns: opts.Netns, RoutePolicy: RoutePolicy{Installs: opts.Route, Because: because}}
+		rep.Daemon = DaemonInfo{Private: true, VICI: "unix://" + d.Socket, Netns: opts.Netns, RoutePolicy: privateRoutePolicy(opts.Route)}
 	} else {
 		var err error
 		if conn, err = Connect(opts.VICI); err != nil {
@@ -206,7 +240,7 @@ func Dial(ctx context.Context, t *Tunnel, opts DialOptions) (*DialReport, error)
 		}
 		rep.Daemon.RoutePolicy = policy
 		if policy.Installs && !opts.Route && t.FullTunnel {
-			return rep, fmt.Errorf("%w (%s; %s); give --route to accept that, or dial with a private charon (without --vici)", ErrFullTunnelRefused, t.FullTunnelBecause, policy.Because)
+			return rep, fullTunnelRefused(t, policy, opts.Hints)
 		}
 	}
 	if hasPostQuantum(t) && versionBefore(rep.Daemon.Version, "6.0") {
@@ -246,7 +280,7 @@ func Dial(ctx context.Context, t *Tunnel, opts DialOptions) (*DialReport, error)
 	if initErr == nil {
 		s.established(ctx, rep)
 	} else {
-		d := classify(rep.Log, initErr, t, rep.Elapsed, opts.Timeout)
+		d := classify(rep.Log, initErr, t, rep.Elapsed, opts)
 		rep.apply(d)
 		if d.Cause == CauseAuthenticationFailed && d.probe && !opts.NoProbe {
 			s.probeIdentity(ctx, rep)
@@ -298,8 +332,7 @@ func (s *session) established(ctx context.Context, rep *DialReport) {
 		rep.Checks = append(rep.Checks, d.Details...)
 	}
 	if !rep.Daemon.Private && rep.Daemon.Installs && !s.opts.Route && coversDefaultRoute(rep.ChildSA.RemoteTS) {
-		rep.apply(diagnosis{Cause: CauseRefusedRoute, Reason: "the server sent a full-tunnel traffic selector (" + strings.Join(rep.ChildSA.RemoteTS, ", ") +
-			") and the running charon installs routes; the tunnel was torn down at once. Give --route to keep it, or dial with a private charon"})
+		rep.apply(refusedRoute(rep.ChildSA.RemoteTS, s.opts.Hints))
 		return
 	}
 	rep.OK = true
@@ -449,7 +482,7 @@ func (s *session) loadShared(ctx context.Context, kind, typ string, secret []byt
 }
 
 // eapCredentials prefers the profile's AuthName and AuthPassword, as the
-// device does, over the ones given on the command line.
+// device does, over the ones given in the options.
 func (s *session) eapCredentials() (user, password string) {
 	user, password = s.t.EAPUser, s.t.EAPPassword
 	if user == "" {
@@ -575,7 +608,7 @@ func offer(t *Tunnel, opts DialOptions) Offer {
 		FullTunnel:     t.FullTunnel,
 	}
 	if opts.Server != "" {
-		o.Server = opts.Server + " (--server; the profile says " + t.RemoteAddress + ")"
+		o.Server = opts.Server + " (given for this dial instead of the profile's " + t.RemoteAddress + ")"
 	}
 	if id := t.Identity; id != nil && (t.Auth.Client == MethodPubkey || t.Auth.Client == MethodEAPTLS) {
 		o.Identity = describeIdentity(t)

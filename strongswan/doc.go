@@ -16,4 +16,19 @@
 //
 // docs/STRONGSWAN.md, written by WriteMappingMarkdown, says what every
 // profile key becomes.
+//
+// # Hints
+//
+// Where the remedy for a problem lies in the caller's options rather than
+// in the profile (an MDM variable's value, the client identity, EAP
+// credentials, the route policy of a dial), the package says it as a
+// diag.Hint: a stable code (one of the Hint constants; see HintCodes) and
+// the remedy in the terms of this Go API ("set
+// strongswan.DialOptions.EAPUser"). Its messages name no option of any
+// program themselves. A program with its own names for these options (the
+// graph2mobileconfig command names its flags) sets ReadOptions.Hints,
+// DialOptions.Hints and ServerOptions.Hints to a diag.HintFunc that says
+// each code's remedy in its words: the errors (a *HintError carries the
+// hint), reports, notes, warnings and configuration comments then carry
+// those.
 package strongswan

@@ -1,11 +1,13 @@
 package strongswan_test
 
 import (
+	"errors"
 	"fmt"
 	"log"
 	"net/netip"
 	"os"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
 	"github.com/graph2mobileconfig/graph2mobileconfig/strongswan"
 )
@@ -44,4 +46,39 @@ func ExampleWriteServerConfig() {
 	// Output:
 	// 203.0.113.10 psk psk
 	// [warehouse-vpn] secrets written: true
+}
+
+// CheckDialable says what a dial lacks before any charon starts. The remedy
+// names the Go option; a Hints function says it in the program's own words,
+// and the error carries its code.
+func ExampleCheckDialable() {
+	data, err := os.ReadFile("../fixtures/eap-only/expected.mobileconfig")
+	if err != nil {
+		log.Fatal(err)
+	}
+	top, _, err := plistout.Decode(data)
+	if err != nil {
+		log.Fatal(err)
+	}
+	p, err := strongswan.ReadProfile(top, strongswan.ReadOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = strongswan.CheckDialable(p.Tunnels[0], strongswan.DialOptions{})
+	fmt.Println(err)
+
+	ownWords := func(h diag.Hint) string {
+		if h.Code == strongswan.HintEAPUser {
+			return "enter a user name in the dial form"
+		}
+		return "" // the Go API's words
+	}
+	err = strongswan.CheckDialable(p.Tunnels[0], strongswan.DialOptions{Hints: ownWords})
+	var he *strongswan.HintError
+	if errors.As(err, &he) {
+		fmt.Println(he.Hint.Code+":", err)
+	}
+	// Output:
+	// EAP-MSCHAPv2 needs a user name: the profile has no AuthName (the device asks the user); set strongswan.DialOptions.EAPUser
+	// eap-user: EAP-MSCHAPv2 needs a user name: the profile has no AuthName (the device asks the user); enter a user name in the dial form
 }

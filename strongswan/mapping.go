@@ -114,7 +114,10 @@ var keyMappings = []KeyMapping{
 // WriteMappingMarkdown writes docs/STRONGSWAN.md: what every profile key
 // becomes in server-config and dial, the authentication rounds, the
 // algorithm keywords, the iOS default proposals and the failure causes, all
-// printed from the tables the code uses.
+// printed from the tables the code uses. It documents the graph2mobileconfig
+// command's server-config and dial, and so names their flags where the
+// package's own messages name the options of ReadOptions, DialOptions and
+// ServerOptions.
 func WriteMappingMarkdown(w io.Writer) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }

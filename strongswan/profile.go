@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler/appleschema"
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 )
 
@@ -33,6 +34,10 @@ type ReadOptions struct {
 	// Vars fill {{name}} tokens (matched without regard to case) that an MDM
 	// would fill on the device.
 	Vars map[string]string
+	// Hints, when set, says the remedies that lie in the caller's options
+	// in its own words (see HintCodes), in errors and the tunnels' notes;
+	// nil keeps the Go API's.
+	Hints diag.HintFunc
 }
 
 // ProfileError is a problem with the profile: the key path and what is wrong.
@@ -80,7 +85,8 @@ func readProfile(top map[string]any, opts ReadOptions, used map[string]bool) (*P
 	root.use("PayloadContent")
 	if _, encrypted := top["EncryptedPayloadContent"]; encrypted {
 		if _, ok := top["PayloadContent"]; !ok {
-			return nil, profileErrorf("EncryptedPayloadContent", "the payloads are encrypted; decrypt them first (--decrypt-key and --decrypt-cert)")
+			return nil, &HintError{Err: profileErrorf("EncryptedPayloadContent", "the payloads are encrypted"),
+				Hint: hint(opts.Hints, HintDecrypt, "", "decrypt them first with the device's key (profile.Options.Decrypt)")}
 		}
 	}
 	raw, ok := top["PayloadContent"]
@@ -422,7 +428,8 @@ func (env tunnelEnv) authentication(d dict, t *Tunnel) error {
 		}
 	}
 	if t.Auth.Server == MethodPubkey && len(t.TrustAnchors) == 0 {
-		t.Notes = append(t.Notes, "the profile carries no CA certificate payload: the device then trusts the server certificate only through CAs installed by other profiles or its own root store; dial trusts no CA and fails unless you give one with --server-ca")
+		t.Notes = append(t.Notes, withHint("the profile carries no CA certificate payload: the device then trusts the server certificate only through CAs installed by other profiles or its own root store; dial trusts no CA and fails without one",
+			hint(env.opts.Hints, HintServerCA, "", "add the server's CA to the tunnel's TrustAnchors before strongswan.Dial")))
 	}
 	return nil
 }

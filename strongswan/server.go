@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 )
 
 // ServerConfig is a swanctl.conf for a strongSwan responder that accepts a
@@ -25,9 +27,31 @@ type ServerConfig struct {
 	Connections []string
 	// Warnings are problems the configuration cannot fix: a server
 	// certificate the device will refuse, secrets left out, identities the
-	// server cannot know.
-	Warnings []string
+	// server cannot know. Each has a code (one of the Warn constants)
+	// and, where the remedy lies in the options, a hint.
+	Warnings diag.List
 }
+
+// The codes of ServerConfig.Warnings.
+const (
+	// WarnClientCAUnset: the device certificates come from SCEP and no
+	// client CA is named, so the server accepts any CA's.
+	WarnClientCAUnset = "client-ca-unset"
+	// WarnClientCA: the client CA cannot issue the device certificates.
+	WarnClientCA = "client-ca-mismatch"
+	// WarnServerCertificate: the device would refuse the server
+	// certificate.
+	WarnServerCertificate = "server-certificate-mismatch"
+	// WarnClientIdentity: LocalIdentifier holds an MDM variable, so the
+	// server cannot name each device.
+	WarnClientIdentity = "client-identity-variable"
+	// WarnSecretsLeftOut: the secrets are placeholders.
+	WarnSecretsLeftOut = "secrets-left-out"
+	// WarnNoEAPUser: EAP-MSCHAPv2 without an account to write.
+	WarnNoEAPUser = "no-eap-user"
+	// WarnNoEAPPassword: an EAP user without a password.
+	WarnNoEAPPassword = "no-eap-password"
+)
 
 // ErrSplitNetworks is returned when a split-tunnel profile is given no
 // networks for the server to offer.
@@ -132,10 +156,11 @@ func writeHeader(w *confWriter, p *Profile, opts ServerOptions, out *ServerConfi
 		w.comment("  %s  its private key (swanctl --load-all loads every key in private/)", swanctlPath("private", opts.ServerKey))
 	}
 	if needClientCA {
+		clientCAHint := hint(opts.Hints, HintClientCA, "", "name that CA in strongswan.ServerOptions.ClientCA to accept only it")
 		if opts.ClientCA != "" {
 			w.comment("  %s  the CA that issues the device certificates", swanctlPath("x509ca", opts.ClientCA))
 		} else {
-			w.comment("  x509ca/  the CA that issues the device certificates (with --client-ca the connection accepts only it)")
+			w.comment("  x509ca/  the CA that issues the device certificates (the connection accepts any CA there; %s)", clientCAHint.Text)
 		}
 		if t0.Identity != nil {
 			w.comment("      the profile's identity %q is issued by %s", t0.Identity.Certificate.Subject.CommonName, t0.Identity.Certificate.Issuer.String())
@@ -143,12 +168,13 @@ func writeHeader(w *confWriter, p *Profile, opts ServerOptions, out *ServerConfi
 		if e := t0.Enrollment; e != nil {
 			writeEnrollment(w, t0, e)
 			if opts.ClientCA == "" {
-				out.Warnings = append(out.Warnings, "the device certificates come from the SCEP server's CA: without --client-ca the connection accepts a device certificate from any CA in x509ca/; give that CA with --client-ca")
+				out.Warnings.AddHinted(diag.Warning, WarnClientCAUnset, "", "", clientCAHint,
+					"the device certificates come from the SCEP server's CA, and the connection accepts a device certificate from any CA in x509ca/")
 			}
 		}
 		if opts.ClientCACertificate != nil {
 			for _, msg := range checkClientCA(t0, opts.ClientCACertificate) {
-				out.Warnings = append(out.Warnings, "client CA: "+msg)
+				out.Warnings.Warnf(WarnClientCA, "", "client CA: %s", msg)
 				w.comment("  WARNING: %s", msg)
 			}
 		}
@@ -158,7 +184,7 @@ func writeHeader(w *confWriter, p *Profile, opts ServerOptions, out *ServerConfi
 	}
 	if opts.ServerCertificate != nil {
 		for _, msg := range checkServerCertificate(t0, opts.ServerCertificate) {
-			out.Warnings = append(out.Warnings, "server certificate: "+msg)
+			out.Warnings.Warnf(WarnServerCertificate, "", "server certificate: %s", msg)
 			w.comment("  WARNING: %s", msg)
 		}
 	}
@@ -285,7 +311,7 @@ func serverCertCNHint(t *Tunnel) string {
 // writeConnection writes one connection.
 func writeConnection(w *confWriter, t *Tunnel, name, base string, opts ServerOptions, out *ServerConfig) error {
 	if tok := UnresolvedToken(t.RemoteIdentifier); tok != "" {
-		return profileErrorf(t.Where+".RemoteIdentifier", "holds the unresolved MDM variable %s; the server's identity must be fixed: fill it (--var)", tok)
+		return &HintError{Err: profileErrorf(t.Where+".RemoteIdentifier", "holds the unresolved MDM variable %s, and the server's identity must be fixed", tok), Hint: varHint(opts.Hints, tok)}
 	}
 	if len(t.Interfaces) > 0 {
 		w.comment("Always-on tunnel over %s (%s)", strings.Join(t.Interfaces, ", "), t.Where)
@@ -341,7 +367,7 @@ func writeConnection(w *confWriter, t *Tunnel, name, base string, opts ServerOpt
 	w.kvComment("auth", string(t.Auth.Client), clientAuthWhy(t))
 	remoteID, warn := clientIdentity(t)
 	if warn != "" {
-		out.Warnings = append(out.Warnings, warn)
+		out.Warnings.Add(diag.Warning, WarnClientIdentity, "", t.Where+".LocalIdentifier", "%s", warn)
 		w.comment("%s", warn)
 	}
 	if remoteID == "%any" {
@@ -533,9 +559,11 @@ func writePools(w *confWriter, tunnels []*Tunnel, base string, opts ServerOption
 func writeSecrets(w *confWriter, tunnels []*Tunnel, names []string, opts ServerOptions, out *ServerConfig) {
 	w.open("secrets")
 	written := map[string]bool{}
+	secretsHint := hint(opts.Hints, HintIncludeSecrets, "", "set strongswan.ServerOptions.IncludeSecrets to write the secrets (into a file of mode 0600)")
 	placeholder := func(what string) {
-		w.comment("secret = <%s; run server-config with --include-secrets to write it>", what)
-		out.Warnings = appendOnce(out.Warnings, "secrets are left out (use --include-secrets to write them into the file, which is then created with mode 0600)")
+		w.comment("secret = <%s, left out; %s>", what, secretsHint.Text)
+		out.Warnings = warnOnce(out.Warnings, diag.Diagnostic{Severity: diag.Warning, Code: WarnSecretsLeftOut,
+			Message: "the secrets are left out of the configuration", Hint: secretsHint})
 	}
 	for i, t := range tunnels {
 		name := names[i]
@@ -565,7 +593,9 @@ func writeSecrets(w *confWriter, tunnels []*Tunnel, names []string, opts ServerO
 			if user == "" {
 				w.comment("EAP accounts: the profile has no AuthName (the device asks the user); add one eap section per user:")
 				w.comment("eap-USER { id = USER  secret = PASSWORD }")
-				out.Warnings = appendOnce(out.Warnings, "the profile holds no EAP user (AuthName): add an eap-USER secret per user (or give --eap-user and --eap-password-file)")
+				out.Warnings = warnOnce(out.Warnings, diag.Diagnostic{Severity: diag.Warning, Code: WarnNoEAPUser,
+					Message: "the profile holds no EAP user (AuthName): add an eap-USER secret per user",
+					Hint:    hint(opts.Hints, HintEAPAccount, "", "or set strongswan.ServerOptions.EAPUser and EAPPassword")})
 				continue
 			}
 			if written["eap:"+user] {
@@ -577,7 +607,9 @@ func writeSecrets(w *confWriter, tunnels []*Tunnel, names []string, opts ServerO
 			switch {
 			case password == "":
 				w.comment("secret = <the password of %s: the profile holds none (the device asks the user)>", user)
-				out.Warnings = appendOnce(out.Warnings, fmt.Sprintf("no password for the EAP user %q: give --eap-password-file", user))
+				out.Warnings = warnOnce(out.Warnings, diag.Diagnostic{Severity: diag.Warning, Code: WarnNoEAPPassword,
+					Message: fmt.Sprintf("no password for the EAP user %q", user),
+					Hint:    hint(opts.Hints, HintEAPPassword, "", "set strongswan.ServerOptions.EAPPassword")})
 			case opts.IncludeSecrets:
 				w.indent()
 				w.b.WriteString("secret = " + secretValue([]byte(password)) + "\n")
@@ -667,6 +699,14 @@ func joinPrefixes(ps []netip.Prefix) string {
 		s = append(s, p.Masked().String())
 	}
 	return strings.Join(s, ", ")
+}
+
+// warnOnce appends a warning that the list does not hold yet.
+func warnOnce(l diag.List, d diag.Diagnostic) diag.List {
+	if slices.Contains(l, d) {
+		return l
+	}
+	return append(l, d)
 }
 
 func appendOnce(list []string, s string) []string {

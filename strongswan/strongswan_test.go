@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/golden"
 	"github.com/graph2mobileconfig/graph2mobileconfig/internal/testpki"
 	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
@@ -286,7 +287,11 @@ func TestReadProfileErrors(t *testing.T) {
 	if _, err := ReadProfile(map[string]any{"PayloadContent": []any{}}, ReadOptions{}); err == nil || !strings.Contains(err.Error(), "no VPN payload") {
 		t.Errorf("empty profile: %v", err)
 	}
-	if _, err := ReadProfile(map[string]any{"EncryptedPayloadContent": []byte{1}}, ReadOptions{}); err == nil || !strings.Contains(err.Error(), "--decrypt-key") {
+	_, err := ReadProfile(map[string]any{"EncryptedPayloadContent": []byte{1}}, ReadOptions{})
+	var he *HintError
+	var pe *ProfileError
+	if !errors.As(err, &he) || he.Hint.Code != HintDecrypt || !errors.As(err, &pe) || pe.Key != "EncryptedPayloadContent" ||
+		err.Error() != "EncryptedPayloadContent: the payloads are encrypted; decrypt them first with the device's key (profile.Options.Decrypt)" {
 		t.Errorf("encrypted profile: %v", err)
 	}
 }
@@ -517,7 +522,7 @@ func TestClassifyPrecedence(t *testing.T) {
 		{lines("sending packet: from a to b"), errors.New("initiation timed out"), CauseUnreachable, "initiate-timeout"},
 		{lines("something new"), errors.New("failed"), CauseInternal, "unknown"},
 	} {
-		d := classify(c.log, c.err, tn, time.Second, 10*time.Second)
+		d := classify(c.log, c.err, tn, time.Second, DialOptions{Timeout: 10 * time.Second})
 		if d.Cause != c.cause || d.Pattern != c.id {
 			t.Errorf("%v: got %s (%s), want %s (%s)", c.log, d.Cause, d.Pattern, c.cause, c.id)
 		}
@@ -590,10 +595,14 @@ func TestSCEPIdentity(t *testing.T) {
 		t.Fatalf("enrollment %+v, identity %v; want %+v and none", tn.Enrollment, tn.Identity, want)
 	}
 	err = CheckDialable(tn, DialOptions{})
-	for _, s := range []string{"SCEP payload com.example.scep", "https://scep.example.com/scep", "CN=phone-1.devices.example.com,O=graph2mobileconfig tests", "RSA 2048", "--identity-cert"} {
+	for _, s := range []string{"SCEP payload com.example.scep", "https://scep.example.com/scep", "CN=phone-1.devices.example.com,O=graph2mobileconfig tests", "RSA 2048", "; give it in strongswan.ReadOptions.Identity"} {
 		if err == nil || !strings.Contains(err.Error(), s) {
 			t.Errorf("CheckDialable without an identity: %v; want it to name %q", err, s)
 		}
+	}
+	var he *HintError
+	if !errors.As(err, &he) || he.Hint.Code != HintClientIdentity {
+		t.Errorf("CheckDialable without an identity: %#v, want a HintError with the code %q", err, HintClientIdentity)
 	}
 
 	enrolled := root.NewLeaf(t, testpki.Options{CommonName: "phone-1.devices.example.com"})
@@ -646,7 +655,8 @@ func TestSCEPIdentity(t *testing.T) {
 			t.Errorf("server-config does not say %q:\n%s", s, text)
 		}
 	}
-	if !slices.ContainsFunc(cfg.Warnings, func(w string) bool { return strings.Contains(w, "without --client-ca") }) {
+	if i := slices.IndexFunc(cfg.Warnings, func(w diag.Diagnostic) bool { return w.Code == WarnClientCAUnset }); i < 0 ||
+		!strings.Contains(cfg.Warnings[i].Message, "accepts a device certificate from any CA in x509ca/") || cfg.Warnings[i].Hint.Code != HintClientCA {
 		t.Errorf("no warning that any CA in x509ca/ is accepted: %q", cfg.Warnings)
 	}
 	for _, c := range []struct {
@@ -665,8 +675,8 @@ func TestSCEPIdentity(t *testing.T) {
 		}
 		var got []string
 		for _, w := range cfg.Warnings {
-			if strings.HasPrefix(w, "client CA: ") || strings.Contains(w, "without --client-ca") {
-				got = append(got, w)
+			if w.Code == WarnClientCA || w.Code == WarnClientCAUnset {
+				got = append(got, w.Message)
 			}
 		}
 		if c.warn == "" && len(got) > 0 || c.warn != "" && (len(got) == 0 || !strings.Contains(got[0], c.warn) || !strings.Contains(string(cfg.Text), "WARNING: "+strings.TrimPrefix(got[0], "client CA: "))) {

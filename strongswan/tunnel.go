@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 )
 
 // Profile is what this package takes from a configuration profile: its
@@ -69,10 +71,10 @@ type Identity struct {
 	// Chain holds the intermediates that came with the certificate.
 	Chain []*x509.Certificate
 	// PayloadUUID is the UUID of the payload it came from ("" when it was
-	// given on the command line).
+	// given in ReadOptions.Identity).
 	PayloadUUID string
-	// Source says where an identity given on the command line comes from
-	// ("--identity-cert device.pem"), for reports.
+	// Source says where an identity given in ReadOptions.Identity comes
+	// from ("the file device.pem"), for reports.
 	Source string
 }
 
@@ -248,4 +250,8 @@ type ServerOptions struct {
 	// ConnectionName names the connection ("" derives one from the VPN's
 	// name).
 	ConnectionName string
+	// Hints, when set, says the remedies that lie in these options in the
+	// caller's own words (see HintCodes), in the warnings, the errors and
+	// the configuration's comments; nil keeps the Go API's.
+	Hints diag.HintFunc
 }

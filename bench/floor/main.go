@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command floor is run by `go run ./bench` to measure the two floors that
 // the batch is compared with, each in a process of its own:
 //

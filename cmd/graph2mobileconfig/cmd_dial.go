@@ -17,6 +17,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/compiler"
+	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
 	"github.com/graph2mobileconfig/graph2mobileconfig/profile"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 	"github.com/graph2mobileconfig/graph2mobileconfig/strongswan"
@@ -99,9 +100,12 @@ func dialCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			top, sum, err := readVPNProfileData(c, e, input, data)
+			top, sum, findings, err := readVPNProfileData(c, e, input, data)
 			if err != nil {
 				return err
+			}
+			if !c.Bool("json") {
+				printFindings(e, input, findings)
 			}
 			profile, err := readStrongSwanProfile(c, e, input, top, sum, ios, override)
 			if err != nil {
@@ -132,6 +136,7 @@ func dialCommand(e env) *cli.Command {
 				Server:         c.String("server"),
 				EAPUser:        c.String("eap-user"),
 				Hold:           c.Duration("hold"),
+				Hints:          strongswanHint("dial"),
 			}
 			if c.String("eap-password-file") != "" || e.getenv(envEAPPassword) != "" {
 				if opts.EAPPassword, err = password(c, e, eapPassword); err != nil {
@@ -157,8 +162,11 @@ func dialCommand(e env) *cli.Command {
 					SHA256  string `json:"sha256"`
 					Tunnel  string `json:"tunnel"`
 					Elapsed string `json:"elapsed"`
+					// Diagnostics are the findings about the file (an
+					// invalid signature), printed as text without --json.
+					Diagnostics diag.List `json:"diagnostics"`
 					*strongswan.DialReport
-				}{input, sum, tunnel.Where, rep.Elapsed.Round(time.Millisecond).String(), rep}
+				}{input, sum, tunnel.Where, rep.Elapsed.Round(time.Millisecond).String(), findings, rep}
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(out); err != nil {
@@ -187,31 +195,42 @@ func dialSupported(goos string) error {
 // readVPNProfileData reads a profile file for server-config and dial
 // through the profile package: XML or binary, CMS-signed or not, with
 // encrypted payloads decrypted through --decrypt-key and --decrypt-cert.
-// It returns the profile as a device sees it (secrets included) and the
-// SHA-256 of the file. It is the one place these commands read a profile.
-func readVPNProfileData(c *cli.Context, e env, input string, data []byte) (map[string]any, string, error) {
+// It returns the profile as a device sees it (secrets included), the
+// SHA-256 of the file and the findings about it (an invalid signature),
+// which the caller prints as text or puts in its JSON. It is the one place
+// these commands read a profile.
+func readVPNProfileData(c *cli.Context, e env, input string, data []byte) (map[string]any, string, diag.List, error) {
 	dec, err := loadDecryptor(c, e)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	p, err := profile.Open(data, profile.Options{MaxSize: c.Int64("max-input-size"), Decrypt: dec})
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %v", displayName(input), err)
+		return nil, "", nil, fmt.Errorf("%s: %v", displayName(input), err)
 	}
+	findings := diag.List{}
 	if s := p.Signature; s != nil && !s.Valid {
-		fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: %s: the signature is not valid: %v\n", displayName(input), s.Problem)
+		findings.Warnf("invalid-signature", "", "the signature is not valid: %v", s.Problem)
 	}
 	if p.Encryption != nil && !p.Encryption.Decrypted() {
-		return nil, "", fmt.Errorf("%s: the payloads are encrypted; give the device's key and certificate with --decrypt-key and --decrypt-cert", displayName(input))
+		return nil, "", nil, fmt.Errorf("%s: the payloads are encrypted; give the device's key and certificate with --decrypt-key and --decrypt-cert", displayName(input))
 	}
 	sum := sha256.Sum256(data)
-	return map[string]any(p.Tree()), hex.EncodeToString(sum[:]), nil
+	return map[string]any(p.Tree()), hex.EncodeToString(sum[:]), findings, nil
+}
+
+// printFindings prints the findings about a file as text lines on
+// standard error.
+func printFindings(e env, input string, l diag.List) {
+	for _, d := range l {
+		fmt.Fprintf(e.stderr, "graph2mobileconfig: %s: %s\n", displayName(input), d)
+	}
 }
 
 // readStrongSwanProfile maps a decoded profile to strongSwan terms with the
 // flags both commands share (--payload, --var, --identity-password-file).
 func readStrongSwanProfile(c *cli.Context, e env, input string, top map[string]any, sum, ios string, override *strongswan.Identity) (*strongswan.Profile, error) {
-	opts := strongswan.ReadOptions{IOS: ios, Payload: c.String("payload"), Identity: override}
+	opts := strongswan.ReadOptions{IOS: ios, Payload: c.String("payload"), Identity: override, Hints: strongswanHint(c.Command.Name)}
 	for _, kv := range c.StringSlice("var") {
 		name, value, ok := strings.Cut(kv, "=")
 		if !ok || strings.TrimSpace(name) == "" {
@@ -231,7 +250,7 @@ func readStrongSwanProfile(c *cli.Context, e env, input string, top map[string]a
 	}
 	p, err := strongswan.ReadProfile(top, opts)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", displayName(input), err)
+		return nil, inputError{fmt.Errorf("%s: %w", displayName(input), err)}
 	}
 	p.SHA256 = sum
 	return p, nil

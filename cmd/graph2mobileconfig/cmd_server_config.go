@@ -5,17 +5,19 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
-	"github.com/graph2mobileconfig/graph2mobileconfig/plistout"
+	"github.com/graph2mobileconfig/graph2mobileconfig/profile"
 	"github.com/graph2mobileconfig/graph2mobileconfig/signing"
 	"github.com/graph2mobileconfig/graph2mobileconfig/strongswan"
 )
@@ -57,7 +59,7 @@ func serverConfigCommand(e env) *cli.Command {
 			&cli.StringFlag{Name: "decrypt-key", Usage: "private key `FILE` (PEM) of the device an encrypted profile is encrypted to"},
 			&cli.StringFlag{Name: "decrypt-cert", Usage: "certificate `FILE` of that device"},
 			&cli.StringFlag{Name: "decrypt-password-file", Usage: "`FILE` holding the password of --decrypt-key, - for standard input (or set " + envDecryptPassword + "; asked for on a terminal)"},
-			&cli.BoolFlag{Name: "json", Usage: "print the diagnostics of compiling a Graph export as one JSON document (on standard output with -o FILE, else on standard error)"},
+			&cli.BoolFlag{Name: "json", Usage: "print the outcome and every finding (those of compiling a Graph export, of reading the profile and about the server configuration) as one JSON document instead of text (on standard output with -o FILE, else on standard error)"},
 		}, compileFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -72,21 +74,34 @@ func serverConfigCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			profile, err := loadServerConfigInput(c, e, input)
+			printer := newDiagPrinter(c, e)
+			// One convention for machine-readable output: with --json,
+			// every finding (the compile's, the file's, the server
+			// configuration's) is in the one JSON document, printed once
+			// the configuration is written, or with the error about the
+			// profile that stopped it.
+			profile, report, err := loadServerConfigInput(c, e, printer, input)
 			if err != nil {
-				return err
+				return reportInputError(printer, report, err)
 			}
 			cfg, err := strongswan.WriteServerConfig(profile, opts)
-			if err == strongswan.ErrSplitNetworks {
+			if errors.Is(err, strongswan.ErrSplitNetworks) {
 				return usagef("%s: %v: give them with --split-networks CIDR (repeatable)", displayName(input), err)
 			}
 			if err != nil {
-				return fmt.Errorf("%s: %w", displayName(input), err)
+				return reportInputError(printer, report, inputError{fmt.Errorf("%s: %w", displayName(input), err)})
 			}
-			for _, w := range cfg.Warnings {
-				fmt.Fprintf(e.stderr, "graph2mobileconfig: warning: %s\n", w)
+			report.Diagnostics = append(report.Diagnostics, cfg.Warnings...)
+			printer.print("", cfg.Warnings)
+			if err := writeOutput(e, output, cfg.Text, cfg.Secrets, c.Bool("force")); err != nil {
+				return err
 			}
-			return writeOutput(e, output, cfg.Text, cfg.Secrets, c.Bool("force"))
+			if output != "-" {
+				report.Output = output
+			}
+			report.OK = true
+			printer.printJSON(report)
+			return nil
 		},
 	}
 }
@@ -147,6 +162,7 @@ func serverOptions(c *cli.Context, e env) (strongswan.ServerOptions, error) {
 			return opts, err
 		}
 	}
+	opts.Hints = strongswanHint("server-config")
 	return opts, nil
 }
 
@@ -176,47 +192,64 @@ func localCertificate(e env, flag, name string) (string, *x509.Certificate, erro
 }
 
 // loadServerConfigInput reads INPUT: a Graph export is compiled in memory
-// with the compile flags; anything else is read as a profile.
-func loadServerConfigInput(c *cli.Context, e env, input string) (*strongswan.Profile, error) {
+// with the compile flags, through the library's one entry point as compile
+// does (its certificate exports from --with included), so that the
+// configuration is the one of the profile compile writes; anything else is
+// read as a profile. The findings of the compile or of reading the file are
+// printed as text, or, with --json, returned in the report for the caller
+// to complete.
+func loadServerConfigInput(c *cli.Context, e env, printer diagPrinter, input string) (*strongswan.Profile, jsonReport, error) {
+	report := jsonReport{Input: input, Diagnostics: diag.List{}}
 	data, err := readInput(e, input, c.Int64("max-input-size"))
 	if err != nil {
-		return nil, err
+		return nil, report, err
 	}
 	ios := ""
 	if !isGraphJSON(input, data) {
 		if t := c.String("target"); t != "" {
 			if ios, err = targetIOS(t); err != nil {
-				return nil, err
+				return nil, report, err
 			}
 		}
-		top, sum, err := readVPNProfileData(c, e, input, data)
+		top, sum, findings, err := readVPNProfileData(c, e, input, data)
 		if err != nil {
-			return nil, err
+			return nil, report, err
 		}
-		return readStrongSwanProfile(c, e, input, top, sum, ios, nil)
+		report.Diagnostics = append(report.Diagnostics, findings...)
+		if !printer.json {
+			printFindings(e, input, findings)
+		}
+		p, err := readStrongSwanProfile(c, e, input, top, sum, ios, nil)
+		return p, report, err
 	}
-	popts, printer, err := compileOptions(c, e)
+	popts, _, err := compileOptions(c, e)
 	if err != nil {
-		return nil, err
+		return nil, report, err
+	}
+	if _, err := loadCertificates(c, e, &popts); err != nil {
+		return nil, report, err
 	}
 	out, diags, err := graph2mobileconfig.Compile(c.Context, data, popts)
 	if err != nil && !diags.HasErrors() {
-		return nil, optionError(c, err)
+		return nil, report, optionError(c, err)
 	}
+	// The profile is never written, so that it holds a secret in the
+	// clear (and the remedy, compile's signing flags) is beside the point.
+	diags = slices.DeleteFunc(diags, func(d diag.Diagnostic) bool { return d.Code == "unprotected-secret" })
 	printer.print("", diags)
+	report.Diagnostics = append(report.Diagnostics, diags...)
 	if out == nil {
-		printer.printJSON(jsonReport{Input: input, Diagnostics: diags})
+		printer.printJSON(report)
 		if !printer.json {
 			fmt.Fprintf(e.stderr, "graph2mobileconfig: %s: %d error(s); nothing written\n", displayName(input), diags.Count(diag.Error))
 		}
-		return nil, failure{}
+		return nil, report, failure{}
 	}
-	// The compile went well: its warnings, as JSON too.
-	printer.printJSON(jsonReport{Input: input, OK: true, Diagnostics: diags})
-	top, _, err := plistout.Decode(out.Data)
+	compiled, err := profile.Open(out.Data, profile.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("%s: reading the compiled profile back: %v", displayName(input), err)
+		return nil, report, fmt.Errorf("%s: reading the compiled profile back: %v", displayName(input), err)
 	}
+	top := map[string]any(compiled.Tree())
 	sum := sha256.Sum256(out.Data)
 	target := popts.Compile.Target
 	if target.IsZero() {
@@ -224,7 +257,27 @@ func loadServerConfigInput(c *cli.Context, e env, input string) (*strongswan.Pro
 	} else {
 		ios = target.Version
 	}
-	return readStrongSwanProfile(c, e, input, top, hex.EncodeToString(sum[:]), ios, nil)
+	p, err := readStrongSwanProfile(c, e, input, top, hex.EncodeToString(sum[:]), ios, nil)
+	return p, report, err
+}
+
+// inputError is an error about the input (a profile strongswan cannot map
+// or write a configuration for), which --json reports in its document.
+type inputError struct{ err error }
+
+func (e inputError) Error() string { return e.err.Error() }
+func (e inputError) Unwrap() error { return e.err }
+
+// reportInputError returns err; with --json, an error about the input is
+// printed in the JSON document with the findings so far instead, and the
+// run fails without more.
+func reportInputError(printer diagPrinter, report jsonReport, err error) error {
+	if !printer.json || !errors.As(err, new(inputError)) {
+		return err
+	}
+	report.OK, report.Error = false, err.Error()
+	printer.printJSON(report)
+	return failure{}
 }
 
 // isGraphJSON tells a Graph export from a profile: by the file name, else

@@ -9,6 +9,7 @@ import (
 
 	"github.com/graph2mobileconfig/graph2mobileconfig"
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
+	"github.com/graph2mobileconfig/graph2mobileconfig/strongswan"
 )
 
 // The library's messages name no option; where a remedy lies in the
@@ -79,6 +80,48 @@ func flagHint(h diag.Hint) string {
 		return f(h.Arg)
 	}
 	return ""
+}
+
+// strongswanFlagHints are the words of dial and server-config for the
+// strongswan package's hint codes; strongswan.HintVar is diag.HintVar, in
+// flagHints.
+var strongswanFlagHints = map[string]func(command string) string{
+	strongswan.HintClientIdentity: func(string) string {
+		return "give it with --identity FILE.p12, or --identity-cert FILE and --identity-key FILE"
+	},
+	strongswan.HintEAPUser: func(string) string { return "give --eap-user NAME" },
+	strongswan.HintEAPPassword: func(string) string {
+		return "give --eap-password-file FILE (or set " + envEAPPassword + ")"
+	},
+	strongswan.HintEAPAccount: func(string) string { return "or give --eap-user and --eap-password-file" },
+	strongswan.HintRoute: func(string) string {
+		return "give --route to accept that, or dial with a private charon (without --vici)"
+	},
+	strongswan.HintTimeout: func(string) string { return "--timeout sets the limit" },
+	// server-config has a --server-ca of its own, which embeds the CA.
+	strongswan.HintServerCA: func(command string) string {
+		if command == "dial" {
+			return "give the server's CA with --server-ca"
+		}
+		return "give the server's CA to dial with its --server-ca"
+	},
+	strongswan.HintClientCA: func(string) string { return "give that CA with --client-ca to accept only it" },
+	strongswan.HintIncludeSecrets: func(string) string {
+		return "run server-config with --include-secrets -o FILE to write the secrets (into a file of mode 0600)"
+	},
+	strongswan.HintDecrypt: func(string) string {
+		return "give the device's key and certificate with --decrypt-key and --decrypt-cert"
+	},
+}
+
+// strongswanHint is the diag.HintFunc of dial and server-config (command).
+func strongswanHint(command string) diag.HintFunc {
+	return func(h diag.Hint) string {
+		if f := strongswanFlagHints[h.Code]; f != nil {
+			return f(command)
+		}
+		return flagHint(h)
+	}
 }
 
 // optionFlags are the flags that set the fields of graph2mobileconfig.Options

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/graph2mobileconfig/graph2mobileconfig/diag"
+	"github.com/graph2mobileconfig/graph2mobileconfig/strongswan"
 )
 
 // TestEveryHintHasFlags: the command line has its own words for every hint
@@ -39,6 +40,36 @@ func TestEveryHintHasFlags(t *testing.T) {
 	}
 	if got := flagHint(diag.Hint{Code: "unknown", Text: "go"}); got != "" {
 		t.Errorf("an unknown code gets %q, want the library's text kept", got)
+	}
+}
+
+// TestEveryStrongswanHintHasFlags: dial and server-config have their own
+// words for every hint code of the strongswan package, naming their flags;
+// a code of both packages (the variable's) means the same remedy, and the
+// others are the strongswan package's alone.
+func TestEveryStrongswanHintHasFlags(t *testing.T) {
+	for _, code := range strongswan.HintCodes() {
+		for _, command := range []string{"dial", "server-config"} {
+			text := strongswanHint(command)(diag.Hint{Code: code, Arg: "name", Text: "Go"})
+			if !strings.Contains(text, "--") || strings.Contains(text, "Options.") {
+				t.Errorf("%s, %s: %q names no flag, or a Go option", command, code, text)
+			}
+		}
+		if _, own := strongswanFlagHints[code]; own == slices.Contains(diag.HintCodes(), code) {
+			t.Errorf("%s: in strongswanFlagHints %v, a diag code %v: want one of the two", code, own, !own)
+		}
+	}
+	for code := range strongswanFlagHints {
+		if !slices.Contains(strongswan.HintCodes(), code) {
+			t.Errorf("a command-line hint for %q, which strongswan does not list", code)
+		}
+	}
+	// server-config's --server-ca embeds a CA; the remedy is dial's.
+	if got := strongswanHint("server-config")(diag.Hint{Code: strongswan.HintServerCA}); !strings.Contains(got, "dial") {
+		t.Errorf("server-config's words for %s: %q", strongswan.HintServerCA, got)
+	}
+	if got := strongswanHint("dial")(diag.Hint{Code: strongswan.HintVar, Arg: "serialnumber"}); got != "give --var serialnumber=VALUE" {
+		t.Errorf("dial's words for the variable: %q", got)
 	}
 }
 

@@ -238,9 +238,12 @@ func (p diagPrinter) print(source string, l diag.List) {
 
 // jsonReport is the --json document of compile and server-config.
 type jsonReport struct {
-	Input       string    `json:"input"`
-	Output      string    `json:"output,omitempty"`
-	OK          bool      `json:"ok"`
+	Input  string `json:"input"`
+	Output string `json:"output,omitempty"`
+	OK     bool   `json:"ok"`
+	// Error is the error about the input that stopped server-config after
+	// the findings listed (a profile it cannot map, say).
+	Error       string    `json:"error,omitempty"`
 	Diagnostics diag.List `json:"diagnostics"`
 }
 
