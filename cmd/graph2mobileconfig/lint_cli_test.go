@@ -191,20 +191,24 @@ func withoutInfo(f []finding) []finding {
 }
 
 // referenceDir finds the project's reference collection of real profiles,
-// which lives beside the repository rather than in it (../shared/reference,
-// or G2M_REFERENCE_DIR). Without it the test skips, but not under CI=true,
-// where the collection must be there.
+// which lives beside the repository rather than in it: G2M_REFERENCE_DIR
+// when set, else ../shared/reference next to this checkout, else the
+// workspace's /work/shared/reference (a clone made elsewhere on a build
+// machine). Without it the test skips, but not under CI=true, where the
+// collection must be there.
 func referenceDir(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("G2M_REFERENCE_DIR")
-	if dir == "" {
-		dir = repoPath("..", "shared", "reference")
+	candidates := []string{os.Getenv("G2M_REFERENCE_DIR")}
+	if candidates[0] == "" {
+		candidates = []string{repoPath("..", "shared", "reference"), "/work/shared/reference"}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "real-profiles")); err != nil {
-		msg := fmt.Sprintf("reference collection not found at %s (set G2M_REFERENCE_DIR); the vendored profiles are still tested", dir)
-		testenv.SkipOrFail(t, msg)
+	for _, dir := range candidates {
+		if _, err := os.Stat(filepath.Join(dir, "real-profiles")); err == nil {
+			return dir
+		}
 	}
-	return dir
+	testenv.SkipOrFail(t, fmt.Sprintf("reference collection not found at %s (set G2M_REFERENCE_DIR); the vendored profiles are still tested", strings.Join(candidates, " or ")))
+	return ""
 }
 
 // realProfileFindings are the findings on real profiles from other tools,
