@@ -997,27 +997,23 @@ func (d dict) sub(key string) (dict, bool, error) {
 }
 
 func (d dict) dicts(key string) ([]dict, bool, error) {
-	d.use(key)
-	raw, ok := d.m[key]
-	if !ok {
-		return nil, false, nil
-	}
-	list, ok := raw.([]any)
-	if !ok {
-		return nil, false, profileErrorf(d.prefix+key, "is a %s, not an array", typeName(raw))
-	}
-	var out []dict
-	for i, e := range list {
+	return listOf(d, key, "a dictionary", func(e any) (dict, bool) {
 		m, ok := e.(map[string]any)
-		if !ok {
-			return nil, false, profileErrorf(fmt.Sprintf("%s%s[%d]", d.prefix, key, i), "is a %s, not a dictionary", typeName(e))
-		}
-		out = append(out, dict{m: m, used: d.used, vars: d.vars})
-	}
-	return out, true, nil
+		return dict{m: m, used: d.used, vars: d.vars}, ok
+	})
 }
 
 func (d dict) strings(key string) ([]string, bool, error) {
+	return listOf(d, key, "a string", func(e any) (string, bool) {
+		s, ok := e.(string)
+		return s, ok
+	})
+}
+
+// listOf reads the array under key, each element converted by elem; an
+// element elem refuses is an error that names its index and what it should
+// be (want).
+func listOf[T any](d dict, key, want string, elem func(any) (T, bool)) ([]T, bool, error) {
 	d.use(key)
 	raw, ok := d.m[key]
 	if !ok {
@@ -1027,13 +1023,13 @@ func (d dict) strings(key string) ([]string, bool, error) {
 	if !ok {
 		return nil, false, profileErrorf(d.prefix+key, "is a %s, not an array", typeName(raw))
 	}
-	var out []string
+	var out []T
 	for i, e := range list {
-		s, ok := e.(string)
+		v, ok := elem(e)
 		if !ok {
-			return nil, false, profileErrorf(fmt.Sprintf("%s%s[%d]", d.prefix, key, i), "is a %s, not a string", typeName(e))
+			return nil, false, profileErrorf(fmt.Sprintf("%s%s[%d]", d.prefix, key, i), "is a %s, not %s", typeName(e), want)
 		}
-		out = append(out, s)
+		out = append(out, v)
 	}
 	return out, true, nil
 }
