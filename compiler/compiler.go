@@ -200,17 +200,7 @@ func (b *build) path(rel string) string {
 	if isSimpleName(rel) {
 		return b.in.Path + "." + rel
 	}
-	p := b.in.Path
-	for rel != "" {
-		var part string
-		part, rel, _ = strings.Cut(rel, ".")
-		name, rest, _ := strings.Cut(part, "[")
-		p = graphjson.JoinName(p, name)
-		if rest != "" {
-			p += "[" + rest
-		}
-	}
-	return p
+	return joinRel(b.in.Path, rel)
 }
 
 func (b *build) errorf(code, rel, key, format string, args ...any) {
